@@ -1,0 +1,1 @@
+"""lianzheng service: serves a built release (REST, SPARQL, linked data, downloads, pages)."""

@@ -1,0 +1,217 @@
+"""Checks before publishing: Frictionless on the tables, SHACL on the graph.
+
+Both produce :class:`~pipelines.errors.Problem` rows: a SHACL Violation or a
+Frictionless error is an ``error`` and stops a release; SHACL Warnings and
+Infos are reported and do not.
+
+SHACL (https://www.w3.org/TR/shacl/) runs in pySHACL with the project's shapes
+(``shapes/``) over the data graph plus the code lists (``vocab/codes.ttl``).
+Every shape targets a class and looks no further than the nodes one hop away,
+so the graph can be checked case by case: each chunk of cases, with the
+shared records (agencies, sources, laws) it points at, is checked in a worker
+process, two at a time on two cores. A result about a shared record is found
+in every chunk and reported once.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from functools import cache
+from pathlib import Path
+
+from . import model as m
+from .errors import ERROR, INFO, WARNING, Problem
+from .graph import GraphWriter
+from .ids import Minter
+from .terms import shapes_dir, vocab_dir
+
+SH = "http://www.w3.org/ns/shacl#"
+_SEVERITY = {SH + "Violation": ERROR, SH + "Warning": WARNING, SH + "Info": INFO}
+CHUNK_CASES = 400
+
+
+@cache
+def shapes_graph():
+    from rdflib import Graph
+
+    g = Graph()
+    for path in sorted(shapes_dir().glob("*.ttl")):
+        g.parse(path, format="turtle")
+    return g
+
+
+@cache
+def codes_graph():
+    from rdflib import Graph
+
+    g = Graph()
+    g.parse(vocab_dir() / "codes.ttl", format="turtle")
+    return g
+
+
+def _shared_triples(ds: m.Dataset, writer: GraphWriter) -> list[tuple]:
+    out = list(writer.sources(ds))
+    for agency in ds.agencies.values():
+        out.extend(writer.agency(agency))
+    for law in ds.laws.values():
+        out.extend(writer.law(law))
+    for note in ds.notes:
+        if not note.case:
+            out.extend(writer.note(note))
+    return out
+
+
+class _Chunks:
+    """The case ids of each chunk, and what belongs to a case."""
+
+    def __init__(self, ds: m.Dataset, size: int):
+        ids = list(ds.cases)
+        self.chunks = [ids[i:i + size] for i in range(0, len(ids), size)] or [[]]
+        self.by_case: dict[str, list] = {}
+        for group in (ds.activities, ds.documents, ds.observations, ds.risks, ds.notes):
+            for item in group:
+                if getattr(item, "case", ""):
+                    self.by_case.setdefault(item.case, []).append(item)
+
+
+_STATE: dict = {}  # set before forking; read by the workers
+
+
+def _chunk_triples(index: int) -> list[tuple]:
+    ds, writer, chunks = _STATE["ds"], _STATE["writer"], _STATE["chunks"]
+    out = list(_STATE["shared"])
+    emit = {m.Activity: writer.activity, m.Document: writer.document,
+            m.Observation: writer.observation, m.Risk: writer.risk, m.QualityNote: writer.note}
+    for cid in chunks.chunks[index]:
+        out.extend(writer.case(ds.cases[cid]))
+        for item in chunks.by_case.get(cid, ()):
+            out.extend(emit[type(item)](item))
+    return out
+
+
+def _validate_chunk(index: int) -> list[tuple]:
+    """SHACL results of one chunk as plain tuples (cheap to send back)."""
+    from pyshacl import validate
+    from rdflib import Graph
+
+    from .rdfterms import to_rdflib
+
+    g = Graph()
+    for t in codes_graph():
+        g.add(t)
+    to_rdflib(_chunk_triples(index), g)
+    conforms, results, _ = validate(g, shacl_graph=shapes_graph(), inference="none",
+                                    abort_on_first=False, allow_warnings=True, advanced=False,
+                                    inplace=True)
+    if conforms:
+        return []
+    return _results(results)
+
+
+def _results(results) -> list[tuple]:
+    from rdflib import RDF, Namespace
+
+    sh = Namespace(SH)
+    out = []
+    for r in results.subjects(RDF.type, sh.ValidationResult):
+        focus = str(results.value(r, sh.focusNode))
+        path = results.value(r, sh.resultPath)
+        severity = str(results.value(r, sh.resultSeverity))
+        shape = str(results.value(r, sh.sourceShape))
+        value = results.value(r, sh.value)
+        msgs = {getattr(x, "language", None) or "": str(x) for x in results.objects(r, sh.resultMessage)}
+        out.append((focus, str(path) if path is not None else "", severity, shape,
+                    str(value) if value is not None else "", msgs.get("zh-hant") or msgs.get("zh-Hant")
+                    or msgs.get("", ""), msgs.get("en") or msgs.get("", "")))
+    return out
+
+
+def shacl_check(ds: m.Dataset, base: str, *, workers: int | None = None,
+                chunk_cases: int = CHUNK_CASES) -> tuple[list[Problem], dict]:
+    """Validate the dataset's graph against the shapes; return problems and stats."""
+    writer = GraphWriter(Minter(base))
+    chunks = _Chunks(ds, chunk_cases)
+    _STATE.update(ds=ds, writer=writer, chunks=chunks, shared=_shared_triples(ds, writer))
+    shapes_graph(), codes_graph()  # parse once, before forking
+    n = len(chunks.chunks)
+    workers = workers or min(n, os.cpu_count() or 1, 2)
+    try:
+        if workers > 1 and n > 1 and "fork" in mp.get_all_start_methods():
+            with mp.get_context("fork").Pool(workers) as pool:
+                parts = pool.map(_validate_chunk, range(n), chunksize=1)
+        else:
+            parts = [_validate_chunk(i) for i in range(n)]
+    finally:
+        _STATE.clear()
+    seen, problems = set(), []
+    ids = Minter(base)
+    owner = {}
+    for group in (ds.activities, ds.documents, ds.observations, ds.risks, ds.notes):
+        for item in group:
+            owner[item.id] = getattr(item, "case", "")
+    for part in parts:
+        for row in part:
+            if row in seen:
+                continue
+            seen.add(row)
+            problems.append(_problem(row, ids, owner))
+    problems.sort(key=lambda p: (p.severity != ERROR, p.file, p.record, p.field, p.type))
+    return problems, {"shacl_chunks": n, "shacl_workers": workers}
+
+
+def _problem(row: tuple, ids: Minter, owner: dict) -> Problem:
+    focus, path, severity, shape, value, zh, en = row
+    parsed = ids.parse(focus)
+    kind, slug = parsed if parsed else ("", focus)
+    if kind in ("case", "procurement"):
+        file = f"datasets/source/cases/{slug}.yaml"
+    elif kind == "agency":
+        file = "datasets/source/agencies.yaml"
+    elif kind == "law":
+        file = "datasets/source/laws.yaml"
+    elif kind == "source":
+        file = "datasets/source/sources.yaml"
+    elif kind == "participation":
+        act = slug.rsplit("-", 1)[0]
+        file = f"datasets/source/cases/{owner.get(act, '')}.yaml" if owner.get(act) else "datasets/source"
+    elif kind in ("activity", "document", "observation", "risk", "note"):
+        case = owner.get(slug, "")
+        file = f"datasets/source/cases/{case}.yaml" if case else "datasets/source/notes.yaml"
+    else:
+        file = ""
+    field = path.rsplit("#", 1)[-1].rsplit("/", 1)[-1] if path else ""
+    shape_name = shape.rsplit("#", 1)[-1]
+    extra = f"（值：{value}）" if value else ""
+    return Problem(
+        f"shacl:{shape_name}",
+        (zh or en or "不符合 SHACL 形狀。") + extra,
+        (en or zh or "Does not conform to a SHACL shape.") + (f" (value: {value})" if value else ""),
+        file=file, record=slug, field=field, severity=_SEVERITY.get(severity, ERROR), check="shacl",
+    )
+
+
+def frictionless_check(package_dir: Path) -> list[Problem]:
+    """Validate a written data package with Frictionless (every table, keys, hashes)."""
+    from frictionless import Package, system
+
+    with system.use_context(trusted=True):
+        report = Package(str(package_dir / "datapackage.json")).validate()
+    problems = []
+    for task in report.tasks:
+        for err in task.errors:
+            row = getattr(err, "row_number", None)
+            fld = getattr(err, "field_name", "") or ""
+            problems.append(Problem(
+                f"frictionless:{err.type}",
+                f"資料表 {task.name} 不符合其結構描述" + (f"（第 {row} 列）" if row else "") + f"：{err.type}",
+                err.message,
+                file=f"data/{task.name}.csv", record=f"row {row}" if row else "", field=fld,
+                line=row, check="frictionless",
+                fix_zh="此錯誤來自建置程式或來源紀錄，請回報或修正來源後重建。",
+                fix_en="The build or the source records produced this; fix the record and rebuild, or report it.",
+            ))
+    for err in report.errors:
+        problems.append(Problem(f"frictionless:{err.type}", f"資料包描述檔錯誤：{err.type}", err.message,
+                                file="datapackage.json", check="frictionless"))
+    return problems

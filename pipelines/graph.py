@@ -1,0 +1,340 @@
+"""The RDF view of the domain model, under the project vocabulary (``vocab/``).
+
+``dataset_triples`` yields light triples (``rdfterms``) for a whole dataset;
+the mapping of each class is documented in ``docs/model.md`` and checked by the
+shapes in ``shapes/``. Vocabulary terms come through ``terms.LZ``, which fails
+on a typo.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from . import model as m
+from .ids import Minter
+from .rdfterms import IRI, RDF_TYPE, XSD, Lit, en, typed, zh
+from .terms import LZ, code_iri
+
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCT = "http://purl.org/dc/terms/"
+DCAT = "http://www.w3.org/ns/dcat#"
+PROV = "http://www.w3.org/ns/prov#"
+ORG = "http://www.w3.org/ns/org#"
+FOAF = "http://xmlns.com/foaf/0.1/"
+SCHEMA = "https://schema.org/"
+DQV = "http://www.w3.org/ns/dqv#"
+OA = "http://www.w3.org/ns/oa#"
+OWL = "http://www.w3.org/2002/07/owl#"
+
+
+def _t(term) -> IRI:
+    return IRI(str(term))
+
+
+A = IRI(RDF_TYPE)
+# predicates and classes, resolved once (LZ fails on an undefined term)
+P = {
+    name: _t(getattr(LZ, name))
+    for name in (
+        "IntegrityPlatform", "MonitoredProcurement", "Activity", "Document", "Observation", "Risk",
+        "QualityNote", "SourceDocument", "SourceSection", "tableNumber", "monitors",
+        "procuringAgency", "authority", "governmentLevel", "established", "establishedOriginal",
+        "status", "benchmarkCase", "activity", "publishedDocument", "observation", "risk",
+        "estimatedAmount", "amountWording", "buyer", "organisationKind", "agencyCode",
+        "activityType", "endDate", "ordinal", "platform", "participantDescription", "personName",
+        "personTitle", "position", "documentCategory", "indicator", "value", "unit", "valueText",
+        "phase", "riskCategory", "mitigation", "noteType", "field", "officialValue",
+        "officialSource", "otherValue", "otherSource", "resolution", "order", "pccTenderId",
+    )
+}
+PREF = IRI(SKOS + "prefLabel")
+ALT = IRI(SKOS + "altLabel")
+LABEL = IRI(RDFS + "label")
+COMMENT = IRI(RDFS + "comment")
+IDENT = IRI(DCT + "identifier")
+TITLE = IRI(DCT + "title")
+DESC = IRI(DCT + "description")
+DATE = IRI(DCT + "date")
+SOURCE = IRI(DCT + "source")
+PUBLISHER = IRI(DCT + "publisher")
+ISPARTOF = IRI(DCT + "isPartOf")
+ISSUED = IRI(DCT + "issued")
+LANGUAGE = IRI(DCT + "language")
+REFERENCES = IRI(DCT + "references")
+LANDING = IRI(DCAT + "landingPage")
+ORG_ORG = IRI(ORG + "Organization")
+ORG_COLLAB = IRI(ORG + "OrganizationalCollaboration")
+ORG_MEMBER = IRI(ORG + "hasMember")
+ORG_SUB = IRI(ORG + "subOrganizationOf")
+PROV_ASSOC = IRI(PROV + "Association")
+PROV_WAW = IRI(PROV + "wasAssociatedWith")
+PROV_QA = IRI(PROV + "qualifiedAssociation")
+PROV_AGENT = IRI(PROV + "agent")
+PROV_ROLE = IRI(PROV + "hadRole")
+DQV_HAS = IRI(DQV + "hasQualityAnnotation")
+OA_TARGET = IRI(OA + "hasTarget")
+SAMEAS = IRI(OWL + "sameAs")
+FOAF_DOC = IRI(FOAF + "Document")
+LEGISLATION = IRI(SCHEMA + "Legislation")
+SCHEMA_NAME = IRI(SCHEMA + "name")
+SCHEMA_URL = IRI(SCHEMA + "url")
+ANYURI = XSD + "anyURI"
+
+_DATE_TYPES = {"day": XSD + "date", "month": XSD + "gYearMonth", "year": XSD + "gYear"}
+
+
+def date_lit(d: m.Date) -> Lit:
+    return typed(d.iso, _DATE_TYPES[d.precision])
+
+
+def dec(value: Decimal) -> Lit:
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".") or "0"
+    if "." not in text:
+        text += ".0"
+    return typed(text, XSD + "decimal")
+
+
+def integer(value: int) -> Lit:
+    return typed(str(value), XSD + "integer")
+
+
+def _code(scheme: str, code: str) -> IRI:
+    return IRI(code_iri(scheme, code))
+
+
+def _texts(s: IRI, p: IRI, text: m.Text | None):
+    if text is None:
+        return
+    if text.zh:
+        yield (s, p, zh(text.zh))
+    if text.en:
+        yield (s, p, en(text.en))
+
+
+class GraphWriter:
+    """Triples for a dataset under one base IRI."""
+
+    def __init__(self, minter: Minter):
+        self.ids = minter
+
+    def _cites(self, s: IRI, cited) -> Iterator[tuple]:
+        seen = set()
+        for c in cited:
+            if c.source not in seen:
+                seen.add(c.source)
+                yield (s, SOURCE, IRI(self.ids.source(c.source)))
+
+    def dataset(self, ds: m.Dataset) -> Iterator[tuple]:
+        yield from self.sources(ds)
+        for agency in ds.agencies.values():
+            yield from self.agency(agency)
+        for law in ds.laws.values():
+            yield from self.law(law)
+        for case in ds.cases.values():
+            yield from self.case(case)
+        for a in ds.activities:
+            yield from self.activity(a)
+        for d in ds.documents:
+            yield from self.document(d)
+        for o in ds.observations:
+            yield from self.observation(o)
+        for r in ds.risks:
+            yield from self.risk(r)
+        for n in ds.notes:
+            yield from self.note(n)
+
+    def sources(self, ds: m.Dataset) -> Iterator[tuple]:
+        for doc in ds.sources.values():
+            s = IRI(self.ids.source(doc.id))
+            yield (s, A, P["SourceDocument"])
+            yield (s, A, FOAF_DOC)
+            yield (s, IDENT, Lit(doc.id))
+            yield from _texts(s, TITLE, doc.title)
+            if doc.publisher:
+                yield (s, PUBLISHER, IRI(self.ids.agency(doc.publisher)))
+            if doc.issued:
+                yield (s, ISSUED, date_lit(doc.issued))
+            for lang in doc.language:
+                yield (s, LANGUAGE, Lit(lang))
+            if doc.url:
+                yield (s, LANDING, IRI(doc.url))
+        for sec in ds.sections.values():
+            s = IRI(self.ids.source(sec.id))
+            yield (s, A, P["SourceSection"])
+            yield (s, IDENT, Lit(sec.id))
+            yield from _texts(s, TITLE, sec.title)
+            yield (s, ISPARTOF, IRI(self.ids.source(sec.document)))
+            yield (s, P["order"], integer(sec.order))
+
+    def agency(self, a: m.Agency) -> Iterator[tuple]:
+        s = IRI(self.ids.agency(a.id))
+        yield (s, A, ORG_ORG)
+        yield (s, IDENT, Lit(a.id))
+        yield from _texts(s, PREF, a.name)
+        for alt in a.alt_names:
+            yield (s, ALT, zh(alt))
+        yield (s, P["organisationKind"], _code("organisation-kind", a.kind))
+        if a.parent:
+            yield (s, ORG_SUB, IRI(self.ids.agency(a.parent)))
+        if a.level:
+            yield (s, P["governmentLevel"], _code("government-level", a.level))
+        if a.agency_code:
+            yield (s, P["agencyCode"], Lit(a.agency_code))
+        if a.wikidata:
+            yield (s, SAMEAS, IRI("http://www.wikidata.org/entity/" + a.wikidata))
+        yield from self._cites(s, a.cited)
+
+    def law(self, law: m.Law) -> Iterator[tuple]:
+        s = IRI(self.ids.law(law.id))
+        yield (s, A, LEGISLATION)
+        yield (s, IDENT, Lit(law.id))
+        yield from _texts(s, SCHEMA_NAME, law.name)
+        yield (s, SCHEMA_URL, IRI(law.url))
+        yield from self._cites(s, law.cited)
+
+    def case(self, c: m.Case) -> Iterator[tuple]:
+        s = IRI(self.ids.case(c.id))
+        proc = IRI(self.ids.procurement(c.id))
+        yield (s, A, P["IntegrityPlatform"])
+        yield (s, IDENT, Lit(c.id))
+        yield (s, P["tableNumber"], integer(c.table_number))
+        yield from _texts(s, PREF, c.name)
+        for alt in c.alt_names:
+            yield from _texts(s, ALT, alt)
+        yield (s, P["monitors"], proc)
+        for aid in c.agencies:
+            agency = IRI(self.ids.agency(aid))
+            yield (s, P["procuringAgency"], agency)
+            yield (s, ORG_MEMBER, agency)
+        yield (s, P["authority"], IRI(self.ids.agency(c.authority)))
+        if c.level:
+            yield (s, P["governmentLevel"], _code("government-level", c.level))
+        yield (s, P["established"], date_lit(c.established))
+        if c.established.original:
+            yield (s, P["establishedOriginal"], Lit(c.established.original))
+        yield (s, P["status"], _code("case-status", c.status))
+        if c.benchmark is not None:
+            yield (s, P["benchmarkCase"], integer(c.benchmark))
+        if c.wikidata:
+            yield (s, SAMEAS, IRI("http://www.wikidata.org/entity/" + c.wikidata))
+        yield from _texts(s, DESC, c.description)
+        yield from self._cites(s, c.cited)
+        # the procurement it watches over
+        yield (proc, A, P["MonitoredProcurement"])
+        yield (proc, IDENT, Lit(c.id))
+        yield from _texts(proc, PREF, c.procurement)
+        yield (proc, P["estimatedAmount"], dec(c.amount_twd))
+        yield (proc, P["amountWording"], zh(c.amount_text))
+        for aid in c.agencies:
+            yield (proc, P["buyer"], IRI(self.ids.agency(aid)))
+        for tender in c.pcc_tender_ids:
+            yield (proc, P["pccTenderId"], Lit(tender))
+        yield from self._cites(proc, c.cited[:1])
+
+    def activity(self, a: m.Activity) -> Iterator[tuple]:
+        s = IRI(self.ids.activity(a.id))
+        case = IRI(self.ids.case(a.case))
+        yield (s, A, P["Activity"])
+        yield (s, IDENT, Lit(a.id))
+        yield (s, P["activityType"], _code("activity-type", a.type))
+        yield (s, DATE, date_lit(a.date))
+        if a.end_date:
+            yield (s, P["endDate"], date_lit(a.end_date))
+        if a.ordinal is not None:
+            yield (s, P["ordinal"], integer(a.ordinal))
+        yield from _texts(s, TITLE, a.title)
+        yield from _texts(s, DESC, a.description)
+        yield (s, P["platform"], case)
+        yield (case, P["activity"], s)
+        for pos, part in enumerate(a.participants, start=1):
+            q = IRI(self.ids.participation(a.id, pos))
+            yield (s, PROV_QA, q)
+            yield (q, A, PROV_ASSOC)
+            yield (q, P["position"], integer(pos))
+            yield (q, PROV_ROLE, _code("participant-role", part.role))
+            if part.agency:
+                agent = IRI(self.ids.agency(part.agency))
+                yield (q, PROV_AGENT, agent)
+                yield (s, PROV_WAW, agent)
+            yield from _texts(q, P["participantDescription"], part.description)
+            yield from _texts(q, P["personName"], part.person)
+            yield from _texts(q, P["personTitle"], part.person_title)
+        yield from self._cites(s, a.cited)
+
+    def document(self, d: m.Document) -> Iterator[tuple]:
+        s = IRI(self.ids.document(d.id))
+        case = IRI(self.ids.case(d.case))
+        yield (s, A, P["Document"])
+        yield (s, IDENT, Lit(d.id))
+        yield (s, P["documentCategory"], _code("document-category", d.category))
+        yield from _texts(s, TITLE, d.title)
+        yield from _texts(s, DESC, d.description)
+        yield (s, PUBLISHER, IRI(self.ids.agency(d.publisher)))
+        if d.date:
+            yield (s, DATE, date_lit(d.date))
+        if d.url:
+            yield (s, LANDING, IRI(d.url))
+        yield (s, P["platform"], case)
+        yield (case, P["publishedDocument"], s)
+        yield from self._cites(s, d.cited)
+
+    def observation(self, o: m.Observation) -> Iterator[tuple]:
+        s = IRI(self.ids.observation(o.id))
+        case = IRI(self.ids.case(o.case))
+        yield (s, A, P["Observation"])
+        yield (s, IDENT, Lit(o.id))
+        yield (s, P["indicator"], _code("indicator", o.indicator))
+        if o.value is not None:
+            yield (s, P["value"], dec(o.value))
+        if o.unit:
+            yield (s, P["unit"], _code("unit", o.unit))
+        if o.value_text:
+            yield (s, P["valueText"], zh(o.value_text))
+        if o.phase:
+            yield (s, P["phase"], _code("phase", o.phase))
+        if o.date:
+            yield (s, DATE, date_lit(o.date))
+        yield from _texts(s, DESC, o.description)
+        yield (s, P["platform"], case)
+        yield (case, P["observation"], s)
+        yield from self._cites(s, o.cited)
+
+    def risk(self, r: m.Risk) -> Iterator[tuple]:
+        s = IRI(self.ids.risk(r.id))
+        case = IRI(self.ids.case(r.case))
+        yield (s, A, P["Risk"])
+        yield (s, IDENT, Lit(r.id))
+        yield (s, P["riskCategory"], _code("risk-category", r.category))
+        yield from _texts(s, DESC, r.description)
+        yield from _texts(s, P["mitigation"], r.mitigation)
+        yield (s, P["platform"], case)
+        yield (case, P["risk"], s)
+        yield from self._cites(s, r.cited)
+
+    def note(self, n: m.QualityNote) -> Iterator[tuple]:
+        s = IRI(self.ids.note(n.id))
+        yield (s, A, P["QualityNote"])
+        yield (s, IDENT, Lit(n.id))
+        yield (s, P["noteType"], _code("quality-note-type", n.type))
+        yield (s, P["field"], Lit(n.field))
+        if n.official_value:
+            yield (s, P["officialValue"], zh(n.official_value))
+        yield (s, P["officialSource"], IRI(self.ids.source(n.official_source.source)))
+        if n.other_value:
+            yield (s, P["otherValue"], zh(n.other_value))
+        if n.other_source:
+            yield (s, P["otherSource"], IRI(self.ids.source(n.other_source.source)))
+        yield from _texts(s, COMMENT, n.description)
+        yield from _texts(s, P["resolution"], n.resolution)
+        target = IRI(self.ids.case(n.case)) if n.case else IRI(self.ids.dataset("lianzheng"))
+        yield (s, OA_TARGET, target)
+        yield (target, DQV_HAS, s)
+
+
+def dataset_triples(ds: m.Dataset, base: str) -> list[tuple]:
+    """Every triple of a dataset, once each, in no particular order (the writers sort)."""
+    return list(set(GraphWriter(Minter(base)).dataset(ds)))

@@ -1,0 +1,334 @@
+"""Building a release: one immutable, complete, checked, checksummed folder.
+
+Everything is written into a temporary sibling of the target folder, checked
+(Frictionless and SHACL), and only then moved into place with ``rename``; a
+build that fails for any reason leaves the target as it was. The same records
+give the same bytes: rows and triples are written in sorted order, and the
+only time stamp (``created``) comes from the records or ``SOURCE_DATE_EPOCH``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import checks, tabular
+from .errors import ERROR, Problem, ProblemsFound, Report
+from .graph import dataset_triples
+from .ids import DEFAULT_BASE, Minter
+from .model import Dataset
+from .records import Reader
+from .serialize import write_jsonld, write_ntriples, write_turtle
+from .terms import PREFIXES, load_codes, shapes_dir, vocab_dir
+
+RDF_FILES = {"turtle": "lianzheng.ttl", "ntriples": "lianzheng.nt", "jsonld": "lianzheng.jsonld"}
+XLSX_FILE = "lianzheng.xlsx"
+MANIFEST = "release.json"
+SUMS = "SHA256SUMS"
+REPORT_JSON = "validation-report.json"
+REPORT_TEXT = "validation-report.txt"
+INSTANCE_KINDS = ("case", "procurement", "agency", "activity", "participation", "document",
+                  "observation", "risk", "note", "law", "source", "dataset")
+
+
+@dataclass
+class BuildResult:
+    ok: bool
+    report: Report
+    out: Path | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    unchanged: bool = False
+
+
+def created_time(meta: dict, source_date_epoch: str | None) -> _dt.datetime:
+    """The release's one time stamp: SOURCE_DATE_EPOCH if given, else the records' ``modified``."""
+    if source_date_epoch:
+        return _dt.datetime.fromtimestamp(int(source_date_epoch), _dt.timezone.utc).replace(tzinfo=None)
+    modified = meta.get("modified") or meta.get("issued") or "1970-01-01"
+    return _dt.datetime.fromisoformat(str(modified)).replace(tzinfo=None)
+
+
+def prefixes_for(base: str) -> dict[str, str]:
+    """Turtle/JSON-LD prefixes: the vocabularies', then one per kind of instance IRI."""
+    ids = Minter(base)
+    out = dict(PREFIXES)
+    for scheme in sorted(load_codes()):
+        out.setdefault(scheme, f"https://w3id.org/lianzheng/vocab/{scheme}/")
+    for kind in INSTANCE_KINDS:
+        out[kind] = f"{ids.base}/id/{kind}/"
+    return out
+
+
+def jsonld_context(base: str) -> dict:
+    """The published context (vocab/context.jsonld) plus the instance prefixes of this base."""
+    published = json.loads((vocab_dir() / "context.jsonld").read_text(encoding="utf-8"))["@context"]
+    ctx = dict(published)
+    for k, v in prefixes_for(base).items():
+        ctx.setdefault(k, v)
+    return ctx
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def write_sums(folder: Path) -> None:
+    lines = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != SUMS):
+        lines.append(f"{sha256_file(path)}  {path.relative_to(folder).as_posix()}\n")
+    (folder / SUMS).write_text("".join(lines), encoding="utf-8", newline="\n")
+
+
+def verify_sums(folder: Path) -> list[Problem]:
+    """Check every file against SHA256SUMS, and that no file is missing or extra."""
+    sums = folder / SUMS
+    if not sums.exists():
+        return [Problem("missing-checksums", "發行版缺少 SHA256SUMS。", "The release has no SHA256SUMS.",
+                        file=str(sums), check="release", fix_zh="重新建置發行版。", fix_en="Rebuild the release.")]
+    listed = {}
+    for n, line in enumerate(sums.read_text(encoding="utf-8").splitlines(), start=1):
+        digest, _, name = line.partition("  ")
+        listed[name] = (digest, n)
+    problems = []
+    present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() and p.name != SUMS}
+    for name, (digest, n) in sorted(listed.items()):
+        path = folder / name
+        if name not in present:
+            problems.append(Problem("missing-file", f"SHA256SUMS 列出的檔案不存在：{name}",
+                                    f"A file listed in SHA256SUMS is missing: {name}", file=SUMS, line=n,
+                                    check="release"))
+        elif sha256_file(path) != digest:
+            problems.append(Problem("checksum-mismatch", f"檔案內容與 SHA256SUMS 不符：{name}",
+                                    f"The file does not match its SHA-256 in SHA256SUMS: {name}",
+                                    file=name, check="release",
+                                    fix_zh="發行版不可修改；請重新下載或重建。",
+                                    fix_en="Releases are immutable: download or build it again."))
+    for name in sorted(present - set(listed)):
+        problems.append(Problem("unlisted-file", f"檔案未列於 SHA256SUMS：{name}",
+                                f"A file is not listed in SHA256SUMS: {name}", file=name, check="release"))
+    return problems
+
+
+def _copy_vocab(tmp: Path) -> list[str]:
+    written = []
+    for folder, names in ((vocab_dir(), ("lianzheng.ttl", "codes.ttl", "context.jsonld")),
+                          (shapes_dir(), None)):
+        target = tmp / folder.name
+        target.mkdir(exist_ok=True)
+        for path in sorted(folder.iterdir()):
+            if path.is_file() and (names is None and path.suffix == ".ttl" or names and path.name in names):
+                shutil.copyfile(path, target / path.name)
+                written.append(f"{folder.name}/{path.name}")
+    return written
+
+
+def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
+               report: Report, timings: dict, workers: int | None = None) -> None:
+    """Write and check every file of a release into ``tmp`` (which must exist)."""
+    ids = Minter(base)
+    codes = load_codes()
+    meta = dict(ds.meta)
+    meta["iri"] = ids.dataset(str(meta.get("id", "lianzheng")))
+    created_iso = created.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    t = time.perf_counter()
+    table_rows = tabular.rows(ds, ids)
+    stats = tabular.write_csvs(table_rows, tmp)
+    timings["tables"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    title = meta.get("title", {})
+    tabular.write_xlsx(table_rows, tmp / XLSX_FILE, created=created,
+                       title=f"{title.get('zh', '')} {title.get('en', '')}".strip())
+    timings["xlsx"] = time.perf_counter() - t
+    del table_rows
+
+    t = time.perf_counter()
+    triples = dataset_triples(ds, base)
+    timings["triples"] = time.perf_counter() - t
+    t = time.perf_counter()
+    write_ntriples(triples, tmp / RDF_FILES["ntriples"])
+    timings["ntriples"] = time.perf_counter() - t
+    t = time.perf_counter()
+    write_turtle(triples, tmp / RDF_FILES["turtle"], prefixes_for(base))
+    timings["turtle"] = time.perf_counter() - t
+    t = time.perf_counter()
+    write_jsonld(triples, tmp / RDF_FILES["jsonld"], jsonld_context(base))
+    timings["jsonld"] = time.perf_counter() - t
+    n_triples = len(triples)
+    del triples
+
+    vocab_files = _copy_vocab(tmp)
+    extra = []
+    for key, name, media in (("turtle", RDF_FILES["turtle"], "text/turtle"),
+                             ("ntriples", RDF_FILES["ntriples"], "application/n-triples"),
+                             ("jsonld", RDF_FILES["jsonld"], "application/ld+json"),
+                             ("xlsx", XLSX_FILE,
+                              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")):
+        path = tmp / name
+        extra.append({"name": f"rdf-{key}" if key != "xlsx" else "workbook", "path": name,
+                      "format": name.rsplit(".", 1)[-1], "mediatype": media,
+                      "bytes": path.stat().st_size, "hash": f"sha256:{sha256_file(path)}",
+                      "title": "全部資料表的 XLSX 副本 XLSX copy of every table" if key == "xlsx"
+                      else f"RDF 圖 ({key}) RDF graph"})
+    package = tabular.datapackage(meta, stats, codes, created=created_iso, extra_resources=extra)
+    (tmp / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n",
+                                          encoding="utf-8", newline="\n")
+
+    t = time.perf_counter()
+    report.checks.append("frictionless")
+    report.extend(checks.frictionless_check(tmp))
+    timings["frictionless"] = time.perf_counter() - t
+    t = time.perf_counter()
+    report.checks.append("shacl")
+    problems, shacl_stats = checks.shacl_check(ds, base, workers=workers)
+    report.extend(problems)
+    timings["shacl"] = time.perf_counter() - t
+
+    counts = {name: s[2] for name, s in stats.items()}
+    report.stats.update({"triples": n_triples, **{f"rows.{k}": v for k, v in counts.items()}})
+    (tmp / REPORT_JSON).write_text(report.to_json(), encoding="utf-8", newline="\n")
+    (tmp / REPORT_TEXT).write_text(report.to_text(), encoding="utf-8", newline="\n")
+    manifest = {
+        "dataset": meta.get("id", "lianzheng"),
+        "version": str(meta.get("version", "")),
+        "created": created_iso,
+        "base": ids.base,
+        "as_of": str(meta.get("as_of", "")),
+        "triples": n_triples,
+        "rows": counts,
+        "conforms": report.conforms,
+        "files": {
+            "datapackage": "datapackage.json",
+            "tables": {t.name: t.path for t in tabular.TABLES},
+            "xlsx": XLSX_FILE, **RDF_FILES,
+            "report": {"json": REPORT_JSON, "text": REPORT_TEXT},
+            "vocabulary": [f for f in vocab_files if f.startswith("vocab/")],
+            "shapes": [f for f in vocab_files if f.startswith("shapes/")],
+            "checksums": SUMS,
+        },
+    }
+    (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
+                                encoding="utf-8", newline="\n")
+    write_sums(tmp)
+
+
+def build(source: Path, out: Path, *, base: str = DEFAULT_BASE, source_date_epoch: str | None = None,
+          replace: bool = True, workers: int | None = None) -> BuildResult:
+    """Build a release of ``source`` into ``out``; ``out`` is untouched unless all checks pass."""
+    timings: dict[str, float] = {}
+    report = Report(checks=["records"])
+    t0 = time.perf_counter()
+    reader = Reader(Path(source))
+    try:
+        ds = reader.read()
+    except ProblemsFound:
+        report.extend(reader.problems)
+        return BuildResult(False, report, timings=timings)
+    report.extend(reader.problems)  # warnings
+    timings["read"] = time.perf_counter() - t0
+    created = created_time(ds.meta, source_date_epoch)
+
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".{out.name}.building-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir()
+    try:
+        build_into(ds, tmp, base=base, created=created, report=report, timings=timings,
+                   workers=workers)
+        if not report.conforms:
+            return BuildResult(False, report, timings=timings)
+        if out.exists():
+            if (out / SUMS).exists() and (out / SUMS).read_bytes() == (tmp / SUMS).read_bytes():
+                return BuildResult(True, report, out, timings, unchanged=True)
+            if not replace:
+                report.add(Problem(
+                    "release-exists", f"發行版 {out} 已存在且內容不同；發行版不可修改。",
+                    f"The release {out} already exists with other content; releases are immutable.",
+                    file=str(out), fix_zh="在 datasets/source/dataset.yaml 提高 version 後再建置。",
+                    fix_en="Raise 'version' in datasets/source/dataset.yaml and build again."))
+                return BuildResult(False, report, timings=timings)
+            old = out.parent / f".{out.name}.old-{os.getpid()}"
+            out.rename(old)
+            tmp.rename(out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(out)
+        timings["total"] = time.perf_counter() - t0
+        return BuildResult(True, report, out, timings)
+    except BaseException:
+        raise
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def publish(source: Path, releases: Path, **kw) -> BuildResult:
+    """Build into ``releases/{version}`` (immutable) and move ``releases/latest`` to it."""
+    reader = Reader(Path(source))
+    try:
+        version = str(reader.read().meta.get("version", ""))
+    except ProblemsFound:
+        report = Report(checks=["records"])
+        report.extend(reader.problems)
+        return BuildResult(False, report)
+    result = build(source, Path(releases) / version, replace=False, **kw)
+    if result.ok:
+        link = Path(releases) / "latest"
+        tmp_link = Path(releases) / f".latest-{os.getpid()}"
+        if tmp_link.is_symlink() or tmp_link.exists():
+            tmp_link.unlink()
+        tmp_link.symlink_to(version)
+        os.replace(tmp_link, link)  # atomic: readers see the old or the new release, never none
+    return result
+
+
+def latest_release(releases: Path) -> Path | None:
+    link = Path(releases) / "latest"
+    if link.exists() and (link / MANIFEST).exists():
+        return link.resolve()
+    return None
+
+
+def check_release(folder: Path, *, workers: int | None = None) -> Report:
+    """Validate a built release: checksums, Frictionless, and SHACL over its N-Triples."""
+    report = Report(checks=["checksums", "frictionless", "shacl"])
+    folder = Path(folder)
+    report.extend(verify_sums(folder))
+    report.extend(checks.frictionless_check(folder))
+    nt = folder / RDF_FILES["ntriples"]
+    if not nt.exists():
+        report.add(Problem("missing-file", "發行版缺少 N-Triples 檔。", "The release has no N-Triples file.",
+                           file=str(nt), check="release"))
+        return report
+    from pyshacl import validate
+    from rdflib import Graph
+
+    g = Graph()
+    g.parse(nt, format="nt")
+    for triple in checks.codes_graph():
+        g.add(triple)
+    conforms, results, _ = validate(g, shacl_graph=checks.shapes_graph(), inference="none",
+                                    allow_warnings=True, inplace=True)
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8")) if (folder / MANIFEST).exists() else {}
+    ids = Minter(manifest.get("base", DEFAULT_BASE))
+    for row in checks._results(results):
+        report.add(checks._problem(row, ids, {}))
+    report.stats["triples"] = len(g)
+    return report
+
+
+def release_errors(report: Report) -> list[Problem]:
+    return [p for p in report.problems if p.severity == ERROR]

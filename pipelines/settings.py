@@ -1,0 +1,112 @@
+"""Settings: code defaults, then ``LIANZHENG_*`` environment variables, then flags.
+
+One declared table (``SETTINGS``) with help text; the README lists every entry
+(a test checks it). ``load(env, **flags)`` gives one frozen object that is
+passed explicitly; nothing reads the environment at import time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from .ids import DEFAULT_BASE
+
+ENV_PREFIX = "LIANZHENG_"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: object
+    help: str
+    kind: type = str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("source", str(ROOT / "datasets" / "source"), "Folder of source records to build from."),
+    Setting("releases", str(ROOT / "datasets" / "releases"),
+            "Folder of built releases; `latest` in it points at the newest."),
+    Setting("release", "", "Release folder to serve (default: the newest in `releases`, built first if none)."),
+    Setting("base", DEFAULT_BASE, "Base IRI of instance data: IRIs are {base}/id/{kind}/{slug}."),
+    Setting("host", "127.0.0.1", "Address the service binds to."),
+    Setting("port", 8000, "Port the service listens on.", int),
+    Setting("public_url", "", "URL the service is reached at, for links (default http://{host}:{port})."),
+    Setting("query_timeout", 30.0, "Seconds a SPARQL query may run before it is stopped (503).", float),
+    Setting("max_results", 10000, "Most rows or triples a SPARQL query returns; more are cut off and flagged.", int),
+    Setting("max_body", 1_000_000, "Largest request body in bytes (413 above it).", int),
+    Setting("client_budget", 120.0, "Seconds of query time one client may use per budget window (429 past it).", float),
+    Setting("budget_window", 60.0, "Length of the per-client budget window, in seconds.", float),
+    Setting("query_workers", 2, "SPARQL worker processes (each holds the store; a stuck one is killed).", int),
+    Setting("workers", 0, "Processes for SHACL checks while building (0: one per core, at most 2).", int),
+)
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    source: str
+    releases: str
+    release: str
+    base: str
+    host: str
+    port: int
+    public_url: str
+    query_timeout: float
+    max_results: int
+    max_body: int
+    client_budget: float
+    budget_window: float
+    query_workers: int
+    workers: int
+
+    @property
+    def url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+
+assert [f.name for f in fields(Settings)] == [s.name for s in SETTINGS]
+
+
+class SettingError(ValueError):
+    pass
+
+
+def _coerce(setting: Setting, value, origin: str):
+    if setting.kind is str:
+        return str(value)
+    try:
+        result = setting.kind(value)
+    except (TypeError, ValueError):
+        raise SettingError(f"{origin}: '{value}' is not a valid {setting.kind.__name__} for "
+                           f"'{setting.name}' ({setting.help})") from None
+    if isinstance(result, (int, float)) and result < 0:
+        raise SettingError(f"{origin}: '{setting.name}' must not be negative")
+    return result
+
+
+def load(env: dict[str, str] | None = None, **flags) -> Settings:
+    """Defaults, overridden by ``LIANZHENG_<NAME>`` in ``env``, overridden by ``flags`` not None."""
+    env = env or {}
+    values = {}
+    for s in SETTINGS:
+        value = s.default
+        key = ENV_PREFIX + s.name.upper()
+        if env.get(key, "") != "":
+            value = _coerce(s, env[key], f"environment variable {key}")
+        if flags.get(s.name) is not None:
+            value = _coerce(s, flags[s.name], f"option --{s.name.replace('_', '-')}")
+        values[s.name] = value
+    unknown = set(flags) - set(_BY_NAME)
+    if unknown:
+        raise SettingError(f"unknown settings: {', '.join(sorted(unknown))}")
+    settings = Settings(**values)
+    if not settings.base.startswith(("http://", "https://")):
+        raise SettingError(f"base must be an http(s) IRI, not '{settings.base}'")
+    if settings.port > 65535:
+        raise SettingError(f"port {settings.port} is out of range")
+    if settings.query_timeout == 0 or settings.max_results == 0:
+        raise SettingError("query_timeout and max_results must be above zero: an unbounded public "
+                           "endpoint is not allowed")
+    return settings

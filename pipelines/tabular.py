@@ -1,0 +1,437 @@
+"""The tabular view of the domain model: CSV tables, a Frictionless Data Package, an XLSX copy.
+
+Data Package v2 (https://datapackage.org/standard/data-package/), Table Schema
+(https://datapackage.org/standard/table-schema/). Every table is declared once
+below (fields with types, constraints and descriptions in zh-Hant and English;
+primary and foreign keys); the CSV, the ``datapackage.json`` and the XLSX copy
+are all written from that declaration.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import hashlib
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from . import model as m
+from .ids import Minter
+
+DP_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
+DR_PROFILE = "https://datapackage.org/profiles/2.0/dataresource.json"
+TS_PROFILE = "https://datapackage.org/profiles/2.0/tableschema.json"
+SLUG_PATTERN = "^[a-z0-9][a-z0-9-]*$"
+DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+SEP = "|"  # joins the values of a multi-valued cell
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str
+    zh: str
+    en: str
+    required: bool = False
+    pattern: str = ""
+    enum: tuple[str, ...] = ()
+    minimum: int | None = None
+    unique: bool = False
+
+    def descriptor(self, codes: dict[str, set[str]]) -> dict:
+        d = {"name": self.name, "type": self.type, "title": self.zh,
+             "description": f"{self.zh}。{self.en}"}
+        c: dict = {}
+        if self.required:
+            c["required"] = True
+        if self.unique:
+            c["unique"] = True
+        if self.pattern:
+            c["pattern"] = self.pattern
+        if self.enum:
+            c["enum"] = sorted(codes.get(self.enum[0], ())) if len(self.enum) == 1 and \
+                self.enum[0] in codes else list(self.enum)
+        if self.minimum is not None:
+            c["minimum"] = self.minimum
+        if c:
+            d["constraints"] = c
+        return d
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    zh: str
+    en: str
+    fields: tuple[Field, ...]
+    primary_key: tuple[str, ...]
+    foreign_keys: tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...] = ()
+
+    @property
+    def path(self) -> str:
+        return f"data/{self.name}.csv"
+
+    @property
+    def header(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+
+def _id(name, zh, en, **kw):
+    return Field(name, "string", zh, en, required=True, pattern=SLUG_PATTERN, **kw)
+
+
+def _ref(name, zh, en, required=False):
+    return Field(name, "string", zh, en, required=required, pattern=SLUG_PATTERN)
+
+
+IRI_FIELD = Field("iri", "string", "永久識別網址", "The record's persistent IRI (dereferenceable)",
+                  required=True, pattern=r"https?://\S+")
+SOURCES_FIELD = Field("source_ids", "string", "出處章節（以 | 分隔）",
+                      "Source sections, separated by | (see the sources table)", required=True)
+
+TABLES: tuple[Table, ...] = (
+    Table("cases", "廉政平臺案件", "Integrity platform cases", (
+        _id("case_id", "案件識別碼", "Case identifier", unique=True),
+        Field("table_number", "integer", "一覽表列序", "Row in the guidebook's table (110.12.31)",
+              required=True, minimum=1, unique=True),
+        Field("name_zh", "string", "平臺名稱", "Platform name (zh-Hant, as the table gives it)", required=True),
+        Field("name_en", "string", "平臺英文名稱", "Platform name (English)", required=True),
+        Field("procurement_zh", "string", "採購案名稱", "The monitored procurement (zh-Hant)", required=True),
+        Field("procurement_en", "string", "採購案英文名稱", "The monitored procurement (English)", required=True),
+        Field("agency_ids", "string", "採購機關（以 | 分隔）", "Procuring agencies, separated by |", required=True),
+        _ref("authority_id", "主管部會或直轄市", "Parent ministry or city government (the table's grouping)", True),
+        Field("level", "string", "層級", "Government level: central or local", required=True,
+              enum=("government-level",)),
+        Field("established", "date", "成立日期", "Date the platform was established (ISO)", required=True),
+        Field("established_roc", "string", "成立日期（民國）", "Establishment date as the table writes it (ROC yyyMMdd)",
+              required=True, pattern=r"^\d{6,7}$"),
+        Field("amount_twd", "number", "金額（新臺幣元）", "Approximate amount in TWD (億 = 100,000,000)",
+              required=True, minimum=0),
+        Field("amount_text", "string", "金額原文", "The amount in the source's wording", required=True),
+        Field("status", "string", "狀態", "Status: operating or ended", required=True, enum=("case-status",)),
+        Field("benchmark", "integer", "標竿案例編號", "Benchmark case number in the guidebook, if any", minimum=1),
+        IRI_FIELD, SOURCES_FIELD,
+    ), ("case_id",), ((("authority_id",), "agencies", ("agency_id",)),)),
+    Table("agencies", "機關", "Agencies and organisations", (
+        _id("agency_id", "機關識別碼", "Agency identifier", unique=True),
+        Field("name_zh", "string", "機關名稱", "Name (zh-Hant)", required=True),
+        Field("name_en", "string", "機關英文名稱", "Name (English)", required=True),
+        Field("kind", "string", "機關類型", "Kind of organisation", required=True, enum=("organisation-kind",)),
+        _ref("parent_id", "上級機關", "Parent body"),
+        Field("level", "string", "層級", "Government level: central or local", enum=("government-level",)),
+        Field("agency_code", "string", "機關代碼", "Agency code (機關代碼), where a source gives it"),
+        Field("wikidata", "string", "Wikidata 項目", "Wikidata item, where verified", pattern=r"^Q\d+$"),
+        IRI_FIELD,
+    ), ("agency_id",), ((("parent_id",), "agencies", ("agency_id",)),)),
+    Table("case_agencies", "案件採購機關", "Procuring agencies of each case", (
+        _id("case_id", "案件識別碼", "Case identifier"),
+        _id("agency_id", "機關識別碼", "Agency identifier"),
+        Field("position", "integer", "順序", "Order in the table's name", required=True, minimum=1),
+    ), ("case_id", "agency_id"), (
+        (("case_id",), "cases", ("case_id",)), (("agency_id",), "agencies", ("agency_id",)))),
+    Table("activities", "平臺活動", "Dated activities of the platforms", (
+        _id("activity_id", "活動識別碼", "Activity identifier", unique=True),
+        _id("case_id", "案件識別碼", "Case identifier"),
+        Field("type", "string", "活動類型", "Activity type", required=True, enum=("activity-type",)),
+        Field("date", "string", "日期", "Date: YYYY-MM-DD, or YYYY-MM / YYYY where only that is known",
+              required=True, pattern=DATE_PATTERN),
+        Field("date_precision", "string", "日期精度", "Precision of the date: day, month or year",
+              required=True, enum=("day", "month", "year")),
+        Field("end_date", "string", "結束日期", "End date, if the activity spans days", pattern=DATE_PATTERN),
+        Field("ordinal", "integer", "次別", "Ordinal (the 4th liaison meeting: 4)", minimum=1),
+        Field("title_zh", "string", "活動名稱", "Title (zh-Hant)", required=True),
+        Field("title_en", "string", "活動英文名稱", "Title (English)"),
+        Field("description_zh", "string", "說明", "Description (zh-Hant)"),
+        Field("description_en", "string", "英文說明", "Description (English)"),
+        SOURCES_FIELD,
+        Field("locator", "string", "原文位置", "Where in the source section (a caption, a list item)"),
+        IRI_FIELD,
+    ), ("activity_id",), ((("case_id",), "cases", ("case_id",)),)),
+    Table("participants", "活動參與者", "Who took part in each activity, in which role", (
+        _id("activity_id", "活動識別碼", "Activity identifier"),
+        Field("position", "integer", "順序", "Position in the activity's list", required=True, minimum=1),
+        Field("role", "string", "角色", "Role", required=True, enum=("participant-role",)),
+        _ref("agency_id", "機關識別碼", "Agency, if a registered one"),
+        Field("description_zh", "string", "參與者說明", "Participant without a record of its own (zh-Hant)"),
+        Field("description_en", "string", "參與者英文說明", "Participant without a record of its own (English)"),
+        Field("person_zh", "string", "人名", "Named official (zh-Hant)"),
+        Field("person_en", "string", "人名（英文）", "Named official (English)"),
+        Field("person_title_zh", "string", "職稱", "Official's title (zh-Hant)"),
+        Field("person_title_en", "string", "英文職稱", "Official's title (English)"),
+    ), ("activity_id", "position"), (
+        (("activity_id",), "activities", ("activity_id",)), (("agency_id",), "agencies", ("agency_id",)))),
+    Table("documents", "資訊透明專區文件", "Documents of the transparency zones", (
+        _id("document_id", "文件識別碼", "Document identifier", unique=True),
+        _id("case_id", "案件識別碼", "Case identifier"),
+        Field("category", "string", "文件類別", "Transparency-zone category", required=True,
+              enum=("document-category",)),
+        Field("title_zh", "string", "文件名稱", "Title (zh-Hant)", required=True),
+        Field("title_en", "string", "文件英文名稱", "Title (English)"),
+        _ref("publisher_id", "發布機關", "Publishing agency", True),
+        Field("date", "string", "日期", "Date, if known", pattern=DATE_PATTERN),
+        Field("url", "string", "網址", "Web address, only where a source gives it", pattern=r"https?://\S+"),
+        SOURCES_FIELD, IRI_FIELD,
+    ), ("document_id",), ((("case_id",), "cases", ("case_id",)),
+                          (("publisher_id",), "agencies", ("agency_id",)))),
+    Table("observations", "成效與事實", "Stated facts and effectiveness indicators", (
+        _id("observation_id", "識別碼", "Observation identifier", unique=True),
+        _id("case_id", "案件識別碼", "Case identifier"),
+        Field("indicator", "string", "指標", "Indicator", required=True, enum=("indicator",)),
+        Field("value", "number", "數值", "Numeric value"),
+        Field("unit", "string", "單位", "Unit of the value", enum=("unit",)),
+        Field("value_text", "string", "文字值", "Non-numeric value (e.g. the grade 甲等)"),
+        Field("phase", "string", "時期", "Before or after the platform", enum=("phase",)),
+        Field("date", "string", "日期", "Date, if stated", pattern=DATE_PATTERN),
+        Field("description_zh", "string", "說明", "Description (zh-Hant)", required=True),
+        Field("description_en", "string", "英文說明", "Description (English)"),
+        SOURCES_FIELD, IRI_FIELD,
+    ), ("observation_id",), ((("case_id",), "cases", ("case_id",)),)),
+    Table("risks", "廉政風險", "Integrity risks and their mitigations", (
+        _id("risk_id", "識別碼", "Risk identifier", unique=True),
+        _id("case_id", "案件識別碼", "Case identifier"),
+        Field("category", "string", "風險類別", "Risk category", required=True, enum=("risk-category",)),
+        Field("description_zh", "string", "風險說明", "Description (zh-Hant)", required=True),
+        Field("description_en", "string", "英文說明", "Description (English)"),
+        Field("mitigation_zh", "string", "因應措施", "Mitigation (zh-Hant)"),
+        Field("mitigation_en", "string", "英文因應措施", "Mitigation (English)"),
+        SOURCES_FIELD, IRI_FIELD,
+    ), ("risk_id",), ((("case_id",), "cases", ("case_id",)),)),
+    Table("quality_notes", "資料品質註記", "Data-quality notes: disagreements and corrections", (
+        _id("note_id", "識別碼", "Note identifier", unique=True),
+        _ref("case_id", "案件識別碼", "Case identifier (empty for the whole dataset)"),
+        Field("type", "string", "註記類型", "Type of note", required=True, enum=("quality-note-type",)),
+        Field("field", "string", "欄位", "The field the note is about", required=True),
+        Field("official_value", "string", "採用值", "The value the dataset uses", required=True),
+        Field("official_source_id", "string", "採用值出處", "Source of the value used", required=True),
+        Field("other_value", "string", "另一值", "The value the other source gives"),
+        Field("other_source_id", "string", "另一值出處", "Source of the other value"),
+        Field("description_zh", "string", "說明", "Description (zh-Hant)", required=True),
+        Field("description_en", "string", "英文說明", "Description (English)", required=True),
+        Field("resolution_zh", "string", "處理方式", "Resolution (zh-Hant)"),
+        Field("resolution_en", "string", "英文處理方式", "Resolution (English)"),
+        IRI_FIELD,
+    ), ("note_id",), ((("case_id",), "cases", ("case_id",)),
+                      (("official_source_id",), "sources", ("source_id",)),
+                      (("other_source_id",), "sources", ("source_id",)))),
+    Table("laws", "相關法規", "Related laws", (
+        _id("law_id", "識別碼", "Law identifier", unique=True),
+        Field("name_zh", "string", "法規名稱", "Name (zh-Hant)", required=True),
+        Field("name_en", "string", "英文名稱", "Name (English)", required=True),
+        Field("url", "string", "網址", "Official text on the Laws & Regulations Database", required=True,
+              pattern=r"https?://\S+"),
+        IRI_FIELD,
+    ), ("law_id",)),
+    Table("sources", "出處", "Source documents and their sections", (
+        Field("source_id", "string", "出處識別碼", "Section identifier", required=True, unique=True,
+              pattern=r"^[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)*$"),
+        Field("document_id", "string", "文件識別碼", "Source document", required=True, pattern=SLUG_PATTERN),
+        Field("document_title_zh", "string", "文件名稱", "Source document title (zh-Hant)", required=True),
+        Field("title_zh", "string", "章節名稱", "Section title (zh-Hant)", required=True),
+        Field("title_en", "string", "章節英文名稱", "Section title (English)", required=True),
+        IRI_FIELD,
+    ), ("source_id",)),
+)
+TABLE_BY_NAME = {t.name: t for t in TABLES}
+
+
+def _d(date: m.Date | None) -> str:
+    return date.iso if date else ""
+
+
+def _num(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _src(cited) -> str:
+    return SEP.join(dict.fromkeys(c.source for c in cited))
+
+
+def rows(ds: m.Dataset, ids: Minter) -> dict[str, list[tuple]]:
+    """Every table's rows, sorted by primary key, as tuples of strings."""
+    out: dict[str, list[tuple]] = {}
+    out["cases"] = [
+        (c.id, str(c.table_number), c.name.zh, c.name.en, c.procurement.zh, c.procurement.en,
+         SEP.join(c.agencies), c.authority, c.level, c.established.iso, c.established.original,
+         _num(c.amount_twd), c.amount_text, c.status, "" if c.benchmark is None else str(c.benchmark),
+         ids.case(c.id), _src(c.cited))
+        for c in ds.cases.values()
+    ]
+    out["agencies"] = [
+        (a.id, a.name.zh, a.name.en, a.kind, a.parent, a.level, a.agency_code, a.wikidata, ids.agency(a.id))
+        for a in ds.agencies.values()
+    ]
+    out["case_agencies"] = [
+        (c.id, aid, str(i)) for c in ds.cases.values() for i, aid in enumerate(c.agencies, start=1)
+    ]
+    acts, parts = [], []
+    for a in ds.activities:
+        desc = a.description or m.Text("", "")
+        acts.append((a.id, a.case, a.type, a.date.iso, a.date.precision, _d(a.end_date),
+                     "" if a.ordinal is None else str(a.ordinal), a.title.zh, a.title.en, desc.zh,
+                     desc.en, _src(a.cited), " | ".join(c.locator for c in a.cited if c.locator),
+                     ids.activity(a.id)))
+        for pos, p in enumerate(a.participants, start=1):
+            d = p.description or m.Text("", "")
+            person = p.person or m.Text("", "")
+            title = p.person_title or m.Text("", "")
+            parts.append((a.id, str(pos), p.role, p.agency, d.zh, d.en, person.zh, person.en,
+                          title.zh, title.en))
+    out["activities"], out["participants"] = acts, parts
+    out["documents"] = [
+        (d.id, d.case, d.category, d.title.zh, d.title.en, d.publisher, _d(d.date), d.url,
+         _src(d.cited), ids.document(d.id))
+        for d in ds.documents
+    ]
+    out["observations"] = [
+        (o.id, o.case, o.indicator, _num(o.value), o.unit, o.value_text, o.phase, _d(o.date),
+         o.description.zh, o.description.en, _src(o.cited), ids.observation(o.id))
+        for o in ds.observations
+    ]
+    out["risks"] = [
+        (r.id, r.case, r.category, r.description.zh, r.description.en,
+         r.mitigation.zh if r.mitigation else "", r.mitigation.en if r.mitigation else "",
+         _src(r.cited), ids.risk(r.id))
+        for r in ds.risks
+    ]
+    out["quality_notes"] = [
+        (n.id, n.case, n.type, n.field, n.official_value, n.official_source.source, n.other_value,
+         n.other_source.source if n.other_source else "", n.description.zh, n.description.en,
+         n.resolution.zh if n.resolution else "", n.resolution.en if n.resolution else "",
+         ids.note(n.id))
+        for n in ds.notes
+    ]
+    out["laws"] = [(law.id, law.name.zh, law.name.en, law.url, ids.law(law.id))
+                   for law in ds.laws.values()]
+    out["sources"] = [
+        (s.id, s.document, ds.sources[s.document].title.zh, s.title.zh, s.title.en, ids.source(s.id))
+        for s in ds.sections.values()
+    ]
+    for table in TABLES:
+        idx = [table.header.index(k) for k in table.primary_key]
+        ints = [table.fields[i].type == "integer" for i in idx]
+        out[table.name].sort(key=lambda r: tuple(
+            int(r[i]) if is_int else r[i] for i, is_int in zip(idx, ints)))
+    return out
+
+
+def csv_bytes(table: Table, table_rows: list[tuple]) -> bytes:
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(table.header)
+    w.writerows(table_rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_csvs(table_rows_by_name: dict[str, list[tuple]], out: Path) -> dict[str, tuple[int, str, int]]:
+    """Write every table; return {table: (bytes, sha256, rows)}."""
+    (out / "data").mkdir(parents=True, exist_ok=True)
+    stats = {}
+    for name, table_rows in table_rows_by_name.items():
+        table = TABLE_BY_NAME[name]
+        data = csv_bytes(table, table_rows)
+        (out / table.path).write_bytes(data)
+        stats[name] = (len(data), sha256(data), len(table_rows))
+    return stats
+
+
+def datapackage(meta: dict, stats: dict[str, tuple[int, str, int]], codes: dict[str, set[str]],
+                *, created: str, extra_resources: list[dict] = ()) -> dict:
+    """The ``datapackage.json`` descriptor (Data Package v2)."""
+    title = meta.get("title", {})
+    desc = meta.get("description", {})
+    lic = meta.get("licence", {}) if isinstance(meta.get("licence"), dict) else {}
+    resources = []
+    for table in TABLES:
+        size, digest, count = stats[table.name]
+        schema: dict = {
+            "$schema": TS_PROFILE,
+            "fields": [f.descriptor(codes) for f in table.fields],
+            "missingValues": [""],
+            "primaryKey": list(table.primary_key),
+        }
+        if table.foreign_keys:
+            schema["foreignKeys"] = [
+                {"fields": list(fields), "reference": (
+                    {"fields": list(ref_fields)} if ref == table.name else
+                    {"resource": ref, "fields": list(ref_fields)})}
+                for fields, ref, ref_fields in table.foreign_keys
+            ]
+        resources.append({
+            "$schema": DR_PROFILE,
+            "name": table.name,
+            "type": "table",
+            "path": table.path,
+            "scheme": "file",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "title": f"{table.zh} {table.en}",
+            "description": f"{table.zh}。{table.en}. {count} rows.",
+            "bytes": size,
+            "hash": f"sha256:{digest}",
+            "dialect": {"$schema": "https://datapackage.org/profiles/2.0/tabledialect.json",
+                        "header": True, "delimiter": ",", "lineTerminator": "\n",
+                        "quoteChar": '"', "doubleQuote": True},
+            "schema": schema,
+        })
+    resources.extend(extra_resources)
+    return {
+        "$schema": DP_PROFILE,
+        "name": meta.get("id", "lianzheng"),
+        "id": meta.get("iri", ""),
+        "title": f"{title.get('zh', '')} {title.get('en', '')}".strip(),
+        "description": f"{desc.get('zh', '')}\n\n{desc.get('en', '')}".strip(),
+        "version": str(meta.get("version", "")),
+        "created": created,
+        "homepage": meta.get("homepage", ""),
+        "keywords": list(meta.get("keywords", {}).get("zh", [])) + list(
+            meta.get("keywords", {}).get("en", [])) if isinstance(meta.get("keywords"), dict) else [],
+        "licenses": [{
+            "name": lic.get("id", "OGDL-Taiwan-1.0"),
+            "path": lic.get("url", "https://data.gov.tw/license"),
+            "title": lic.get("title", "政府資料開放授權條款－第1版"),
+        }],
+        "sources": [
+            {"title": s["title"], "path": s.get("path", "")} if s.get("path") else {"title": s["title"]}
+            for s in meta.get("package_sources", [])
+        ],
+        "contributors": [
+            {"title": meta.get("publisher_name", ""), "roles": ["publisher"]}
+        ] if meta.get("publisher_name") else [],
+        "resources": resources,
+    }
+
+
+def write_xlsx(ds_rows: dict[str, list[tuple]], path: Path, *, created: _dt.datetime,
+               title: str) -> None:
+    """The same tables as an XLSX workbook, one sheet each, typed cells, byte-stable."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
+                                         "strings_to_formulas": False, "strings_to_urls": False})
+    wb.set_properties({"title": title, "created": created, "author": "lianzheng"})
+    bold = wb.add_format({"bold": True})
+    for table in TABLES:
+        ws = wb.add_worksheet(table.name[:31])
+        ws.freeze_panes(1, 0)
+        for col, name in enumerate(table.header):
+            ws.write_string(0, col, name, bold)
+        kinds = [f.type for f in table.fields]
+        for r, row in enumerate(ds_rows[table.name], start=1):
+            for c, value in enumerate(row):
+                if value == "":
+                    continue
+                if kinds[c] in ("integer", "number"):
+                    ws.write_number(r, c, float(value) if kinds[c] == "number" else int(value))
+                else:
+                    ws.write_string(r, c, value)
+    wb.close()

@@ -181,6 +181,9 @@ def _problem(row: tuple, ids: Minter, owner: dict) -> Problem:
     else:
         file = ""
     field = path.rsplit("#", 1)[-1].rsplit("/", 1)[-1] if path else ""
+    # the shapes' messages name the record's file as ".../{id}.yaml": fill in the case
+    case = file.rsplit("/", 1)[-1].removesuffix(".yaml") if file.endswith(".yaml") else slug
+    zh, en = zh.replace("{id}", case), en.replace("{id}", case)
     shape_name = shape.rsplit("#", 1)[-1]
     extra = f"（值：{value}）" if value else ""
     return Problem(

@@ -68,11 +68,13 @@ class Reader:
                                      fix_zh=fix_zh, fix_en=fix_en, severity=severity, line=line))
 
     def rel(self, path: Path) -> str:
-        try:
-            return str(path.relative_to(self.root.parent.parent)) if self.root.name == "source" \
-                and self.root.parent.name == "datasets" else str(path.relative_to(self.root))
-        except ValueError:
-            return str(path)
+        """Name files as agency staff see them: datasets/source/..., else the path as given."""
+        if self.root.name == "source" and self.root.parent.name == "datasets":
+            try:
+                return path.relative_to(self.root.parent.parent).as_posix()
+            except ValueError:
+                pass
+        return str(path)
 
     # ---- files ----------------------------------------------------------
 
@@ -735,24 +737,29 @@ class Reader:
                      + f"，或先在 {registry[kind]} 登錄。",
                      fix_en=f"Use an id registered in {registry[kind]}" + (f" (did you mean '{hint}'?)" if hint else "")
                      + f", or register it there first.")
-        # parent cycles
+        # parent cycles: reported once per cycle, at its first member in sorted order
+        reported: set[frozenset] = set()
         for aid in self.ds.agencies:
-            seen, cur = set(), aid
-            while cur in self.ds.agencies and self.ds.agencies[cur].parent:
-                if cur in seen:
-                    self.err("agency-cycle", "機關的上級機關形成循環。",
-                             "The agency's parent chain loops back on itself.",
-                             file="datasets/source/agencies.yaml", record=aid, field="parent",
-                             fix_zh="更正 parent。", fix_en="Correct 'parent'.")
-                    break
-                seen.add(cur)
+            path, cur = [], aid
+            while cur in self.ds.agencies and cur not in path:
+                path.append(cur)
                 cur = self.ds.agencies[cur].parent
+            if cur in path:
+                cycle = path[path.index(cur):]
+                if frozenset(cycle) not in reported:
+                    reported.add(frozenset(cycle))
+                    loop = " → ".join(cycle + [cycle[0]])
+                    self.err("agency-cycle", f"上級機關形成循環：{loop}。",
+                             f"The parent chain loops: {loop}.",
+                             file=self.rel(self.root / "agencies.yaml"), record=min(cycle),
+                             field="parent", fix_zh="更正其中一個機關的 parent。",
+                             fix_en="Correct the 'parent' of one of them.")
 
     def check_cases(self):
         """Facts that span records: levels, authority, table numbers, activity case ids."""
         numbers: dict[int, str] = {}
         for cid, case in list(self.ds.cases.items()):
-            file = f"datasets/source/cases/{cid}.yaml"
+            file = self.rel(self.root / "cases" / f"{cid}.yaml")
             if case.table_number in numbers:
                 self.err("duplicate-identifier",
                          f"一覽表列序 {case.table_number} 已由案件「{numbers[case.table_number]}」使用。",
@@ -768,7 +775,7 @@ class Reader:
             if not level:
                 self.err("missing-field", f"主管機關「{case.authority}」沒有層級。",
                          f"The authority '{case.authority}' has no level.",
-                         file="datasets/source/agencies.yaml", record=case.authority, field="level",
+                         file=self.rel(self.root / "agencies.yaml"), record=case.authority, field="level",
                          fix_zh="加上 level: central 或 local。", fix_en="Add level: central or local.")
             for aid in case.agencies:
                 if aid in self.ds.agencies and not self._under(aid, case.authority):
@@ -787,12 +794,12 @@ class Reader:
             for item in items:
                 if not item.case:
                     self.err("missing-field", "紀錄沒有所屬案件。", "The record belongs to no case.",
-                             file="datasets/source", record=item.id, field="case_id",
+                             file=self.rel(self.root), record=item.id, field="case_id",
                              fix_zh="填 case_id。", fix_en="Fill in case_id.")
         for note in self.ds.notes:
             if note.case and note.case not in self.ds.cases and ("case", note.case) not in self._ids:
                 self.err("unknown-case", f"不明的案件「{note.case}」。", f"Unknown case '{note.case}'.",
-                         file="datasets/source", record=note.id, field="case",
+                         file=self.rel(self.root), record=note.id, field="case",
                          fix_zh="更正案件識別碼。", fix_en="Correct the case id.")
 
     def _under(self, agency: str, authority: str) -> bool:
@@ -826,7 +833,7 @@ def _replace(obj, **changes):
 
 def _closest(value: str, known) -> str:
     import difflib
-    hits = difflib.get_close_matches(value, list(known), n=1, cutoff=0.75)
+    hits = difflib.get_close_matches(value, list(known), n=1, cutoff=0.5)
     return hits[0] if hits else ""
 
 

@@ -1,0 +1,261 @@
+"""Bad input is refused with a message naming the file, the record and the field, in
+zh-Hant and English, with a non-zero exit and nothing written.
+
+Data-driven: each case mutates a copy of the minimal source folder and names the
+problem it must produce, as (type, file, record, field).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from pathlib import Path
+
+import pytest
+
+from pipelines.cli import main
+from pipelines.records import Reader
+from pipelines.errors import ProblemsFound
+
+CASE = "cases/danjiang-bridge.yaml"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+IMPORT_HEADER = "activity_id,case_id,type,date,title_zh,title_en,source_ids\n"
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture changed: {old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def write_import(src: Path, name: str, data: bytes) -> None:
+    (src / "imports").mkdir(exist_ok=True)
+    (src / "imports" / name).write_bytes(data)
+
+
+CP950_ROW = "danjiang-bridge-2021-imported,danjiang-bridge,training,2021-06-01,圍棋（碁）講座費 €100,Go lecture,guidebook/table\n"
+
+CASES = {
+    "malformed-yaml": (
+        lambda s: edit(s / CASE, "status: operating", "status: [operating"),
+        ("yaml-syntax", "datasets/source/" + CASE, "", ""),
+    ),
+    "unknown-agency": (
+        lambda s: edit(s / CASE, "agencies: [thb]", "agencies: [thb-typo]"),
+        ("unknown-agency", "datasets/source/" + CASE, "danjiang-bridge", "agencies[0]"),
+    ),
+    "unknown-participant-agency": (
+        lambda s: edit(s / CASE, "{role: anti-corruption, agency: aac}", "{role: anti-corruption, agency: acc}"),
+        ("unknown-agency", "datasets/source/" + CASE, "danjiang-bridge-2021-05-11-liaison-4",
+         "participants[0].agency"),
+    ),
+    "impossible-roc-date": (
+        lambda s: edit(s / CASE, 'established: "1080510"', 'established: "1080230"'),
+        ("bad-date", "datasets/source/" + CASE, "danjiang-bridge", "established"),
+    ),
+    "impossible-activity-date": (
+        lambda s: edit(s / CASE, 'date: "2021-05-11"', 'date: "2021-02-29"'),
+        ("bad-date", "datasets/source/" + CASE, "danjiang-bridge-2021-05-11-liaison-4", "date"),
+    ),
+    "negative-amount": (
+        lambda s: edit(s / CASE, 'amount: "約 125 億"', 'amount: "-125 億"'),
+        ("bad-amount", "datasets/source/" + CASE, "danjiang-bridge", "amount"),
+    ),
+    "non-numeric-amount": (
+        lambda s: edit(s / CASE, 'amount: "約 125 億"', 'amount: "約一百二十五億"'),
+        ("bad-amount", "datasets/source/" + CASE, "danjiang-bridge", "amount"),
+    ),
+    "duplicate-identifier": (
+        lambda s: edit(s / CASE, "id: danjiang-bridge-2021-05-11-liaison-4",
+                       "id: danjiang-bridge-2019-05-10-declaration"),
+        ("duplicate-identifier", "datasets/source/" + CASE, "danjiang-bridge-2019-05-10-declaration", "id"),
+    ),
+    "duplicate-table-number": (
+        lambda s: edit(s / "cases/taipei-eco-park.yaml", "table_number: 23", "table_number: 10"),
+        ("duplicate-identifier", "datasets/source/cases/taipei-eco-park.yaml", "taipei-eco-park", "table_number"),
+    ),
+    "missing-required-field": (
+        lambda s: edit(s / CASE, "status: operating\n", ""),
+        ("missing-field", "datasets/source/" + CASE, "danjiang-bridge", "status"),
+    ),
+    "missing-english-name": (
+        lambda s: edit(s / CASE, "name: {zh: 淡江大橋廉政平臺, en: Danjiang Bridge Integrity Platform}",
+                       "name: {zh: 淡江大橋廉政平臺}"),
+        ("missing-field", "datasets/source/" + CASE, "danjiang-bridge", "name.en"),
+    ),
+    "unknown-code": (
+        lambda s: edit(s / CASE, "type: liaison-meeting", "type: liason-meeting"),
+        ("unknown-code", "datasets/source/" + CASE, "danjiang-bridge-2021-05-11-liaison-4", "type"),
+    ),
+    "unknown-source-section": (
+        lambda s: edit(s / CASE, "cited: [{source: guidebook/table}, {source: guidebook/benchmark-1}]",
+                       "cited: [{source: guidebook/tabel}]"),
+        ("unknown-section", "datasets/source/" + CASE, "danjiang-bridge", "cited[0].source"),
+    ),
+    "bad-slug": (
+        lambda s: edit(s / CASE, "id: danjiang-bridge-website", "id: Danjiang Website"),
+        ("bad-identifier", "datasets/source/" + CASE, "Danjiang Website", "id"),
+    ),
+    "yaml-with-bom": (
+        lambda s: (s / CASE).write_bytes(codecs.BOM_UTF8 + (s / CASE).read_bytes()),
+        ("encoding-bom", "datasets/source/" + CASE, "", ""),
+    ),
+    "yaml-in-cp950": (
+        lambda s: (s / CASE).write_bytes((s / CASE).read_text(encoding="utf-8").encode("cp950")),
+        ("encoding-not-utf8", "datasets/source/" + CASE, "", ""),
+    ),
+    "import-in-cp950": (
+        lambda s: write_import(s, "agency.csv", (IMPORT_HEADER + CP950_ROW).encode("cp950")),
+        ("encoding-not-utf8", "datasets/source/imports/agency.csv", "", ""),
+    ),
+    "import-with-bom": (
+        lambda s: write_import(s, "agency.csv", codecs.BOM_UTF8 + (IMPORT_HEADER + CP950_ROW).encode()),
+        ("encoding-bom", "datasets/source/imports/agency.csv", "", ""),
+    ),
+    "import-with-unknown-case": (
+        lambda s: write_import(s, "agency.csv", (IMPORT_HEADER + CP950_ROW.replace(
+            ",danjiang-bridge,", ",danjiang-brigde,")).encode()),
+        ("unknown-case", "datasets/source/imports/agency.csv", "danjiang-bridge-2021-imported", "case_id"),
+    ),
+    "import-with-bad-header": (
+        lambda s: write_import(s, "agency.csv", ("id,case,kind\nx,y,z\n").encode()),
+        ("bad-header", "datasets/source/imports/agency.csv", "", ""),
+    ),
+    "import-with-impossible-date": (
+        lambda s: write_import(s, "agency.csv", (IMPORT_HEADER + CP950_ROW.replace(
+            "2021-06-01", "2021-06-31")).encode()),
+        ("bad-date", "datasets/source/imports/agency.csv", "danjiang-bridge-2021-imported", "date"),
+    ),
+    "agency-parent-cycle": (
+        lambda s: edit(s / "agencies.yaml", "- id: executive-yuan\n", "- id: executive-yuan\n  parent: aac\n"),
+        ("agency-cycle", "datasets/source/agencies.yaml", "aac", "parent"),
+    ),
+    "case-file-not-a-mapping": (
+        lambda s: (s / CASE).write_text("- just\n- a list\n", encoding="utf-8"),
+        ("wrong-type", "datasets/source/" + CASE, "", ""),
+    ),
+}
+
+
+def _rooted(src: Path) -> Path:
+    """Place the copy at .../datasets/source so messages name files as agency staff see them."""
+    return src
+
+
+@pytest.fixture
+def source(tmp_path, minimal_source):
+    root = tmp_path / "repo" / "datasets" / "source"
+    root.parent.mkdir(parents=True)
+    minimal_source.rename(root)
+    return root
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_records_refuse_bad_input_naming_file_record_and_field(name, source):
+    mutate, (type_, file, record, field) = CASES[name]
+    mutate(source)
+    with pytest.raises(ProblemsFound) as err:
+        Reader(source).read()
+    problems = err.value.problems
+    hits = [p for p in problems if p.type == type_ and p.file == file]
+    assert hits, "\n".join(p.render() for p in problems)
+    p = hits[0]
+    assert (p.record, p.field) == (record, field), p.render()
+    # both languages, and a fix in both
+    assert CJK.search(p.message_zh) and CJK.search(p.fix_zh), p.render()
+    assert p.message_en and not CJK.search(p.message_en.split("'")[0][:10]) and p.fix_en, p.render()
+
+
+@pytest.mark.parametrize("name", ["malformed-yaml", "negative-amount", "import-in-cp950", "unknown-agency"])
+def test_build_refuses_bad_input_with_exit_1_and_writes_nothing(name, source, tmp_path, capsys):
+    mutate, (type_, file, *_rest) = CASES[name]
+    mutate(source)
+    out = tmp_path / "out"
+    code = main(["build", "--source", str(source), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert file in err and type_ not in ("",)
+    assert "nothing was written" in err
+    assert not out.exists()
+    assert not any(p.name.startswith(".out.") for p in tmp_path.iterdir()), "a temporary folder was left"
+
+
+def test_build_failure_leaves_an_existing_release_as_it_was(source, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["build", "--source", str(source), "--out", str(out), "--quiet"]) == 0
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    CASES["impossible-roc-date"][0](source)
+    assert main(["build", "--source", str(source), "--out", str(out)]) == 1
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_yaml_syntax_error_names_the_line(source):
+    CASES["malformed-yaml"][0](source)
+    with pytest.raises(ProblemsFound) as err:
+        Reader(source).read()
+    p = next(p for p in err.value.problems if p.type == "yaml-syntax")
+    lines = (source / CASE).read_text(encoding="utf-8").splitlines()
+    assert p.line is not None and 1 <= p.line <= len(lines) + 1
+
+
+def test_unknown_agency_suggests_the_closest_id(source):
+    CASES["unknown-agency"][0](source)
+    with pytest.raises(ProblemsFound) as err:
+        Reader(source).read()
+    p = next(p for p in err.value.problems if p.type == "unknown-agency")
+    assert "'thb'" in p.fix_en and "「thb」" in p.fix_zh
+
+
+def test_every_problem_is_reported_in_one_run(source):
+    for name in ("negative-amount", "unknown-code", "missing-english-name"):
+        CASES[name][0](source)
+    with pytest.raises(ProblemsFound) as err:
+        Reader(source).read()
+    assert {"bad-amount", "unknown-code", "missing-field"} <= {p.type for p in err.value.problems}
+
+
+def test_cp950_import_is_never_garbled(source, tmp_path, capsys):
+    """The trap: a CP950 file with CP950-only characters (碁, €) is misdetected by the usual
+    detectors and then reads as plausible nonsense. We refuse it, and
+    `lianzheng import --encoding cp950` converts it exactly."""
+    from frictionless import Resource
+
+    raw = (IMPORT_HEADER + CP950_ROW).encode("cp950")
+    original = IMPORT_HEADER + CP950_ROW
+    probe = tmp_path / "probe.csv"
+    probe.write_bytes(raw)
+    resource = Resource(str(probe))
+    resource.infer()
+    read_by_detection = resource.read_rows()
+    assert resource.encoding not in ("cp950", "big5", "utf-8")
+    assert "碁" not in str(read_by_detection), "Frictionless's own detection reads garbled text"
+
+    write_import(source, "agency.csv", raw)
+    with pytest.raises(ProblemsFound) as err:
+        Reader(source).read()
+    p = next(p for p in err.value.problems if p.type == "encoding-not-utf8")
+    assert "cp950" in p.fix_en.lower()
+
+    target = source / "imports" / "agency.csv"
+    assert main(["import", str(target), "--encoding", "cp950"]) == 0
+    assert target.read_text(encoding="utf-8") == original  # 碁 and € survive
+    ds = Reader(source).read()
+    imported = next(a for a in ds.activities if a.id == "danjiang-bridge-2021-imported")
+    assert "碁" in imported.title.zh and "€" in imported.title.zh
+
+
+def test_import_refuses_the_wrong_encoding_and_writes_nothing(tmp_path, capsys):
+    src = tmp_path / "t.csv"
+    src.write_bytes("名稱\n淡江大橋\n".encode("utf-8"))
+    out = tmp_path / "converted.csv"
+    assert main(["import", str(src), "--encoding", "ascii", "--out", str(out)]) == 1
+    assert not out.exists()
+    assert "Line 1 has bytes that are not valid ascii" in capsys.readouterr().err
+
+
+def test_import_with_bom_converts_to_utf8_without_bom(tmp_path):
+    src = tmp_path / "t.csv"
+    src.write_bytes(codecs.BOM_UTF8 + "名稱\r\n淡江大橋\r\n".encode("utf-8"))
+    assert main(["import", str(src), "--encoding", "utf-8-sig"]) == 0
+    assert src.read_bytes() == "名稱\n淡江大橋\n".encode("utf-8")

@@ -1,0 +1,218 @@
+"""A release: complete, accepted by the standards' own validators, byte-stable, atomic."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+from rdflib.compare import graph_diff, isomorphic, to_isomorphic
+
+from pipelines import release as rel
+from pipelines.cli import main
+from pipelines.release import RDF_FILES, build, check_release, publish, verify_sums
+
+from .conftest import EPOCH, MINIMAL, ROOT
+
+BIN = Path(sys.executable).parent
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_release_has_every_promised_file(minimal_release):
+    names = set(files_of(minimal_release))
+    expected = {"datapackage.json", "lianzheng.xlsx", "lianzheng.ttl", "lianzheng.nt", "lianzheng.jsonld",
+                "validation-report.json", "validation-report.txt", "release.json", "SHA256SUMS",
+                "vocab/lianzheng.ttl", "vocab/codes.ttl", "vocab/context.jsonld"}
+    assert expected <= names
+    tables = json.loads((minimal_release / "release.json").read_text())["files"]["tables"]
+    assert set(tables.values()) <= names
+    assert any(n.startswith("shapes/") for n in names)
+
+
+def test_release_checksums_cover_every_file(minimal_release):
+    listed = {line.split("  ", 1)[1] for line in (minimal_release / "SHA256SUMS").read_text().splitlines()}
+    assert listed == set(files_of(minimal_release)) - {"SHA256SUMS"}
+    assert verify_sums(minimal_release) == []
+    # and the standard tool agrees
+    out = subprocess.run(["sha256sum", "--check", "--strict", "SHA256SUMS"], cwd=minimal_release,
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_frictionless_cli_accepts_the_package(minimal_release):
+    out = subprocess.run([str(BIN / "frictionless"), "validate", "--json", "datapackage.json"],
+                         cwd=minimal_release, capture_output=True, text=True)
+    report = json.loads(out.stdout)
+    assert report["valid"], json.dumps(report, ensure_ascii=False)[:3000]
+    assert out.returncode == 0
+
+
+def test_datapackage_declares_v2_hashes_licence_and_bilingual_fields(minimal_release):
+    pkg = json.loads((minimal_release / "datapackage.json").read_text(encoding="utf-8"))
+    assert pkg["$schema"].endswith("/2.0/datapackage.json")
+    assert pkg["licenses"][0]["name"] == "OGDL-Taiwan-1.0"
+    assert pkg["version"] == "0.0.1"
+    for res in pkg["resources"]:
+        data = (minimal_release / res["path"]).read_bytes()
+        assert res["bytes"] == len(data)
+        import hashlib
+        assert res["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+        if res.get("type") == "table":
+            assert not data.startswith(b"\xef\xbb\xbf")
+            for f in res["schema"]["fields"]:
+                zh, _, en = f["description"].partition("。")
+                assert zh and en.strip(), f
+    cases = next(r for r in pkg["resources"] if r["name"] == "cases")
+    assert cases["schema"]["primaryKey"] == ["case_id"]
+    acts = next(r for r in pkg["resources"] if r["name"] == "activities")
+    assert {"fields": ["case_id"], "reference": {"resource": "cases", "fields": ["case_id"]}} in \
+        acts["schema"]["foreignKeys"]
+
+
+def test_pyshacl_cli_accepts_the_graph_with_the_projects_shapes(minimal_release):
+    """pySHACL's own command line, over the release's Turtle plus the code lists."""
+    data = minimal_release / "combined.ttl"
+    g = Graph()
+    g.parse(minimal_release / "lianzheng.ttl")
+    g.parse(minimal_release / "vocab" / "codes.ttl")
+    try:
+        g.serialize(data, format="turtle")
+        shapes = sorted((minimal_release / "shapes").glob("*.ttl"))
+        out = subprocess.run([str(BIN / "pyshacl"), "--allow-warnings", "-s", str(shapes[0]), "-f", "human", str(data)],
+                             capture_output=True, text=True)
+    finally:
+        data.unlink()
+    assert out.returncode == 0, out.stdout[-3000:]
+    assert "Conforms: True" in out.stdout
+
+
+def test_rdf_formats_hold_the_same_graph(minimal_release):
+    graphs = {}
+    for key, name in RDF_FILES.items():
+        g = Graph()
+        g.parse(minimal_release / name, format={"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld"}[key])
+        graphs[key] = g
+    assert len(graphs["ntriples"]) > 100
+    for key in ("turtle", "jsonld"):
+        if not isomorphic(graphs[key], graphs["ntriples"]):
+            _, only_a, only_b = graph_diff(to_isomorphic(graphs[key]), to_isomorphic(graphs["ntriples"]))
+            pytest.fail(f"{key} differs from N-Triples:\n+{only_a.serialize(format='nt')[:2000]}\n"
+                        f"-{only_b.serialize(format='nt')[:2000]}")
+
+
+def test_jsonld_context_is_inline_so_nothing_is_fetched(minimal_release):
+    doc = json.loads((minimal_release / "lianzheng.jsonld").read_text(encoding="utf-8"))
+    assert isinstance(doc["@context"], dict)
+    assert all(not (isinstance(v, str) and k == "@import") for k, v in doc["@context"].items())
+
+
+def test_xlsx_copy_has_the_same_tables(minimal_release):
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.load_workbook(minimal_release / "lianzheng.xlsx", read_only=True)
+    pkg = json.loads((minimal_release / "datapackage.json").read_text(encoding="utf-8"))
+    for res in (r for r in pkg["resources"] if r.get("type") == "table"):
+        with open(minimal_release / res["path"], encoding="utf-8", newline="") as fh:
+            rows = list(csv.reader(fh))
+        sheet = list(wb[res["name"]].iter_rows(values_only=True))
+        assert list(sheet[0]) == rows[0]
+        assert len(sheet) == len(rows)
+        for got, want in zip(sheet[1:], rows[1:]):
+            assert [("" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)))
+                    for v in got] == want
+
+
+def test_two_builds_are_byte_identical(tmp_path):
+    a = build(MINIMAL, tmp_path / "a", source_date_epoch=EPOCH)
+    b = build(MINIMAL, tmp_path / "b", source_date_epoch=EPOCH)
+    assert a.ok and b.ok
+    assert files_of(tmp_path / "a") == files_of(tmp_path / "b")
+
+
+def test_created_time_comes_from_the_records_not_the_clock(tmp_path):
+    build(MINIMAL, tmp_path / "a")
+    manifest = json.loads((tmp_path / "a" / "release.json").read_text())
+    assert manifest["created"] == "2026-11-22T00:00:00Z"
+
+
+def test_a_build_that_fails_midway_leaves_the_target_as_it_was(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    assert build(MINIMAL, out, source_date_epoch=EPOCH).ok
+    before = files_of(out)
+
+    def boom(*a, **k):
+        raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr(rel, "write_jsonld", boom)
+    with pytest.raises(OSError):
+        build(MINIMAL, out, source_date_epoch="1")
+    assert files_of(out) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out"], "a temporary folder was left behind"
+
+
+def test_a_shacl_violation_stops_the_release(tmp_path, monkeypatch):
+    from pipelines import checks
+    from pipelines.errors import Problem
+
+    monkeypatch.setattr(checks, "shacl_check", lambda *a, **k: (
+        [Problem("shacl:Test", "測試", "test violation", file="x", record="y")], {}))
+    result = build(MINIMAL, tmp_path / "out", source_date_epoch=EPOCH)
+    assert not result.ok and not (tmp_path / "out").exists()
+    assert [p.type for p in result.report.errors] == ["shacl:Test"]
+
+
+def test_publish_is_immutable_and_moves_latest(tmp_path, minimal_source):
+    releases = tmp_path / "releases"
+    first = publish(minimal_source, releases, source_date_epoch=EPOCH)
+    assert first.ok and (releases / "latest").resolve() == (releases / "0.0.1").resolve()
+    again = publish(minimal_source, releases, source_date_epoch=EPOCH)
+    assert again.ok and again.unchanged
+    # same version, other content: refused, the published release untouched
+    before = files_of(releases / "0.0.1")
+    path = minimal_source / "cases" / "taipei-eco-park.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("約 40 億", "約 41 億"), encoding="utf-8")
+    changed = publish(minimal_source, releases, source_date_epoch=EPOCH)
+    assert not changed.ok and changed.report.errors[0].type == "release-exists"
+    assert files_of(releases / "0.0.1") == before
+    # a new version is published beside it, and latest moves
+    meta = minimal_source / "dataset.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace('"0.0.1"', '"0.0.2"'), encoding="utf-8")
+    assert publish(minimal_source, releases, source_date_epoch=EPOCH).ok
+    assert (releases / "latest").resolve().name == "0.0.2" and (releases / "0.0.1").is_dir()
+
+
+def test_validate_reports_a_tampered_release(tmp_path, minimal_release, capsys):
+    copy = tmp_path / "copy"
+    shutil.copytree(minimal_release, copy)
+    assert main(["validate", str(copy)]) == 0
+    path = copy / "data" / "cases.csv"
+    path.write_bytes(path.read_bytes().replace("約 40 億".encode(), "約 49 億".encode()))
+    capsys.readouterr()
+    assert main(["validate", str(copy), "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    types = {p["type"] for p in report["problems"]}
+    assert "checksum-mismatch" in types
+    assert not report["conforms"]
+
+
+def test_validate_source_folder_exit_codes(tmp_path, minimal_source, capsys):
+    assert main(["validate", str(minimal_source)]) == 0
+    assert "conforms" in capsys.readouterr().out
+    assert main(["validate", str(tmp_path / "nope")]) == 2
+    (minimal_source / "cases" / "taipei-eco-park.yaml").write_text("id: [", encoding="utf-8")
+    assert main(["validate", str(minimal_source)]) == 1
+
+
+def test_console_script_runs(tmp_path):
+    out = subprocess.run([str(BIN / "lianzheng"), "build", "--source", str(MINIMAL), "--out",
+                          str(tmp_path / "r"), "--quiet"], capture_output=True, text=True,
+                         cwd=ROOT, env={"PATH": "/usr/bin:/bin", "SOURCE_DATE_EPOCH": EPOCH})
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "r" / "SHA256SUMS").exists()

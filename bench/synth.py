@@ -35,18 +35,18 @@ CATEGORIES = ["background", "planning", "progress", "clarification", "meeting-re
 RISKS = ["external-interference", "lobbying-gifts", "land-acquisition", "public-protest"]
 
 
-def _load(name: str):
-    return yaml.safe_load((REAL / name).read_text(encoding="utf-8"))
-
-
-def generate(out: Path, cases: int, seed: int = 20211231) -> Path:
+def generate(out: Path, cases: int, seed: int = 20211231, registry: Path = REAL) -> Path:
     """Write a synthetic source folder with ``cases`` cases into ``out`` (replaced)."""
+
+    def _load(name: str):
+        return yaml.safe_load((registry / name).read_text(encoding="utf-8"))
+
     rng = random.Random(seed)
     if out.exists():
         shutil.rmtree(out)
     (out / "cases").mkdir(parents=True)
     for name in ("dataset.yaml", "sources.yaml", "agencies.yaml", "laws.yaml"):
-        shutil.copyfile(REAL / name, out / name)
+        shutil.copyfile(registry / name, out / name)
     agencies = _load("agencies.yaml")
     sections = [s["id"] for d in _load("sources.yaml")["documents"] for s in d["sections"]]
     by_id = {a["id"]: a for a in agencies}
@@ -117,8 +117,10 @@ def main() -> None:
     p.add_argument("out", type=Path)
     p.add_argument("--cases", type=int, default=1000)
     p.add_argument("--seed", type=int, default=20211231)
+    p.add_argument("--registry", type=Path, default=REAL,
+                   help="Folder whose dataset, sources, agencies and laws files are copied.")
     a = p.parse_args()
-    generate(a.out, a.cases, a.seed)
+    generate(a.out, a.cases, a.seed, a.registry)
     print(f"wrote {a.cases} synthetic cases to {a.out}")
 
 

@@ -127,14 +127,44 @@ def _results(results) -> list[tuple]:
     return out
 
 
-def shacl_check(ds: m.Dataset, base: str, *, workers: int | None = None,
-                chunk_cases: int = CHUNK_CASES) -> tuple[list[Problem], dict]:
-    """Validate the dataset's graph against the shapes; return problems and stats."""
+def prepare_shacl(ds: m.Dataset, base: str, chunk_cases: int = CHUNK_CASES) -> int:
+    """Set up the chunks for :func:`run_shacl_chunk` (before forking); return their number."""
     writer = GraphWriter(Minter(base))
     chunks = _Chunks(ds, chunk_cases)
     _STATE.update(ds=ds, writer=writer, chunks=chunks, shared=_shared_triples(ds, writer))
     shapes_graph(), codes_graph()  # parse once, before forking
-    n = len(chunks.chunks)
+    return len(chunks.chunks)
+
+
+def run_shacl_chunk(index: int) -> list[tuple]:
+    return _validate_chunk(index)
+
+
+def finish_shacl() -> None:
+    _STATE.clear()
+
+
+def shacl_problems(ds: m.Dataset, base: str, parts: list[list[tuple]]) -> list[Problem]:
+    """Problems from the chunks' results: each once, errors first."""
+    ids = Minter(base)
+    owner = {}
+    for group in (ds.activities, ds.documents, ds.observations, ds.risks, ds.notes):
+        for item in group:
+            owner[item.id] = getattr(item, "case", "")
+    seen, problems = set(), []
+    for part in parts:
+        for row in part:
+            if row not in seen:
+                seen.add(row)
+                problems.append(_problem(row, ids, owner))
+    problems.sort(key=lambda p: (p.severity != ERROR, p.file, p.record, p.field, p.type))
+    return problems
+
+
+def shacl_check(ds: m.Dataset, base: str, *, workers: int | None = None,
+                chunk_cases: int = CHUNK_CASES) -> tuple[list[Problem], dict]:
+    """Validate the dataset's graph against the shapes; return problems and stats."""
+    n = prepare_shacl(ds, base, chunk_cases)
     workers = workers or min(n, os.cpu_count() or 1, 2)
     try:
         if workers > 1 and n > 1 and "fork" in mp.get_all_start_methods():
@@ -143,21 +173,8 @@ def shacl_check(ds: m.Dataset, base: str, *, workers: int | None = None,
         else:
             parts = [_validate_chunk(i) for i in range(n)]
     finally:
-        _STATE.clear()
-    seen, problems = set(), []
-    ids = Minter(base)
-    owner = {}
-    for group in (ds.activities, ds.documents, ds.observations, ds.risks, ds.notes):
-        for item in group:
-            owner[item.id] = getattr(item, "case", "")
-    for part in parts:
-        for row in part:
-            if row in seen:
-                continue
-            seen.add(row)
-            problems.append(_problem(row, ids, owner))
-    problems.sort(key=lambda p: (p.severity != ERROR, p.file, p.record, p.field, p.type))
-    return problems, {"shacl_chunks": n, "shacl_workers": workers}
+        finish_shacl()
+    return shacl_problems(ds, base, parts), {"shacl_chunks": n, "shacl_workers": workers}
 
 
 def _problem(row: tuple, ids: Minter, owner: dict) -> Problem:
@@ -218,3 +235,12 @@ def frictionless_check(package_dir: Path) -> list[Problem]:
         problems.append(Problem(f"frictionless:{err.type}", f"資料包描述檔錯誤：{err.type}", err.message,
                                 file="datapackage.json", check="frictionless"))
     return problems
+
+
+def descriptor_check(descriptor: dict) -> list[Problem]:
+    """Check a package descriptor's metadata against the Data Package profile (no data read)."""
+    from frictionless import Package
+
+    report = Package.validate_descriptor(descriptor)
+    return [Problem(f"frictionless:{e.type}", f"資料包描述檔錯誤：{e.type}", e.message,
+                    file="datapackage.json", check="frictionless") for e in report.errors]

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import csv
 import io
+import multiprocessing as mp
+import os
 import re
 import sys
 from pathlib import Path
@@ -43,10 +45,34 @@ IMPORT_REQUIRED = ("activity_id", "case_id", "type", "date", "title_zh", "source
 
 
 class _Missing:
-    pass
+    def __reduce__(self):  # one MISSING, also across processes
+        return (_missing, ())
+
+
+def _missing():
+    return MISSING
 
 
 MISSING = _Missing()
+PARALLEL_FROM = 400  # files; below this a second process costs more than it saves
+
+
+def parse_yaml_file(path: Path, file: str) -> tuple[Any, Problem | None]:
+    """(data, None) or (MISSING, the problem): decoding and YAML syntax, nothing else."""
+    text, problem = read_source_text(path, file)
+    if problem:
+        return MISSING, problem
+    try:
+        return yaml.load(text, Loader=_Loader), None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return MISSING, Problem(
+            "yaml-syntax", f"YAML 格式錯誤：{what}。", f"Malformed YAML: {what}.", file=file,
+            line=line, fix_zh="檢查該行的縮排、冒號與引號；含冒號或 # 的文字請加引號。",
+            fix_en="Check the indentation, colons and quotes on that line; quote text that "
+            "contains ':' or '#'.")
 
 
 class Reader:
@@ -78,7 +104,7 @@ class Reader:
 
     # ---- files ----------------------------------------------------------
 
-    def load_yaml(self, path: Path, *, required: bool = True) -> Any:
+    def load_yaml(self, path: Path, *, required: bool = True, parsed=None) -> Any:
         file = self.rel(path)
         if not path.exists():
             if required:
@@ -86,22 +112,11 @@ class Reader:
                          file=file, fix_zh="依 docs/model.md 建立此檔案。",
                          fix_en="Create it as docs/model.md describes.")
             return MISSING
-        text, problem = read_source_text(path, file)
+        data, problem = parsed if parsed is not None else parse_yaml_file(path, file)
         if problem:
             self.problems.append(problem)
             return MISSING
-        try:
-            return yaml.load(text, Loader=_Loader)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = mark.line + 1 if mark else None
-            what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            self.err("yaml-syntax", f"YAML 格式錯誤：{what}。", f"Malformed YAML: {what}.",
-                     file=file, line=line,
-                     fix_zh="檢查該行的縮排、冒號與引號；含冒號或 # 的文字請加引號。",
-                     fix_en="Check the indentation, colons and quotes on that line; quote text "
-                     "that contains ':' or '#'.")
-            return MISSING
+        return data
 
     # ---- field helpers ----------------------------------------------------
 
@@ -260,8 +275,8 @@ class Reader:
             self.err("no-cases", "cases/ 資料夾裡沒有任何案件檔。", "There are no case files in cases/.",
                      file=self.rel(self.root / "cases"), fix_zh="每個平臺一個 YAML 檔。",
                      fix_en="Add one YAML file per platform.")
-        for path in case_files:
-            self.read_case(path)
+        for path, parsed in zip(case_files, self.parse_many(case_files)):
+            self.read_case(path, parsed)
         self.read_notes(self.root / "notes.yaml", case="")
         for path in sorted((self.root / "imports").glob("*")) if (self.root / "imports").is_dir() else []:
             if path.is_file() and not path.name.startswith("."):
@@ -407,8 +422,17 @@ class Reader:
             if name and url is not MISSING:
                 self.ds.laws[lid] = m.Law(lid, name, url, cited)
 
-    def read_case(self, path: Path):
-        data = self.load_yaml(path)
+    def parse_many(self, paths: list[Path]) -> list:
+        """Parse YAML files, on two cores when there are many (libyaml parsing dominates)."""
+        jobs = [(p, self.rel(p)) for p in paths]
+        if len(jobs) >= PARALLEL_FROM and "fork" in mp.get_all_start_methods() and \
+                (os.cpu_count() or 1) > 1:
+            with mp.get_context("fork").Pool(2) as pool:
+                return pool.starmap(parse_yaml_file, jobs, chunksize=64)
+        return [parse_yaml_file(p, f) for p, f in jobs]
+
+    def read_case(self, path: Path, parsed=None):
+        data = self.load_yaml(path, parsed=parsed)
         if data is MISSING:
             return
         file = self.rel(path)

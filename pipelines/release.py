@@ -24,7 +24,7 @@ from .graph import dataset_triples
 from .ids import DEFAULT_BASE, Minter
 from .model import Dataset
 from .records import Reader
-from .serialize import write_jsonld, write_ntriples, write_turtle
+from .serialize import by_subject, write_jsonld, write_ntriples, write_turtle
 from .terms import PREFIXES, load_codes, shapes_dir, vocab_dir
 
 RDF_FILES = {"turtle": "lianzheng.ttl", "ntriples": "lianzheng.nt", "jsonld": "lianzheng.jsonld"}
@@ -132,41 +132,100 @@ def _copy_vocab(tmp: Path) -> list[str]:
     return written
 
 
+_JOB: dict = {}  # what forked workers read: set before the pool starts
+
+
+def _xlsx_job(path: str, created: _dt.datetime, title: str) -> float:
+    t = time.perf_counter()
+    tabular.write_xlsx(_JOB["rows"], Path(path), created=created, title=title)
+    return time.perf_counter() - t
+
+
+def _frictionless_job(descriptor: str) -> tuple[list[Problem], float]:
+    t = time.perf_counter()
+    return checks.frictionless_check(Path(descriptor)), time.perf_counter() - t
+
+
 def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
                report: Report, timings: dict, workers: int | None = None) -> None:
-    """Write and check every file of a release into ``tmp`` (which must exist)."""
+    """Write and check every file of a release into ``tmp`` (which must exist).
+
+    On more than one core the XLSX copy, the Frictionless check and the SHACL
+    chunks run in forked worker processes while this process writes the RDF.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
     ids = Minter(base)
     codes = load_codes()
     meta = dict(ds.meta)
     meta["iri"] = ids.dataset(str(meta.get("id", "lianzheng")))
     created_iso = created.strftime("%Y-%m-%dT%H:%M:%SZ")
+    title = meta.get("title", {})
+    title_text = f"{title.get('zh', '')} {title.get('en', '')}".strip()
+    workers = workers if workers is not None else min(2, os.cpu_count() or 1)
 
     t = time.perf_counter()
     table_rows = tabular.rows(ds, ids)
     stats = tabular.write_csvs(table_rows, tmp)
+    tables_only = tabular.datapackage(meta, stats, codes, created=created_iso)
+    check_dir = tmp.parent / f"{tmp.name}.tables"
+    check_dir.mkdir()
+    (check_dir / "data").symlink_to(tmp / "data")
+    (check_dir / "datapackage.json").write_text(json.dumps(tables_only, ensure_ascii=False),
+                                                 encoding="utf-8")
     timings["tables"] = time.perf_counter() - t
 
-    t = time.perf_counter()
-    title = meta.get("title", {})
-    tabular.write_xlsx(table_rows, tmp / XLSX_FILE, created=created,
-                       title=f"{title.get('zh', '')} {title.get('en', '')}".strip())
-    timings["xlsx"] = time.perf_counter() - t
-    del table_rows
+    pool = None
+    try:
+        shacl_jobs = checks.prepare_shacl(ds, base)
+        if workers > 1 and "fork" in mp_start_methods():
+            _JOB["rows"] = table_rows
+            pool = ProcessPoolExecutor(max_workers=workers + 1, mp_context=fork_context())
+            xlsx_future = pool.submit(_xlsx_job, str(tmp / XLSX_FILE), created, title_text)
+            fric_future = pool.submit(_frictionless_job, str(check_dir))
+            shacl_futures = [pool.submit(checks.run_shacl_chunk, i) for i in range(shacl_jobs)]
+        else:
+            timings["xlsx"] = _xlsx_job_inline(table_rows, tmp, created, title_text)
+            xlsx_future = fric_future = None
+            shacl_futures = None
+        del table_rows
 
-    t = time.perf_counter()
-    triples = dataset_triples(ds, base)
-    timings["triples"] = time.perf_counter() - t
-    t = time.perf_counter()
-    write_ntriples(triples, tmp / RDF_FILES["ntriples"])
-    timings["ntriples"] = time.perf_counter() - t
-    t = time.perf_counter()
-    write_turtle(triples, tmp / RDF_FILES["turtle"], prefixes_for(base))
-    timings["turtle"] = time.perf_counter() - t
-    t = time.perf_counter()
-    write_jsonld(triples, tmp / RDF_FILES["jsonld"], jsonld_context(base))
-    timings["jsonld"] = time.perf_counter() - t
-    n_triples = len(triples)
-    del triples
+        t = time.perf_counter()
+        triples = dataset_triples(ds, base)
+        timings["triples"] = time.perf_counter() - t
+        t = time.perf_counter()
+        write_ntriples(triples, tmp / RDF_FILES["ntriples"])
+        timings["ntriples"] = time.perf_counter() - t
+        t = time.perf_counter()
+        grouped = by_subject(triples)
+        write_turtle(triples, tmp / RDF_FILES["turtle"], prefixes_for(base), grouped)
+        timings["turtle"] = time.perf_counter() - t
+        t = time.perf_counter()
+        write_jsonld(triples, tmp / RDF_FILES["jsonld"], jsonld_context(base), grouped)
+        timings["jsonld"] = time.perf_counter() - t
+        n_triples = len(triples)
+        del triples, grouped
+
+        t = time.perf_counter()
+        if pool is not None:
+            timings["xlsx"] = xlsx_future.result()
+            fric_problems, timings["frictionless"] = fric_future.result()
+            shacl_parts = [f.result() for f in shacl_futures]
+        else:
+            fric_problems, timings["frictionless"] = checks.frictionless_check(check_dir), 0.0
+            shacl_parts = [checks.run_shacl_chunk(i) for i in range(shacl_jobs)]
+        timings["waiting for checks"] = time.perf_counter() - t
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+        _JOB.clear()
+        checks.finish_shacl()
+        shutil.rmtree(check_dir, ignore_errors=True)
+
+    report.checks.append("frictionless")
+    report.extend(fric_problems)
+    report.checks.append("shacl")
+    report.extend(checks.shacl_problems(ds, base, shacl_parts))
 
     vocab_files = _copy_vocab(tmp)
     extra = []
@@ -182,18 +241,9 @@ def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
                       "title": "全部資料表的 XLSX 副本 XLSX copy of every table" if key == "xlsx"
                       else f"RDF 圖 ({key}) RDF graph"})
     package = tabular.datapackage(meta, stats, codes, created=created_iso, extra_resources=extra)
+    report.extend(checks.descriptor_check(package))
     (tmp / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n",
                                           encoding="utf-8", newline="\n")
-
-    t = time.perf_counter()
-    report.checks.append("frictionless")
-    report.extend(checks.frictionless_check(tmp))
-    timings["frictionless"] = time.perf_counter() - t
-    t = time.perf_counter()
-    report.checks.append("shacl")
-    problems, shacl_stats = checks.shacl_check(ds, base, workers=workers)
-    report.extend(problems)
-    timings["shacl"] = time.perf_counter() - t
 
     counts = {name: s[2] for name, s in stats.items()}
     report.stats.update({"triples": n_triples, **{f"rows.{k}": v for k, v in counts.items()}})
@@ -221,6 +271,24 @@ def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
     (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                 encoding="utf-8", newline="\n")
     write_sums(tmp)
+
+
+def _xlsx_job_inline(table_rows, tmp: Path, created, title: str) -> float:
+    t = time.perf_counter()
+    tabular.write_xlsx(table_rows, tmp / XLSX_FILE, created=created, title=title)
+    return time.perf_counter() - t
+
+
+def mp_start_methods() -> list[str]:
+    import multiprocessing
+
+    return multiprocessing.get_all_start_methods()
+
+
+def fork_context():
+    import multiprocessing
+
+    return multiprocessing.get_context("fork")
 
 
 def build(source: Path, out: Path, *, base: str = DEFAULT_BASE, source_date_epoch: str | None = None,
@@ -268,8 +336,6 @@ def build(source: Path, out: Path, *, base: str = DEFAULT_BASE, source_date_epoc
             tmp.rename(out)
         timings["total"] = time.perf_counter() - t0
         return BuildResult(True, report, out, timings)
-    except BaseException:
-        raise
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)

@@ -114,7 +114,8 @@ class Compactor:
         return result
 
 
-def write_turtle(triples, path: Path, prefixes: dict[str, str]) -> None:
+def write_turtle(triples, path: Path, prefixes: dict[str, str], grouped=None) -> None:
+    """Turtle; pass ``grouped`` (from :func:`by_subject`) to share the grouping with JSON-LD."""
     compact = Compactor(prefixes)
     xsd = prefixes.get("xsd")
 
@@ -133,7 +134,7 @@ def write_turtle(triples, path: Path, prefixes: dict[str, str]) -> None:
     with open(path, "w", encoding="utf-8", newline="\n") as fh:
         for prefix, ns in prefixes.items():
             fh.write(f"@prefix {prefix}: {_iri(ns)} .\n")
-        for s, preds in by_subject(triples):
+        for s, preds in grouped if grouped is not None else by_subject(triples):
             parts = []
             for p, objs in preds:
                 pname = "a" if p == RDF_TYPE else term(IRI(p))
@@ -141,7 +142,7 @@ def write_turtle(triples, path: Path, prefixes: dict[str, str]) -> None:
             fh.write(f"\n{term(s)}\n" + " ;\n".join(parts) + " .\n")
 
 
-def write_jsonld(triples, path: Path, context: dict) -> None:
+def write_jsonld(triples, path: Path, context: dict, grouped=None) -> None:
     """Compact JSON-LD with an inline context of prefixes only (no type coercion).
 
     Values are explicit (``{"@id"}``, ``{"@value", "@language"}``,
@@ -167,7 +168,7 @@ def write_jsonld(triples, path: Path, context: dict) -> None:
     with open(path, "w", encoding="utf-8", newline="\n") as fh:
         fh.write('{"@context":' + dumps(context) + ',\n"@graph":[\n')
         first = True
-        for s, preds in by_subject(triples):
+        for s, preds in grouped if grouped is not None else by_subject(triples):
             node: dict = {"@id": iri(s)}
             for p, objs in preds:
                 if p == RDF_TYPE:

@@ -203,7 +203,7 @@ TABLES: tuple[Table, ...] = (
         _ref("case_id", "案件識別碼", "Case identifier (empty for the whole dataset)"),
         Field("type", "string", "註記類型", "Type of note", required=True, enum=("quality-note-type",)),
         Field("field", "string", "欄位", "The field the note is about", required=True),
-        Field("official_value", "string", "採用值", "The value the dataset uses", required=True),
+        Field("official_value", "string", "採用值", "The value the dataset uses (empty for a gap)"),
         Field("official_source_id", "string", "採用值出處", "Source of the value used", required=True),
         Field("other_value", "string", "另一值", "The value the other source gives"),
         Field("other_source_id", "string", "另一值出處", "Source of the other value"),

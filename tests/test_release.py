@@ -161,8 +161,8 @@ def test_a_shacl_violation_stops_the_release(tmp_path, monkeypatch):
     from pipelines import checks
     from pipelines.errors import Problem
 
-    monkeypatch.setattr(checks, "shacl_check", lambda *a, **k: (
-        [Problem("shacl:Test", "測試", "test violation", file="x", record="y")], {}))
+    monkeypatch.setattr(checks, "shacl_problems", lambda *a, **k: [
+        Problem("shacl:Test", "測試", "test violation", file="x", record="y")])
     result = build(MINIMAL, tmp_path / "out", source_date_epoch=EPOCH)
     assert not result.ok and not (tmp_path / "out").exists()
     assert [p.type for p in result.report.errors] == ["shacl:Test"]

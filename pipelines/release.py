@@ -18,13 +18,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import checks, tabular
+from . import checks, harvest, tabular
 from .errors import ERROR, Problem, ProblemsFound, Report
 from .graph import dataset_triples
 from .ids import DEFAULT_BASE, Minter
 from .model import Dataset
 from .records import Reader
-from .serialize import by_subject, write_jsonld, write_ntriples, write_turtle
+from .serialize import by_subject, canonical, write_jsonld, write_ntriples, write_turtle
 from .terms import PREFIXES, load_codes, shapes_dir, vocab_dir
 
 RDF_FILES = {"turtle": "lianzheng.ttl", "ntriples": "lianzheng.nt", "jsonld": "lianzheng.jsonld"}
@@ -147,7 +147,8 @@ def _frictionless_job(descriptor: str) -> tuple[list[Problem], float]:
 
 
 def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
-               report: Report, timings: dict, workers: int | None = None) -> None:
+               report: Report, timings: dict, workers: int | None = None,
+               previous: Path | None = None) -> None:
     """Write and check every file of a release into ``tmp`` (which must exist).
 
     On more than one core the XLSX copy, the Frictionless check and the SHACL
@@ -191,13 +192,13 @@ def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
         del table_rows
 
         t = time.perf_counter()
-        triples = dataset_triples(ds, base)
+        triples = canonical(dataset_triples(ds, base))  # sorted once, for every writer
         timings["triples"] = time.perf_counter() - t
         t = time.perf_counter()
-        write_ntriples(triples, tmp / RDF_FILES["ntriples"])
+        write_ntriples(triples, tmp / RDF_FILES["ntriples"], ordered=True)
         timings["ntriples"] = time.perf_counter() - t
         t = time.perf_counter()
-        grouped = by_subject(triples)
+        grouped = by_subject(triples, ordered=True)
         write_turtle(triples, tmp / RDF_FILES["turtle"], prefixes_for(base), grouped)
         timings["turtle"] = time.perf_counter() - t
         t = time.perf_counter()
@@ -244,6 +245,9 @@ def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
     report.extend(checks.descriptor_check(package))
     (tmp / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n",
                                           encoding="utf-8", newline="\n")
+
+    # catalogues and cross-links (DCAT-AP, VoID, data.gov.tw, OCDS, change feed): issue 4
+    harvest.write_release_files(ds, tmp, base=base, created=created_iso, previous=previous)
 
     counts = {name: s[2] for name, s in stats.items()}
     report.stats.update({"triples": n_triples, **{f"rows.{k}": v for k, v in counts.items()}})
@@ -292,7 +296,8 @@ def fork_context():
 
 
 def build(source: Path, out: Path, *, base: str = DEFAULT_BASE, source_date_epoch: str | None = None,
-          replace: bool = True, workers: int | None = None) -> BuildResult:
+          replace: bool = True, workers: int | None = None,
+          previous: Path | None = None) -> BuildResult:
     """Build a release of ``source`` into ``out``; ``out`` is untouched unless all checks pass."""
     timings: dict[str, float] = {}
     report = Report(checks=["records"])
@@ -315,7 +320,7 @@ def build(source: Path, out: Path, *, base: str = DEFAULT_BASE, source_date_epoc
     tmp.mkdir()
     try:
         build_into(ds, tmp, base=base, created=created, report=report, timings=timings,
-                   workers=workers)
+                   workers=workers, previous=previous)
         if not report.conforms:
             return BuildResult(False, report, timings=timings)
         if out.exists():
@@ -350,7 +355,10 @@ def publish(source: Path, releases: Path, **kw) -> BuildResult:
         report = Report(checks=["records"])
         report.extend(reader.problems)
         return BuildResult(False, report)
-    result = build(source, Path(releases) / version, replace=False, **kw)
+    previous = latest_release(Path(releases))
+    if previous is not None and previous.name == version:
+        previous = None  # rebuilding the same version: compare with what came before it
+    result = build(source, Path(releases) / version, replace=False, previous=previous, **kw)
     if result.ok:
         link = Path(releases) / "latest"
         tmp_link = Path(releases) / f".latest-{os.getpid()}"

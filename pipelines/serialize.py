@@ -4,9 +4,10 @@ rdflib takes about 40 s to write a million triples as JSON-LD on the project's
 machine; these writers take a few seconds, and write the same graph (the tests
 parse every output with rdflib and compare it with ``isomorphic``).
 
-Output is canonical for a given graph: N-Triples lines sorted; Turtle and
-JSON-LD grouped by subject in sorted order, ``rdf:type`` first, then predicates
-and objects sorted. So two builds of the same records give the same bytes.
+Output is canonical for a given graph: every writer writes the triples in one
+order (:func:`canonical`: by subject, ``rdf:type`` first, then predicate and
+object), N-Triples a line each, Turtle and JSON-LD grouped by subject. So two
+builds of the same records give the same bytes, and the graph is sorted once.
 
 Specifications: RDF 1.1 N-Triples (https://www.w3.org/TR/n-triples/),
 RDF 1.1 Turtle (https://www.w3.org/TR/turtle/), JSON-LD 1.1
@@ -59,7 +60,18 @@ def object_key(o):
     return (1, o[0], o[1], o[2]) if isinstance(o, Lit) else (0, o, "", "")
 
 
-def ntriples_lines(triples) -> list[str]:
+def triple_key(t):
+    """The canonical order: subject, predicate (rdf:type first), then object (:func:`object_key`)."""
+    s, p, o = t
+    return (s, p != RDF_TYPE, p, (1, o[0], o[1], o[2]) if isinstance(o, Lit) else (0, o, "", ""))
+
+
+def canonical(triples) -> list:
+    """The triples in canonical order; every writer writes them in this order."""
+    return sorted(triples, key=triple_key)
+
+
+def ntriples_lines(triples, *, ordered: bool = False) -> list[str]:
     cache: dict = {}
 
     def term(x):
@@ -68,26 +80,30 @@ def ntriples_lines(triples) -> list[str]:
             t = cache[x] = nt_term(x)
         return t
 
-    lines = [f"{term(s)} {term(p)} {nt_term(o)} .\n" for s, p, o in triples]
-    lines.sort()
-    return lines
+    return [f"{term(s)} {term(p)} {nt_term(o)} .\n" for s, p, o in (triples if ordered else canonical(triples))]
 
 
-def write_ntriples(triples, path: Path) -> None:
+def write_ntriples(triples, path: Path, *, ordered: bool = False) -> None:
+    """N-Triples in canonical order (pass ``ordered=True`` if ``triples`` already are)."""
     with open(path, "w", encoding="utf-8", newline="\n") as fh:
-        fh.writelines(ntriples_lines(triples))
+        fh.writelines(ntriples_lines(triples, ordered=ordered))
 
 
-def by_subject(triples) -> list[tuple[str, list[tuple[str, list]]]]:
-    """[(subject, [(predicate, [objects sorted]), ...]), ...] in canonical order."""
-    grouped: dict = defaultdict(lambda: defaultdict(list))
-    for s, p, o in triples:
-        grouped[s][p].append(o)
-    out = []
-    for s in sorted(grouped):
-        preds = grouped[s]
-        order = sorted(preds, key=lambda p: (p != RDF_TYPE, p))
-        out.append((s, [(p, sorted(preds[p], key=object_key)) for p in order]))
+def by_subject(triples, *, ordered: bool = False) -> list[tuple[str, list[tuple[str, list]]]]:
+    """[(subject, [(predicate, [objects]), ...]), ...] in canonical order, in one pass."""
+    out: list = []
+    last_s = last_p = None
+    preds = objs = None
+    for s, p, o in (triples if ordered else canonical(triples)):
+        if s != last_s:
+            preds = []
+            out.append((s, preds))
+            last_s, last_p = s, None
+        if p != last_p:
+            objs = []
+            preds.append((p, objs))
+            last_p = p
+        objs.append(o)
     return out
 
 

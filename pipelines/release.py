@@ -192,10 +192,11 @@ def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
         del table_rows
 
         t = time.perf_counter()
-        triples = canonical(dataset_triples(ds, base))  # sorted once, for every writer
+        triples, lines = canonical(dataset_triples(ds, base))  # sorted once, for every writer
         timings["triples"] = time.perf_counter() - t
         t = time.perf_counter()
-        write_ntriples(triples, tmp / RDF_FILES["ntriples"], ordered=True)
+        write_ntriples(triples, tmp / RDF_FILES["ntriples"], lines=lines)
+        del lines
         timings["ntriples"] = time.perf_counter() - t
         t = time.perf_counter()
         grouped = by_subject(triples, ordered=True)

@@ -1,0 +1,209 @@
+"""The project's own records against the seeds they were transcribed from.
+
+Every expectation here is computed from the seed text itself (the guidebook's table,
+its summary line, the narrative), not typed in: a transcription error, a dropped
+case or a citation to text that is not there fails.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+
+from pipelines.normalise import parse_amount, parse_date
+from pipelines.records import read_dataset
+
+from .conftest import REAL, seed_text
+
+GUIDEBOOK = "000_c0e697bf07a7a8a2.txt"
+INTRO = "004_ac704a67dcdb3950.txt"
+ROW = re.compile(r"\[(?P<agency>[^\]]+)\]\s*(?P<name>[^\t]+?)\s*\t(?P<date>\d{7})\t(?P<amount>約 [\d.]+ 億)")
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return read_dataset(REAL)
+
+
+@pytest.fixture(scope="module")
+def table_rows():
+    rows = []
+    for line in seed_text(GUIDEBOOK).splitlines():
+        m = ROW.search(line)
+        if m:
+            rows.append(m.groupdict())
+    return rows
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def test_every_table_row_is_a_case_with_its_date_amount_and_status(ds, table_rows):
+    assert len(table_rows) == len(ds.cases) == 32
+    by_number = sorted(ds.cases.values(), key=lambda c: c.table_number)
+    assert [c.table_number for c in by_number] == list(range(1, 33))
+    for row, case in zip(table_rows, by_number):
+        ended = "已結束" in row["name"]
+        name = row["name"].replace("(已結束)", "").strip()
+        assert squash(case.name.zh) == squash(name), (case.id, name)
+        assert case.established.original == row["date"]
+        assert case.established == parse_date(row["date"])
+        assert case.amount_text == row["amount"]
+        assert case.amount_twd == parse_amount(row["amount"])
+        assert case.status == ("ended" if ended else "operating"), case.id
+
+
+def test_case_counts_match_the_tables_summary(ds):
+    text = seed_text(GUIDEBOOK)
+    total, operating, ended = map(int, re.search(
+        r"總計 (\d+) 案 \(運作中 (\d+) 案, 已完成 (\d+) 案\)", text).groups())
+    statuses = Counter(c.status for c in ds.cases.values())
+    assert (len(ds.cases), statuses["operating"], statuses["ended"]) == (total, operating, ended)
+    central = int(re.search(r"中央機關：總計 (\d+) 案", text).group(1))
+    local = int(re.search(r"地方政府：總計 (\d+) 案", text).group(1))
+    levels = Counter(c.level for c in ds.cases.values())
+    assert (levels["central"], levels["local"]) == (central, local)
+    # per ministry or city: "經濟部\t7 案", "臺北市\t8 案" ...
+    summary = dict(re.findall(r"(經濟部|交通部|財政部|臺北市|新北市|桃園市|臺中市|臺南市|高雄市|嘉義市)\t(\d+) 案", text))
+    by_authority = Counter(ds.agencies[c.authority].name.zh for c in ds.cases.values())
+    for short, count in summary.items():
+        matches = [n for n in by_authority if n.startswith(short)]
+        assert len(matches) == 1, (short, matches)
+        assert by_authority[matches[0]] == int(count), short
+
+
+def test_procuring_agencies_match_the_tables_brackets(ds, table_rows):
+    by_number = sorted(ds.cases.values(), key=lambda c: c.table_number)
+    for row, case in zip(table_rows, by_number):
+        bracket = squash(row["agency"]).split("-", 1)[1]
+        parts = bracket.split("+")
+        assert len(parts) == len(case.agencies), (case.id, bracket)
+        for part, aid in zip(parts, case.agencies):
+            agency = ds.agencies[aid]
+            names = [squash(agency.name.zh)] + [squash(a) for a in agency.alt_names]
+            assert any(part in n or n.endswith(part) for n in names), (case.id, part, names)
+
+
+def test_one_case_names_two_agencies(ds):
+    two = [c for c in ds.cases.values() if len(c.agencies) > 1]
+    assert len(two) == 1 and len(two[0].agencies) == 2
+
+
+def test_every_record_cites_a_known_section(ds):
+    cited = [(c.id, c.cited) for c in ds.cases.values()] + [(a.id, a.cited) for a in ds.activities] + \
+        [(d.id, d.cited) for d in ds.documents] + [(o.id, o.cited) for o in ds.observations] + \
+        [(r.id, r.cited) for r in ds.risks]
+    for rid, cites in cited:
+        assert cites, f"{rid} has no source"
+        for c in cites:
+            assert c.source in ds.sections, (rid, c.source)
+    for case in ds.cases.values():
+        assert any(c.source == "guidebook/table" for c in case.cited), case.id
+
+
+def _quotes(locator: str) -> list[str]:
+    """The quoted source text inside a locator: the whole of it, or the parts in 「」/""."""
+    inner = re.findall(r"[「“\"]([^」”\"]{4,})[」”\"]", locator)
+    return inner or [locator]
+
+
+def test_locators_quote_the_seed_text(ds):
+    """A locator that is a quotation of the seed must be found there (spacing aside)."""
+    text = squash(seed_text(GUIDEBOOK) + seed_text(INTRO))
+    missing = []
+    items = [(a.id, a.cited) for a in ds.activities] + [(d.id, d.cited) for d in ds.documents] + \
+        [(o.id, o.cited) for o in ds.observations] + [(r.id, r.cited) for r in ds.risks]
+    items += [(n.id, (n.official_source,) + ((n.other_source,) if n.other_source else ())) for n in ds.notes]
+    checked = 0
+    for rid, cites in items:
+        for c in cites:
+            if not c.locator or not re.search(r"[\u4e00-\u9fff]{4,}", c.locator):
+                continue  # not a quotation (a note of our own, a row count ...)
+            for quote in _quotes(c.locator):
+                if not re.search(r"[\u4e00-\u9fff]{4,}", quote):
+                    continue
+                checked += 1
+                parts = [p for p in re.split(r"…|\.\.\.", squash(quote)) if p]
+                if not all(p in text for p in parts):
+                    missing.append((rid, quote))
+    assert checked > 50
+    # a locator may paraphrase a heading; no more than a few may be other than verbatim
+    assert len(missing) <= max(3, checked // 20), missing
+
+
+def test_activity_dates_appear_in_the_seed(ds):
+    """Each dated activity's date is written in the seed (ISO → '2019 年 5 月 10 日')."""
+    text = squash(seed_text(GUIDEBOOK))
+    for a in ds.activities:
+        y, *rest = a.date.iso.split("-")
+        forms = []
+        if len(rest) == 2:
+            forms = [f"{y}年{int(rest[0])}月{int(rest[1])}日", f"{y}年{int(rest[0])}月{int(rest[1])}"]
+        elif len(rest) == 1:
+            forms = [f"{y}年{int(rest[0])}月"]
+        else:
+            forms = [f"{y}年", f"{int(y) - 1911}年", y]
+        found = any(f in text for f in forms)
+        if not found and len(rest) == 2:  # "2021 年 7 月 19 日、20 日"
+            found = re.search(rf"{y}年{int(rest[0])}月[^。]{{0,12}}?[、及]{int(rest[1])}日", text)
+        assert found, (a.id, a.date.iso)
+
+
+def test_quality_notes_cover_the_known_disagreements(ds):
+    """The seeds README's traps, each published as a note with both sources."""
+    notes = {n.id: n for n in ds.notes}
+    by_case_field = {(n.case, n.field) for n in ds.notes}
+    # amounts the narrative states differently: compute them from the seed text
+    text = seed_text(GUIDEBOOK)
+    narrative_amounts = {"anping-water-reclamation": "102", "taichung-convention-center": "76"}
+    for case_id, amount in narrative_amounts.items():
+        assert f"約 {amount} 億" in text or f"約{amount}億" in squash(text)
+        case = next(c for c in ds.cases.values() if c.id.startswith(case_id))
+        assert (case.id, "amount") in by_case_field, case.id
+    assert any(n.type == "garbled-text" and "總" not in n.field for n in ds.notes)
+    total_notes = [n for n in ds.notes if not n.case and n.field == "total_amount"]
+    assert total_notes, "the garbled grand total must be published"
+    for n in notes.values():
+        if n.other_value:
+            assert n.other_source is not None, n.id
+
+
+def test_the_table_total_is_computed_not_typed(ds):
+    """The dataset's total is the sum of the rows; the source's garbled total is a note."""
+    total = sum((c.amount_twd for c in ds.cases.values()), Decimal(0))
+    rows_sum = sum(parse_amount(m["amount"]) for m in (
+        ROW.search(line).groupdict() for line in seed_text(GUIDEBOOK).splitlines() if ROW.search(line)))
+    assert total == rows_sum
+    sum_note = next(n for n in ds.notes if n.type == "total-mismatch")
+    assert Decimal(sum_note.official_value) == total
+
+
+def test_related_laws_are_the_guidebooks_with_their_urls(ds):
+    text = seed_text(GUIDEBOOK)
+    listed = re.findall(r"^(\S+)\t(https://\S+)", text, re.M)
+    assert len(listed) == len(ds.laws) == 6
+    assert {(name, url) for name, url in listed} == {(law.name.zh, law.url) for law in ds.laws.values()}
+
+
+def test_benchmark_cases_have_their_stories(ds):
+    bench = {c.benchmark: c.id for c in ds.cases.values() if c.benchmark}
+    assert sorted(bench) == [1, 2, 3, 4]
+    per_case = Counter(a.case for a in ds.activities)
+    for number, cid in bench.items():
+        assert per_case[cid] >= 2, (number, cid)
+        assert any(o.case == cid for o in ds.observations) or any(r.case == cid for r in ds.risks), cid
+
+
+def test_agencies_name_every_participating_body(ds):
+    names = {a.name.zh for a in ds.agencies.values()}
+    for needed in ("法務部廉政署", "行政院公共工程委員會", "審計部", "臺灣透明組織協會"):
+        assert any(needed in n for n in names), needed
+    kinds = Counter(a.kind for a in ds.agencies.values())
+    assert kinds["prosecutors-office"] >= 5 and kinds["investigation-office"] >= 3
+    for a in ds.agencies.values():
+        assert a.name.en, a.id

@@ -71,3 +71,21 @@ class Minter:
             return None
         kind, _, slug = iri[len(self._prefix):].partition("/")
         return (kind, slug) if kind in KINDS and slug else None
+
+    # The catalogue (issue 4): pipelines/catalog.py describes the dataset with these.
+
+    def dataset_version(self, slug: str, version: str) -> str:
+        """One release of a dataset (a DCAT version of ``dataset(slug)``): ``dataset/lianzheng/1.0.0``."""
+        return f"{self._prefix}dataset/{slug}/{version}"
+
+    def catalog(self, slug: str) -> str:
+        return f"{self._prefix}catalog/{slug}"
+
+    def distribution(self, slug: str, version: str, path: str) -> str:
+        """A file of one release: ``distribution/lianzheng/1.0.0/data-cases-csv`` for ``data/cases.csv``."""
+        name = "".join(ch if ch.isascii() and ch.isalnum() else "-" for ch in path.lower()).strip("-")
+        return f"{self._prefix}distribution/{slug}/{version}/{name}"
+
+    def service(self, slug: str) -> str:
+        """A data service the site runs: ``service/sparql``, ``service/api``, ``service/reconcile``."""
+        return f"{self._prefix}service/{slug}"

@@ -7,6 +7,7 @@ passed explicitly; nothing reads the environment at import time.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -40,6 +41,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("budget_window", 60.0, "Length of the per-client budget window, in seconds.", float),
     Setting("query_workers", 2, "SPARQL worker processes (each holds the store; a stuck one is killed).", int),
     Setting("workers", 0, "Processes for SHACL checks while building (0: one per core, at most 2).", int),
+    Setting("ocid_prefix", "ocds-lianzheng",
+            "OCDS ocid prefix of the OCDS export (ocids are {prefix}-{case}); the default is a "
+            "placeholder: a real prefix (ocds-xxxxxx) must be registered with the Open Contracting Partnership."),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -60,6 +64,7 @@ class Settings:
     budget_window: float
     query_workers: int
     workers: int
+    ocid_prefix: str
 
     @property
     def url(self) -> str:
@@ -106,6 +111,9 @@ def load(env: dict[str, str] | None = None, **flags) -> Settings:
         raise SettingError(f"base must be an http(s) IRI, not '{settings.base}'")
     if settings.port > 65535:
         raise SettingError(f"port {settings.port} is out of range")
+    if not re.match(r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$", settings.ocid_prefix):
+        raise SettingError(f"ocid_prefix '{settings.ocid_prefix}' must be letters, digits and inner "
+                           "hyphens, like ocds-213czf")
     if settings.query_timeout == 0 or settings.max_results == 0:
         raise SettingError("query_timeout and max_results must be above zero: an unbounded public "
                            "endpoint is not allowed")

@@ -1,0 +1,285 @@
+"""The change feed: an Atom feed (RFC 4287) of releases and of the cases they change.
+
+The Atom Syndication Format, RFC 4287 (https://www.rfc-editor.org/rfc/rfc4287).
+Each release adds one entry for itself and one per changed case, found by
+comparing the release's tables with the previous release's (``data/*.csv``):
+
+- a new case (§4.1.2 ``atom:entry``), or, for an existing case, new activities,
+  documents, observations, risks or quality notes, rows that were removed, and
+  corrected values (a field of a row that kept its identifier but changed value);
+- every entry links to the case's IRI (``rel="alternate"``) and to the downloads of
+  the tables that changed (``rel="related"``); the release entry links to the
+  release's downloads (``rel="enclosure"``, with type and length).
+
+Entry ids are tag URIs (RFC 4151) built from the base IRI's host, the dataset's
+``issued`` date and the version, so they are stable across rebuilds:
+``tag:w3id.org,2026-11-22:lianzheng/1.0.0/case/danjiang-bridge``. ``updated`` is the
+release's ``created`` time. Entries of earlier releases are carried over from the
+previous release's feed, newest first, up to :data:`MAX_ENTRIES`; a release that
+changes more than :data:`MAX_CASE_ENTRIES` cases lists the rest in its release entry.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .tabular import TABLE_BY_NAME
+
+ATOM = "http://www.w3.org/2005/Atom"
+MAX_ENTRIES = 1000
+MAX_CASE_ENTRIES = 500
+# tables whose rows belong to a case through a case_id column, with their labels
+CHILD_TABLES = {
+    "activities": ("活動", "activities"),
+    "documents": ("文件", "documents"),
+    "observations": ("成效與事實", "observations"),
+    "risks": ("廉政風險", "risks"),
+    "quality_notes": ("資料品質註記", "quality notes"),
+}
+IGNORED_FIELDS = {"iri"}
+
+
+@dataclass
+class CaseChange:
+    """What changed in one case between two releases."""
+
+    case: str
+    new: bool = False
+    added: dict[str, list[str]] = field(default_factory=dict)  # table -> row ids
+    removed: dict[str, list[str]] = field(default_factory=dict)
+    corrected: list[tuple[str, str, str, str, str]] = field(default_factory=list)  # table, row, field, old, new
+
+    @property
+    def tables(self) -> list[str]:
+        names = set(self.added) | set(self.removed) | {c[0] for c in self.corrected}
+        if self.new:
+            names.add("cases")
+        return sorted(names)
+
+    def summary(self) -> tuple[str, str]:
+        """One line in zh-Hant and one in English."""
+        zh, en = [], []
+        if self.new:
+            zh.append("新增案件")
+            en.append("new case")
+        for table, rows in sorted(self.added.items()):
+            label = CHILD_TABLES.get(table, (table, table))
+            zh.append(f"新增{label[0]} {len(rows)} 筆")
+            en.append(f"{len(rows)} new {label[1]}")
+        for table, rows in sorted(self.removed.items()):
+            label = CHILD_TABLES.get(table, (table, table))
+            zh.append(f"移除{label[0]} {len(rows)} 筆")
+            en.append(f"{len(rows)} {label[1]} removed")
+        if self.corrected:
+            zh.append(f"更正數值 {len(self.corrected)} 項")
+            en.append(f"{len(self.corrected)} corrected value{'s' if len(self.corrected) > 1 else ''}")
+        return "、".join(zh), ", ".join(en)
+
+
+def read_tables(folder: Path, names) -> dict[str, list[dict]]:
+    """Rows of the named tables of a release folder ({} for a table that is not there)."""
+    out = {}
+    for name in names:
+        path = Path(folder) / TABLE_BY_NAME[name].path
+        if path.exists():
+            with open(path, encoding="utf-8", newline="") as fh:
+                out[name] = list(csv.DictReader(fh))
+        else:
+            out[name] = []
+    return out
+
+
+def _key(table: str, row: dict) -> str:
+    return "/".join(row.get(k, "") for k in TABLE_BY_NAME[table].primary_key)
+
+
+def compare(old: dict[str, list[dict]], new: dict[str, list[dict]]) -> dict[str, CaseChange]:
+    """Changes per case between two releases' tables (case id -> change), in case order."""
+    changes: dict[str, CaseChange] = {}
+
+    def get(case: str) -> CaseChange:
+        if case not in changes:
+            changes[case] = CaseChange(case)
+        return changes[case]
+
+    def diff_rows(table: str, old_rows, new_rows, case_of):
+        before = {_key(table, r): r for r in old_rows}
+        after = {_key(table, r): r for r in new_rows}
+        for k, row in after.items():
+            case = case_of(row)
+            if not case:
+                continue
+            if k not in before:
+                if table != "cases":
+                    get(case).added.setdefault(table, []).append(k)
+                continue
+            prev = before[k]
+            for col, value in row.items():
+                if col in IGNORED_FIELDS or prev.get(col, "") == value:
+                    continue
+                get(case).corrected.append((table, k, col, prev.get(col, ""), value))
+        for k, row in before.items():
+            case = case_of(row)
+            if k not in after and case and table != "cases":
+                get(case).removed.setdefault(table, []).append(k)
+
+    old_cases = {r["case_id"] for r in old.get("cases", [])}
+    for r in new.get("cases", []):
+        if r["case_id"] not in old_cases:
+            get(r["case_id"]).new = True
+    diff_rows("cases", old.get("cases", []), new.get("cases", []), lambda r: r["case_id"])
+    for table in CHILD_TABLES:
+        diff_rows(table, old.get(table, []), new.get(table, []), lambda r: r.get("case_id", ""))
+    # participants belong to a case through their activity
+    activity_case = {r["activity_id"]: r["case_id"] for t in (old, new) for r in t.get("activities", [])}
+    diff_rows("participants", old.get("participants", []), new.get("participants", []),
+              lambda r: activity_case.get(r["activity_id"], ""))
+    return {k: changes[k] for k in sorted(changes)}
+
+
+# --- the Atom document ---------------------------------------------------------------------
+
+
+def tag_prefix(base: str, issued: str) -> str:
+    """``tag:{host},{date}:{path}``: the start of every entry id (RFC 4151)."""
+    parts = urlsplit(base)
+    path = parts.path.strip("/")
+    return f"tag:{parts.hostname},{issued or '2026'}:{path + '/' if path else ''}"
+
+
+def _el(parent, name, text=None, **attrs):
+    e = ET.SubElement(parent, f"{{{ATOM}}}{name}", {k.rstrip("_"): v for k, v in attrs.items()})
+    if text is not None:
+        e.text = text
+    return e
+
+
+def _entry_links(entry, rel, tables: list[str]) -> None:
+    for table in tables:
+        if table in TABLE_BY_NAME:
+            path = TABLE_BY_NAME[table].path
+            _el(entry, "link", rel="related", href=rel.download(path), type="text/csv",
+                title=f"{TABLE_BY_NAME[table].zh} {TABLE_BY_NAME[table].en} (CSV)")
+
+
+def build_feed(rel, changes: dict[str, CaseChange], first: bool) -> ET.Element:
+    """The feed element: this release's entries, then the previous feed's."""
+    ET.register_namespace("", ATOM)
+    prefix = tag_prefix(rel.base, rel.date("issued"))
+    title, name = rel.title, rel.publisher_name
+    feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": "zh-Hant"})
+    _el(feed, "id", f"{prefix}{rel.slug}/changes")
+    _el(feed, "title", f"{title.zh}：異動 {title.en}: changes")
+    _el(feed, "subtitle", "每次發行版及其異動之案件（新增活動、新增文件、更正數值）。"
+                          " Each release and the cases it changes (new activities, new documents, corrected values).")
+    _el(feed, "updated", rel.created)
+    author = _el(feed, "author")
+    _el(author, "name", f"{name.zh} {name.en}".strip())
+    _el(author, "uri", rel.publisher_iri)
+    _el(feed, "link", rel="self", href=rel.url("feed"), type="application/atom+xml")
+    _el(feed, "link", rel="alternate", href=rel.url("home"), type="text/html")
+    _el(feed, "rights", f"{rel.licence.get('title', '')} {rel.licence.get('id', '')} {rel.licence_url}".strip())
+    _el(feed, "generator", "lianzheng", uri="https://w3id.org/lianzheng")
+
+    version_prefix = f"{prefix}{rel.slug}/{rel.version}"
+    listed = list(changes.items())[:MAX_CASE_ENTRIES]
+    # the release entry
+    entry = _el(feed, "entry")
+    _el(entry, "id", f"{version_prefix}/release")
+    _el(entry, "title", f"發行版 {rel.version} Release {rel.version}")
+    _el(entry, "updated", rel.created)
+    _el(entry, "link", rel="alternate", href=rel.url("catalog"), type="text/turtle")
+    _el(entry, "link", rel="related", href=rel.version_iri)
+    for path, media in (("datapackage.json", "application/json"), ("lianzheng.xlsx", None),
+                        ("lianzheng.ttl", "text/turtle"), ("ocds.json", "application/json")):
+        file = rel.folder / path
+        if file.exists():
+            attrs = {"rel": "enclosure", "href": rel.download(path), "length": str(file.stat().st_size)}
+            attrs["type"] = media or "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            _el(entry, "link", **attrs)
+    n_cases = len(rel.ds.cases)
+    if first:
+        zh = f"首次發行：{n_cases} 件案件。"
+        en = f"First release: {n_cases} cases."
+    else:
+        zh = f"與前一發行版相比，{len(changes)} 件案件有異動。"
+        en = f"Compared with the previous release, {len(changes)} cases changed."
+    lines = [zh, en]
+    for case, change in changes.items():
+        s_zh, s_en = change.summary()
+        lines.append(f"- {case}: {s_zh} / {s_en}")
+    if len(changes) > len(listed):
+        lines.append(f"（另 {len(changes) - len(listed)} 件案件未個別列為項目 / "
+                     f"{len(changes) - len(listed)} more cases are listed here only）")
+    _el(entry, "summary", f"{zh} {en}")
+    _el(entry, "content", "\n".join(lines), type="text")
+
+    for case_id, change in listed:
+        case = rel.ds.cases.get(case_id)
+        label_zh = case.name.zh if case else case_id
+        label_en = case.name.en if case else case_id
+        s_zh, s_en = change.summary()
+        entry = _el(feed, "entry")
+        _el(entry, "id", f"{version_prefix}/case/{case_id}")
+        _el(entry, "title", f"{label_zh}：{s_zh} {label_en}: {s_en}")
+        _el(entry, "updated", rel.created)
+        _el(entry, "link", rel="alternate", href=rel.ids.case(case_id))
+        _el(entry, "link", rel="via", href=rel.version_iri)
+        _entry_links(entry, rel, change.tables)
+        details = [f"{s_zh} / {s_en}"]
+        for table, rows in sorted(change.added.items()):
+            details += [f"+ {table} {r}" for r in rows]
+        for table, rows in sorted(change.removed.items()):
+            details += [f"- {table} {r}" for r in rows]
+        for table, row, col, old, new in change.corrected:
+            details.append(f"~ {table} {row} {col}: {old!r} → {new!r}")
+        _el(entry, "summary", f"{s_zh} / {s_en}")
+        _el(entry, "content", "\n".join(details), type="text")
+
+    ours = {e.findtext(f"{{{ATOM}}}id") for e in feed.findall(f"{{{ATOM}}}entry")}
+    room = MAX_ENTRIES - len(ours)
+    for old in previous_entries(rel.previous):
+        if room <= 0:
+            break
+        if old.findtext(f"{{{ATOM}}}id") in ours:
+            continue
+        feed.append(old)
+        room -= 1
+    return feed
+
+
+def previous_entries(previous: Path | None) -> list[ET.Element]:
+    """The entries of the previous release's feed, as they were written."""
+    if previous is None:
+        return []
+    path = Path(previous) / "changes.atom"
+    if not path.exists():
+        return []
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError:
+        return []
+    return root.findall(f"{{{ATOM}}}entry")
+
+
+def write_feed(rel) -> str:
+    tables = ["cases", *CHILD_TABLES, "participants"]
+    if "activities" not in tables:
+        tables.append("activities")
+    new = read_tables(rel.folder, tables)
+    first = rel.previous is None or not (Path(rel.previous) / "data" / "cases.csv").exists()
+    old = {} if first else read_tables(Path(rel.previous), tables)
+    changes = {} if first else compare(old, new)
+    feed = build_feed(rel, changes, first)
+    ET.indent(feed, space=" ")
+    buf = io.BytesIO()
+    ET.ElementTree(feed).write(buf, encoding="utf-8", xml_declaration=True)
+    path = rel.folder / "changes.atom"
+    path.write_bytes(buf.getvalue().replace(b"<?xml version='1.0' encoding='utf-8'?>",
+                                            b'<?xml version="1.0" encoding="utf-8"?>') + b"\n")
+    return path.name

@@ -1,0 +1,416 @@
+"""Matching names to cases and agencies: the logic behind the reconciliation service.
+
+The service (``api/harvest.py``) follows the W3C Entity Reconciliation Community
+Group's Reconciliation Service API 0.2 (https://reconciliation-api.github.io/specs/0.2/);
+this module owns what that spec leaves to the service: how candidates are found
+and scored (§ "A Note on Candidate Retrieval and Scoring"), the types
+(§ "Types"), the properties (§ "Properties"), and ``match`` (§ "Reconciliation
+Query Responses"). It works from ``reconcile.json``, a names file written into
+every release (the service never reads source records).
+
+Names are compared after :func:`keys`: NFKC (full-width to half-width), 臺/台,
+lower case, no spaces or punctuation, brackets dropped (both with and without
+their content), and the suffixes 廉政平臺, 平臺, 案 and "Integrity Platform"
+removed, so 「台北車站特定專用區Ｃ１／Ｄ１」, "淡江大橋" and "danjiang bridge" find
+their case. Scores run from 0 to 100: 100 is an equal key; containment scores
+50–95 by length; otherwise Dice similarity of character bigrams (Chinese) or
+Jaccard similarity of words (English), times 90. ``match`` is true only for the
+one candidate whose key equals the query's, when no other entity's does, and when
+every property given agrees.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from html import escape
+from pathlib import Path
+
+from .normalise import fold, parse_amount
+from .terms import VOCAB
+
+ORG = "http://www.w3.org/ns/org#Organization"
+TYPES = {
+    "case": {"id": VOCAB + "IntegrityPlatform", "name": "廉政平臺案件 Integrity platform case"},
+    "agency": {"id": ORG, "name": "機關 Agency"},
+}
+TYPE_BY_ID = {**{k: k for k in TYPES}, **{v["id"]: k for k, v in TYPES.items()}}
+PROPERTIES = {
+    "agency": {"id": "agency", "name": "採購機關或主管機關 Procuring agency or parent authority",
+               "description": "機關名稱或識別碼；符合任一採購機關或主管機關即算。 An agency's name, slug or IRI."},
+    "year": {"id": "year", "name": "成立年 Year established",
+             "description": "西元年或民國年（如 2019 或 108）。 Gregorian or ROC year (2019 or 108)."},
+    "amount": {"id": "amount", "name": "金額（新臺幣元）Amount (TWD)",
+               "description": "數字或「125 億」之寫法；相差 10% 以內算符合。 A number or '125 億'; within 10% matches."},
+}
+AMOUNT_TOLERANCE = Decimal("0.10")
+MIN_SCORE = 20.0
+MAX_CANDIDATES = 200
+
+_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕|「[^「」]*」|『[^『』]*』|《[^《》]*》|〈[^〈〉]*〉")
+_PUNCT = re.compile(r"[^\w]|_", re.UNICODE)
+_SUFFIXES = ("廉政平臺", "平臺", "integrityplatform", "案")
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _strip_suffixes(key: str) -> str:
+    changed = True
+    while changed and key:
+        changed = False
+        for suffix in _SUFFIXES:
+            if key.endswith(suffix) and len(key) > len(suffix):
+                key, changed = key[: -len(suffix)], True
+    return key
+
+
+def keys(name: str) -> set[str]:
+    """The comparison keys of a name (see the module docstring).
+
+    >>> sorted(keys("臺中(水湳)國際會展中心廉政平臺"))
+    ['臺中國際會展中心', '臺中水湳國際會展中心']
+    >>> keys("Danjiang Bridge Integrity Platform")
+    {'danjiangbridge'}
+    """
+    folded = fold(name)
+    out = set()
+    for variant in {folded, _BRACKETED.sub("", folded)}:
+        key = _strip_suffixes(_PUNCT.sub("", variant))
+        if key:
+            out.add(key)
+    return out
+
+
+def words(name: str) -> set[str]:
+    """Lower-case words of an English name, without 'integrity platform'."""
+    found = _WORD.findall(unicodedata.normalize("NFKC", name).lower())
+    while len(found) > 2 and found[-2:] == ["integrity", "platform"]:
+        found = found[:-2]
+    return set(found)
+
+
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+
+
+def latin(text: str) -> bool:
+    """True for a name written without Chinese characters (compared word by word)."""
+    return not _CJK.search(text)
+
+
+def _bigrams(key: str) -> set[str]:
+    return {key[i:i + 2] for i in range(len(key) - 1)} if len(key) > 1 else {key}
+
+
+def _is_ascii(key: str) -> bool:
+    return key.isascii()
+
+
+def name_score(q_keys: set[str], q_words: set[str], e_keys: set[str], e_words: set[str]) -> float:
+    """How well a query's name matches an entity's names, 0..100."""
+    if q_keys & e_keys:
+        return 100.0
+    best = 0.0
+    for qk in q_keys:
+        for ek in e_keys:
+            short, long_ = (qk, ek) if len(qk) <= len(ek) else (ek, qk)
+            if len(short) >= 2 and short in long_:
+                best = max(best, 50.0 + 45.0 * len(short) / len(long_))
+            elif _is_ascii(qk) and _is_ascii(ek):
+                continue  # words are compared below
+            else:
+                a, b = _bigrams(qk), _bigrams(ek)
+                best = max(best, 90.0 * 2 * len(a & b) / (len(a) + len(b)))
+    if q_words and e_words:
+        best = max(best, 90.0 * len(q_words & e_words) / len(q_words | e_words))
+    return round(best, 1)
+
+
+# --- the names file, written into every release ------------------------------------------
+
+
+def entities_of(rel) -> list[dict]:
+    """Cases and agencies of a release as reconciliation entities (rows of ``reconcile.json``)."""
+    ds, ids = rel.ds, rel.ids
+    out = []
+    for c in ds.cases.values():
+        names = [c.name.zh, c.name.en, c.procurement.zh, c.procurement.en]
+        for alt in c.alt_names:
+            names += [alt.zh, alt.en]
+        agencies = list(dict.fromkeys([*c.agencies, c.authority]))
+        out.append({
+            "id": ids.case(c.id), "type": "case", "slug": c.id, "name": c.name.zh, "name_en": c.name.en,
+            "names": [n for n in dict.fromkeys(names) if n],
+            "description": f"{c.procurement.zh}；{', '.join(ds.agencies[a].name.zh for a in c.agencies if a in ds.agencies)}；"
+                           f"{c.established.iso} 成立；{c.amount_text}",
+            "agencies": agencies, "year": c.established.year, "amount": str(c.amount_twd),
+            "established": c.established.iso, "amount_text": c.amount_text, "status": c.status,
+            "procurement": c.procurement.zh, "procurement_en": c.procurement.en,
+        })
+    for a in ds.agencies.values():
+        names = [a.name.zh, a.name.en, *a.alt_names]
+        parent = ds.agencies.get(a.parent)
+        out.append({
+            "id": ids.agency(a.id), "type": "agency", "slug": a.id, "name": a.name.zh, "name_en": a.name.en,
+            "names": [n for n in dict.fromkeys(names) if n],
+            "description": a.name.en + (f"；上級機關 {parent.name.zh}" if parent else ""),
+            "agencies": [a.id], "kind": a.kind,
+        })
+    return out
+
+
+def write_index(rel) -> str:
+    path = rel.folder / "reconcile.json"
+    body = {"base": rel.base, "version": rel.version, "types": TYPES, "properties": PROPERTIES,
+            "entities": entities_of(rel)}
+    path.write_text(json.dumps(body, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n",
+                    encoding="utf-8", newline="\n")
+    return path.name
+
+
+# --- the index the service queries -------------------------------------------------------
+
+
+@dataclass
+class Entity:
+    row: dict
+    keys: set[str]
+    words: set[str]
+
+
+class QueryError(ValueError):
+    """A reconciliation query that cannot be answered (the service answers 400)."""
+
+
+class Index:
+    """Reconciliation over the entities of one release."""
+
+    def __init__(self, rows: list[dict]):
+        self.entities: list[Entity] = []
+        self.by_id: dict[str, Entity] = {}
+        self.by_slug: dict[tuple[str, str], Entity] = {}
+        self._grams: dict[str, set[int]] = defaultdict(set)
+        self._words: dict[str, set[int]] = defaultdict(set)
+        self._agency_keys: dict[str, set[str]] = defaultdict(set)  # key -> agency slugs
+        for row in rows:
+            e = Entity(row, set().union(*(keys(n) for n in row["names"])) if row["names"] else set(),
+                       set().union(*(words(n) for n in row["names"] if latin(n))) if row["names"] else set())
+            i = len(self.entities)
+            self.entities.append(e)
+            self.by_id[row["id"]] = e
+            self.by_slug[(row["type"], row["slug"])] = e
+            for k in e.keys:
+                for g in _bigrams(k):
+                    self._grams[g].add(i)
+            for w in e.words:
+                self._words[w].add(i)
+            if row["type"] == "agency":
+                for k in e.keys:
+                    self._agency_keys[k].add(row["slug"])
+        self.agency_slugs = {row["slug"] for row in rows if row["type"] == "agency"}
+
+    @classmethod
+    def load(cls, path: Path) -> Index:
+        return cls(json.loads(Path(path).read_text(encoding="utf-8"))["entities"])
+
+    # --- one query
+
+    def lookup(self, ident: str) -> Entity | None:
+        """An entity by IRI, or by slug (a case first)."""
+        ident = ident.strip()
+        if ident in self.by_id:
+            return self.by_id[ident]
+        return self.by_slug.get(("case", ident)) or self.by_slug.get(("agency", ident))
+
+    def _types(self, value) -> set[str]:
+        if value in (None, "", []):
+            return set(TYPES)
+        values = [value] if isinstance(value, str) else value
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise QueryError("'type' must be a type id or a list of them")
+        out = {TYPE_BY_ID[v] for v in values if v in TYPE_BY_ID}
+        if not out:
+            raise QueryError(f"unknown type {values!r}; known: {', '.join(TYPES)}")
+        return out
+
+    def _candidates(self, q_keys: set[str], q_words: set[str]) -> list[int]:
+        votes: Counter = Counter()
+        for k in q_keys:
+            for g in _bigrams(k):
+                votes.update(self._grams.get(g, ()))
+        for w in q_words:
+            votes.update(self._words.get(w, ()))
+        return [i for i, _ in votes.most_common(MAX_CANDIDATES)]
+
+    def agencies_named(self, value) -> set[str]:
+        """Agency slugs a property value names (by IRI, slug or name)."""
+        if isinstance(value, dict):
+            value = value.get("id") or value.get("name") or ""
+        text = str(value).strip()
+        hit = self.lookup(text)
+        if hit is not None and hit.row["type"] == "agency":
+            return {hit.row["slug"]}
+        found: set[str] = set()
+        for k in keys(text):
+            found |= self._agency_keys.get(k, set())
+        return found
+
+    def _property(self, pid: str, values: list, row: dict) -> bool | None:
+        """True/False when the property applies to the entity, None when it does not."""
+        if row["type"] != "case":
+            return None
+        if pid == "agency":
+            return any(self.agencies_named(v) & set(row["agencies"]) for v in values)
+        if pid == "year":
+            return any(_year(v) == row["year"] for v in values)
+        if pid == "amount":
+            amount = Decimal(row["amount"])
+            for v in values:
+                wanted = _amount(v)
+                if wanted is not None and abs(wanted - amount) <= AMOUNT_TOLERANCE * max(wanted, amount):
+                    return True
+            return False
+        raise QueryError(f"unknown property '{pid}'; known: {', '.join(PROPERTIES)}")
+
+    def query(self, q: dict) -> list[dict]:
+        """Candidates for one reconciliation query (spec § Structure of a Reconciliation Query)."""
+        if not isinstance(q, dict):
+            raise QueryError("each query must be an object")
+        text = q.get("query")
+        props = q.get("properties") or []
+        if text is not None and not isinstance(text, str):
+            raise QueryError("'query' must be a string")
+        if not isinstance(props, list) or not all(isinstance(p, dict) and "pid" in p and "v" in p for p in props):
+            raise QueryError("'properties' must be a list of {pid, v}")
+        if not (text and text.strip()) and not props:
+            raise QueryError("a query needs 'query' or 'properties'")
+        limit = q.get("limit", 5)
+        if not isinstance(limit, (int, float)) or limit < 1:
+            raise QueryError("'limit' must be a positive number")
+        types = self._types(q.get("type"))
+        wanted = [(str(p["pid"]), p["v"] if isinstance(p["v"], list) else [p["v"]]) for p in props]
+        for pid, _ in wanted:
+            if pid not in PROPERTIES:
+                raise QueryError(f"unknown property '{pid}'; known: {', '.join(PROPERTIES)}")
+
+        if text and text.strip():
+            q_keys, q_words = keys(text), words(text) if latin(text) else set()
+            direct = self.lookup(text)
+            pool = self._candidates(q_keys, q_words)
+            if direct is not None:
+                pool.insert(0, self.entities.index(direct))
+        else:
+            q_keys, q_words, direct, pool = set(), set(), None, list(range(len(self.entities)))
+
+        results = []
+        for i in dict.fromkeys(pool):
+            e = self.entities[i]
+            if e.row["type"] not in types:
+                continue
+            features = []
+            if text and text.strip():
+                score = 100.0 if e is direct else name_score(q_keys, q_words, e.keys, e.words)
+                features.append({"id": "name", "value": score})
+            else:
+                score = None
+            checks = [(pid, self._property(pid, vals, e.row)) for pid, vals in wanted]
+            applied = [(pid, ok) for pid, ok in checks if ok is not None]
+            for pid, ok in applied:
+                features.append({"id": pid, "value": ok})
+            frac = sum(ok for _, ok in applied) / len(applied) if applied else None
+            if score is None:
+                if not frac:
+                    continue
+                final = round(100.0 * frac, 1)
+            else:
+                final = score if frac is None else round(0.7 * score + 30.0 * frac, 1)
+            if final < MIN_SCORE:
+                continue
+            results.append((final, score == 100.0 and (frac is None or frac == 1.0), e, features))
+        results.sort(key=lambda r: (-r[0], r[2].row["type"] != "case", r[2].row["slug"]))
+        exact = [r for r in results if r[1]]
+        out = []
+        for final, is_exact, e, features in results[: int(limit)]:
+            row = e.row
+            out.append({
+                "id": row["id"],
+                "name": row["name"] + (f" {row['name_en']}" if row.get("name_en") else ""),
+                "description": row.get("description", ""),
+                "score": final,
+                "match": bool(is_exact and len(exact) == 1),
+                "type": [TYPES[row["type"]]],
+                "features": features,
+            })
+        return out
+
+    def batch(self, queries: dict) -> dict:
+        """A reconciliation result batch for a query batch (spec § Sending Reconciliation Queries)."""
+        if not isinstance(queries, dict):
+            raise QueryError("the query batch must be an object of queries by key")
+        return {key: {"result": self.query(q)} for key, q in queries.items()}
+
+    # --- suggest and preview
+
+    def suggest(self, prefix: str, cursor: int = 0, limit: int = 10) -> list[dict]:
+        """Entities whose names start with (then contain) ``prefix`` (spec § Suggest Services)."""
+        p_keys = {_PUNCT.sub("", fold(prefix))} - {""}
+        if not p_keys:
+            return []
+        ranked = []
+        for e in self.entities:
+            flat = {_PUNCT.sub("", fold(n)) for n in e.row["names"]} | e.keys | {e.row["slug"]}
+            starts = any(k.startswith(p) for k in flat for p in p_keys)
+            if starts or any(p in k for k in flat for p in p_keys):
+                ranked.append((not starts, e.row["type"] != "case", len(e.row["name"]), e.row["slug"], e))
+        ranked.sort(key=lambda r: r[:4])
+        return [{"id": e.row["id"], "name": e.row["name"] + (f" {e.row['name_en']}" if e.row.get("name_en") else ""),
+                 "description": e.row.get("description", ""), "notable": [TYPES[e.row["type"]]]}
+                for *_, e in ranked[cursor:cursor + limit]]
+
+    def preview_html(self, ident: str) -> str | None:
+        """A small HTML page for an entity (spec § Preview Service), or None if unknown."""
+        e = self.lookup(ident)
+        if e is None:
+            return None
+        row = e.row
+        lines = [f"<p><a href=\"{escape(row['id'])}\" target=\"_blank\"><strong>{escape(row['name'])}</strong></a>"
+                 f"<br>{escape(row.get('name_en', ''))}</p>"]
+        if row["type"] == "case":
+            names = [self.by_slug[("agency", a)].row["name"] for a in row["agencies"]
+                     if ("agency", a) in self.by_slug]
+            lines.append("<dl>"
+                         f"<dt>採購案 Procurement</dt><dd>{escape(row['procurement'])}</dd>"
+                         f"<dt>機關 Agencies</dt><dd>{escape('、'.join(names))}</dd>"
+                         f"<dt>成立 Established</dt><dd>{escape(row['established'])}</dd>"
+                         f"<dt>金額 Amount</dt><dd>{escape(row['amount_text'])}</dd>"
+                         f"<dt>狀態 Status</dt><dd>{escape(row['status'])}</dd></dl>")
+        else:
+            lines.append(f"<p>{escape(row.get('description', ''))}</p>")
+        return ("<!DOCTYPE html><html lang=\"zh-Hant\"><head><meta charset=\"utf-8\">"
+                f"<title>{escape(row['name'])}</title></head><body style=\"margin:0;font:14px sans-serif\">"
+                + "".join(lines) + "</body></html>")
+
+
+def _year(value) -> int | None:
+    try:
+        year = int(str(value).strip())
+    except ValueError:
+        return None
+    return year + 1911 if year < 1911 else year
+
+
+def _amount(value) -> Decimal | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return Decimal(str(value))
+    try:
+        return Decimal(str(value).replace(",", ""))
+    except InvalidOperation:
+        pass
+    try:
+        return parse_amount(str(value))
+    except ValueError:
+        return None

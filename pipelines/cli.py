@@ -60,6 +60,22 @@ def build_parser() -> argparse.ArgumentParser:
                  "query_timeout", "max_results", "max_body", "client_budget", "budget_window",
                  "query_workers"):
         _add_setting(s, name)
+
+    u = sub.add_parser("push", help="Push the dataset's metadata to data.gov.tw (or a compatible API).",
+                       description="Send a release's datagovtw.json body to the portal's dataset API: PUT "
+                       "{api}/api/v1/rest/dataset/{id} (or POST with --create). The API key is read from "
+                       "the environment variable LIANZHENG_DATAGOVTW_API_KEY only. --dry-run prints the "
+                       "exact request (the key shown as ***) and sends nothing. Exit 0 accepted, 1 refused "
+                       "or not ready to push, 2 could not run.")
+    u.add_argument("path", type=Path, nargs="?", help="A release folder (default: the served release).")
+    u.add_argument("--api", default=None, help="Base URL of the portal's API [env LIANZHENG_DATAGOVTW_API; "
+                   "default https://data.gov.tw]")
+    u.add_argument("--dataset-id", default=None, help="資料集識別碼 on the portal [env "
+                   "LIANZHENG_DATAGOVTW_DATASET; default datagovtw.identifier in dataset.yaml]")
+    u.add_argument("--create", action="store_true", help="Create the dataset (POST) instead of updating it (PUT).")
+    u.add_argument("--dry-run", action="store_true", help="Print the exact request and send nothing.")
+    for name in ("release", "releases", "public_url"):
+        _add_setting(u, name)
     return p
 
 
@@ -147,6 +163,41 @@ def cmd_serve(args, settings) -> int:
     return serve(settings)
 
 
+def cmd_push(args, settings) -> int:
+    from .datagovtw import API_ENV, DATASET_ENV, DEFAULT_API, KEY_ENV, PushFailed, push_request, send
+
+    folder = args.path or Path(settings.release or Path(settings.releases) / "latest")
+    if not (folder / "datagovtw.json").is_file():
+        sys.stderr.write(f"{folder} 不是含 datagovtw.json 的發行版。 {folder} is not a release with datagovtw.json.\n")
+        return EXIT_ERROR
+    key = os.environ.get(KEY_ENV, "")
+    if not key and not args.dry_run:
+        sys.stderr.write(f"請以環境變數 {KEY_ENV} 提供機關的 API 金鑰。 Set the agency's API key in {KEY_ENV}.\n")
+        return EXIT_ERROR
+    request, problems = push_request(
+        folder, api=args.api or os.environ.get(API_ENV) or DEFAULT_API, public_url=settings.public_url,
+        key=key or "(not set)", dataset_id=args.dataset_id or os.environ.get(DATASET_ENV, ""), create=args.create)
+    if args.dry_run:
+        print(request.render())
+    for p in problems:
+        sys.stderr.write(p.render() + "\n")
+    if problems:
+        sys.stderr.write("未推送。 Nothing was pushed.\n" if not args.dry_run else "")
+        return EXIT_INVALID
+    if args.dry_run:
+        return EXIT_OK
+    try:
+        accepted, status, answer = send(request)
+    except PushFailed as exc:
+        sys.stderr.write(f"無法連線至 {request.url}：{exc} / could not reach {request.url}: {exc}\n")
+        return EXIT_ERROR
+    if not accepted:
+        sys.stderr.write(f"平臺拒絕（HTTP {status}）/ the portal refused (HTTP {status}): {answer[:2000]}\n")
+        return EXIT_INVALID
+    print(f"pushed: {request.method} {request.url} -> HTTP {status}")
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -157,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"設定錯誤 / invalid setting: {exc}\n")
         return EXIT_ERROR
     handler = {"build": cmd_build, "validate": cmd_validate, "import": cmd_import,
-               "serve": cmd_serve}[args.verb]
+               "serve": cmd_serve, "push": cmd_push}[args.verb]
     try:
         return handler(args, settings)
     except KeyboardInterrupt:

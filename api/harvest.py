@@ -1,0 +1,322 @@
+"""Routes for harvesters and cross-linking: the catalogue, VoID, data.gov.tw, the change feed, OCDS
+and the reconciliation service.
+
+Every answer is a file of the served release (``pipelines/harvest.py`` writes them),
+with its site URLs rewritten from the base IRI to the URL the service is reached at
+(:func:`pipelines.harvest.for_public_url`); only the reconciliation service computes,
+over the release's ``reconcile.json``.
+
+=============================================  ==========================================================
+route                                          answer
+=============================================  ==========================================================
+``GET /catalog`` (``.ttl``, ``.jsonld``,       DCAT-AP 3.0.1 catalogue; Turtle, JSON-LD or RDF/XML by
+``.rdf``)                                      ``Accept`` or suffix
+``GET /catalog/datagovtw.json``                the dataset in data.gov.tw's metadata fields
+``GET /.well-known/void``                      VoID description (Turtle)
+``GET /feeds/changes.atom``                    Atom feed of releases and changed cases
+``GET /api/ocds``                              OCDS 1.1 release package
+``GET|POST /reconcile``                        Reconciliation Service API 0.2: the manifest without
+                                               ``queries``, else a result batch
+``GET /reconcile/preview?id=``                 HTML preview of a case or agency
+``GET /reconcile/view?id=``                    303 to the entity's IRI (the manifest's view template)
+``GET /reconcile/suggest/{entity,property,type}?prefix=&cursor=``  suggest services
+=============================================  ==========================================================
+
+Reconciliation Service API 0.2 (https://reconciliation-api.github.io/specs/0.2/):
+§ "Service Manifest" (GET without parameters), § "Sending Reconciliation Queries to a
+Service" (POST form field ``queries``, and GET ``?queries=``), § "Cross-Origin Access"
+(CORS on every route here, with preflight), § "Preview Service", § "Suggest Services".
+Entity ids are the entities' IRIs, so a reconciled spreadsheet holds the IRIs.
+
+How the app gives this router its release: call :func:`attach` in the app factory
+(``attach(app, release_dir, settings)``), or set ``app.state.settings`` (a
+``pipelines.settings.Settings``) and ``app.state.release_dir`` (the release folder);
+failing both, ``settings.release`` or ``{settings.releases}/latest`` is used.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from api.errors import error_response
+from api.media import negotiate
+from pipelines import __version__ as _version
+from pipelines.harvest import FILES, ROUTES, for_public_url
+from pipelines.reconcile import PROPERTIES, TYPES, Index, QueryError
+from pipelines.terms import VOCAB
+
+router = APIRouter()
+
+CORS = {"Access-Control-Allow-Origin": "*"}
+PREFLIGHT = {**CORS, "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+             "Access-Control-Allow-Headers": "Content-Type, Accept", "Access-Control-Max-Age": "86400"}
+CATALOG_OFFERS = {"turtle": FILES["catalog_turtle"], "jsonld": FILES["catalog_jsonld"],
+                  "rdfxml": FILES["catalog_rdfxml"]}
+SUFFIXES = {"ttl": "turtle", "jsonld": "jsonld", "rdf": "rdfxml"}
+MEDIA = {"turtle": "text/turtle; charset=utf-8", "jsonld": "application/ld+json",
+         "rdfxml": "application/rdf+xml", "json": "application/json", "atom": "application/atom+xml; charset=utf-8"}
+BATCH_SIZE = 100
+MAX_BODY = 1_000_000
+PREVIEW = (400, 180)
+
+
+@dataclass
+class Harvest:
+    """The served release, as these routes see it."""
+
+    release: Path
+    public_url: str
+    max_body: int = MAX_BODY
+    base: str = ""
+    _cache: dict = field(default_factory=dict)
+    _index: Index | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self):
+        self.release = Path(self.release)
+        manifest = self.release / "release.json"
+        if not self.base:
+            self.base = json.loads(manifest.read_text(encoding="utf-8")).get("base", "") if manifest.exists() else ""
+        self.public_url = self.public_url.rstrip("/")
+
+    def file(self, name: str) -> bytes | None:
+        """A release file with its site URLs rewritten for the public URL (cached)."""
+        if name not in self._cache:
+            path = self.release / name
+            if not path.is_file():
+                return None
+            text = path.read_text(encoding="utf-8")
+            self._cache[name] = for_public_url(text, self.base, self.public_url).encode("utf-8")
+        return self._cache[name]
+
+    @property
+    def index(self) -> Index:
+        with self._lock:
+            if self._index is None:
+                self._index = Index.load(self.release / FILES["reconcile"])
+            return self._index
+
+    def url(self, route: str) -> str:
+        return self.public_url + ROUTES[route]
+
+
+def attach(app, release_dir: Path, settings) -> Harvest:
+    """Give the app's harvesting routes their release (call once, in the app factory)."""
+    h = Harvest(Path(release_dir), settings.url, getattr(settings, "max_body", MAX_BODY) or MAX_BODY)
+    app.state.harvest = h
+    return h
+
+
+def _harvest(request: Request) -> Harvest:
+    state = request.app.state
+    h = getattr(state, "harvest", None)
+    if h is not None:
+        return h
+    settings = getattr(state, "settings", None)
+    if settings is None:
+        raise LookupError("the app has no settings: call api.harvest.attach(app, release_dir, settings)")
+    folder = getattr(state, "release_dir", None) or getattr(state, "release_path", None)
+    if folder is None:
+        folder = settings.release or Path(settings.releases) / "latest"
+    return attach(request.app, Path(folder), settings)
+
+
+def _missing(name: str) -> Response:
+    return error_response(404, f"this release has no {name}", headers=CORS)
+
+
+def _file_response(h: Harvest, name: str, media: str) -> Response:
+    data = h.file(name)
+    if data is None:
+        return _missing(name)
+    return Response(data, media_type=media, headers={**CORS, "Cache-Control": "public, max-age=300"})
+
+
+# --- catalogue, VoID, data.gov.tw, feed, OCDS ----------------------------------------------
+
+
+def _catalog(request: Request, key: str | None) -> Response:
+    h = _harvest(request)
+    if key is None:
+        chosen = negotiate(request.headers.get("accept"), list(CATALOG_OFFERS))
+        if chosen is None:
+            return error_response(406, "the catalogue is available as text/turtle, application/ld+json or "
+                                       "application/rdf+xml", headers=CORS)
+        key = chosen[0].key
+    response = _file_response(h, CATALOG_OFFERS[key], MEDIA[key])
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@router.get("/catalog", summary="DCAT-AP catalogue (Turtle, JSON-LD or RDF/XML)", tags=["harvesting"])
+def catalog(request: Request):
+    return _catalog(request, None)
+
+
+@router.get("/catalog.{suffix}", summary="DCAT-AP catalogue in one format", tags=["harvesting"])
+def catalog_as(request: Request, suffix: str):
+    if suffix not in SUFFIXES:
+        return error_response(404, f"no catalogue as .{suffix}; use .ttl, .jsonld or .rdf", headers=CORS)
+    return _catalog(request, SUFFIXES[suffix])
+
+
+@router.get("/catalog/datagovtw.json", summary="The dataset in data.gov.tw's metadata fields", tags=["harvesting"])
+def datagovtw(request: Request):
+    return _file_response(_harvest(request), FILES["datagovtw"], MEDIA["json"])
+
+
+@router.get("/.well-known/void", summary="VoID description of the dataset", tags=["harvesting"])
+def void(request: Request):
+    return _file_response(_harvest(request), FILES["void"], MEDIA["turtle"])
+
+
+@router.get("/feeds/changes.atom", summary="Atom feed of releases and changed cases", tags=["harvesting"])
+def changes(request: Request):
+    return _file_response(_harvest(request), FILES["feed"], MEDIA["atom"])
+
+
+@router.get("/api/ocds", summary="OCDS 1.1 release package, one planning-stage process per case",
+            tags=["harvesting"])
+def ocds(request: Request):
+    return _file_response(_harvest(request), FILES["ocds"], MEDIA["json"])
+
+
+# --- the reconciliation service (Reconciliation Service API 0.2) --------------------------
+
+
+def manifest(h: Harvest) -> dict:
+    """The service manifest (spec § Service Manifest; schema manifest.json)."""
+    return {
+        "versions": ["0.2"],
+        "name": "機關採購廉政平臺 案件與機關 Integrity Platform cases and agencies",
+        "identifierSpace": f"{h.base}/id/",
+        "schemaSpace": VOCAB,
+        "documentation": h.url("home"),
+        "serviceVersion": _version,
+        "defaultTypes": [dict(TYPES["case"]), dict(TYPES["agency"])],
+        "view": {"url": h.url("reconcile") + "/view?id={{id}}"},
+        "preview": {"url": h.url("reconcile") + "/preview?id={{id}}", "width": PREVIEW[0], "height": PREVIEW[1]},
+        "suggest": {kind: {"service_url": h.public_url, "service_path": f"{ROUTES['reconcile']}/suggest/{kind}"}
+                    for kind in ("entity", "property", "type")},
+        "batchSize": BATCH_SIZE,
+    }
+
+
+def _json(body, status: int = 200) -> Response:
+    return Response(json.dumps(body, ensure_ascii=False), status_code=status,
+                    media_type="application/json", headers=CORS)
+
+
+def _answer(h: Harvest, raw: str | None) -> Response:
+    if raw is None:
+        return _json(manifest(h))
+    try:
+        queries = json.loads(raw)
+    except ValueError:
+        return error_response(400, "'queries' is not JSON: send a reconciliation query batch", headers=CORS)
+    if isinstance(queries, dict) and len(queries) > BATCH_SIZE:
+        return error_response(413, f"at most {BATCH_SIZE} queries per batch (the manifest's batchSize)",
+                              headers=CORS)
+    try:
+        return _json(h.index.batch(queries))
+    except QueryError as exc:
+        return error_response(400, f"invalid reconciliation query: {exc}", headers=CORS)
+
+
+@router.get("/reconcile", summary="Reconciliation service: manifest, or ?queries= batch", tags=["reconciliation"])
+def reconcile_get(request: Request, queries: str | None = None):
+    return _answer(_harvest(request), queries)
+
+
+@router.post("/reconcile", summary="Reconciliation service: a batch in the form field 'queries'",
+             tags=["reconciliation"])
+async def reconcile_post(request: Request):
+    h = _harvest(request)
+    size = request.headers.get("content-length")
+    if size and size.isdigit() and int(size) > h.max_body:
+        return error_response(413, f"the request body is larger than {h.max_body} bytes", headers=CORS)
+    body = await request.body()
+    if len(body) > h.max_body:
+        return error_response(413, f"the request body is larger than {h.max_body} bytes", headers=CORS)
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype == "application/json":
+        try:
+            data = json.loads(body or b"{}")
+        except ValueError:
+            return error_response(400, "the body is not JSON", headers=CORS)
+        raw = data.get("queries") if isinstance(data, dict) else None
+        raw = raw if raw is None or isinstance(raw, str) else json.dumps(raw)
+    elif ctype in ("application/x-www-form-urlencoded", ""):
+        try:
+            form = parse_qs(body.decode("utf-8"), keep_blank_values=True)
+        except UnicodeDecodeError:
+            return error_response(400, "the form is not UTF-8", headers=CORS)
+        raw = form.get("queries", [None])[0]
+    else:
+        return error_response(415, "send application/x-www-form-urlencoded with a 'queries' field",
+                              headers=CORS)
+    return _answer(h, raw)
+
+
+@router.options("/reconcile", include_in_schema=False)
+@router.options("/reconcile/{rest:path}", include_in_schema=False)
+def reconcile_preflight(rest: str = ""):
+    return Response(status_code=204, headers=PREFLIGHT)
+
+
+@router.get("/reconcile/preview", summary="HTML preview of a case or agency", tags=["reconciliation"])
+def reconcile_preview(request: Request, id: str = ""):
+    html = _harvest(request).index.preview_html(id)
+    if html is None:
+        return error_response(404, f"no case or agency with id '{id}'", headers=CORS)
+    return Response(html, media_type="text/html; charset=utf-8", headers=CORS)
+
+
+@router.get("/reconcile/view", summary="Redirect to an entity's IRI", tags=["reconciliation"])
+def reconcile_view(request: Request, id: str = ""):
+    e = _harvest(request).index.lookup(id)
+    if e is None:
+        return error_response(404, f"no case or agency with id '{id}'", headers=CORS)
+    return RedirectResponse(e.row["id"], status_code=303, headers=CORS)
+
+
+def _cursor(value: str | None) -> int | None:
+    try:
+        n = int(value or 0)
+    except ValueError:
+        return None
+    return n if n >= 0 else None
+
+
+@router.get("/reconcile/suggest/entity", summary="Suggest cases and agencies", tags=["reconciliation"])
+def suggest_entity(request: Request, prefix: str = "", cursor: str | None = None):
+    start = _cursor(cursor)
+    if start is None:
+        return error_response(400, "'cursor' must be a whole number of suggestions to skip", headers=CORS)
+    return _json({"result": _harvest(request).index.suggest(prefix, start)})
+
+
+def _suggest_static(items: list[dict], prefix: str, cursor: str | None) -> Response:
+    start = _cursor(cursor)
+    if start is None:
+        return error_response(400, "'cursor' must be a whole number of suggestions to skip", headers=CORS)
+    p = prefix.strip().lower()
+    hits = [i for i in items if not p or any(p in str(v).lower() for v in i.values())]
+    return _json({"result": hits[start:start + 10]})
+
+
+@router.get("/reconcile/suggest/property", summary="Suggest properties", tags=["reconciliation"])
+def suggest_property(prefix: str = "", cursor: str | None = None):
+    return _suggest_static([dict(p) for p in PROPERTIES.values()], prefix, cursor)
+
+
+@router.get("/reconcile/suggest/type", summary="Suggest types", tags=["reconciliation"])
+def suggest_type(prefix: str = "", cursor: str | None = None):
+    return _suggest_static([dict(t) for t in TYPES.values()], prefix, cursor)

@@ -1,0 +1,295 @@
+"""The portal's words in zh-Hant (first) and English, and the language of a request.
+
+The language is part of the URL (``?lang=en``; zh-Hant when absent), so a page is
+shareable in either language and the switch keeps the page, its query and its
+fragment-free state. Data labels come from the release itself (names, code lists);
+only the portal's own words are here.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from urllib.parse import urlencode
+
+ZH = "zh-Hant"
+EN = "en"
+LANGS = (ZH, EN)
+
+# key -> (zh-Hant, en)
+WORDS: dict[str, tuple[str, str]] = {
+    "site": ("機關採購廉政平臺開放資料", "Integrity Platform Open Data"),
+    "site_short": ("廉政平臺開放資料", "Integrity Platform Open Data"),
+    "skip": ("跳到主要內容", "Skip to main content"),
+    "nav": ("主選單", "Main menu"),
+    "nav_home": ("首頁", "Home"),
+    "nav_cases": ("案件", "Cases"),
+    "nav_agencies": ("機關", "Agencies"),
+    "nav_charts": ("圖表", "Charts"),
+    "nav_query": ("SPARQL 查詢", "SPARQL query"),
+    "nav_downloads": ("下載", "Downloads"),
+    "nav_vocab": ("詞彙", "Vocabulary"),
+    "nav_about": ("關於", "About"),
+    "switch_to": ("English", "中文"),
+    "switch_label": ("Switch to English", "切換為中文"),
+    "intro_1": (
+        "機關採購廉政平臺是採購機關為重大公共採購案，結合檢察、調查、廉政、審計、工程會、廠商、"
+        "專家學者與公民團體組成的跨域合作機制，以公開透明預防貪腐、協助採購順利推動。",
+        "The Government Procurement Integrity Platform joins a procuring agency with prosecutors, "
+        "investigators, the Agency Against Corruption, auditors, the Public Construction Commission, "
+        "contractors, experts and civic groups around one major public procurement, to prevent "
+        "corruption through openness and help the project succeed.",
+    ),
+    "intro_2": (
+        "本站公開每一個廉政平臺案件的背景、規劃、進度、活動、文件與資料品質註記，"
+        "可瀏覽、檢索、以 SPARQL 查詢並下載完整資料。",
+        "This site publishes every platform case with its background, planning, progress, "
+        "activities, documents and data-quality notes, to browse, search, query with SPARQL "
+        "and download in full.",
+    ),
+    "totals": ("總覽", "At a glance"),
+    "as_of": ("資料基準日", "Data as of"),
+    "release": ("版本", "Release"),
+    "cases_total": ("廉政平臺案件", "platform cases"),
+    "operating": ("運作中", "operating"),
+    "ended": ("已結束", "ended"),
+    "central": ("中央", "central"),
+    "local": ("地方", "local"),
+    "amount_total": ("採購總金額（約）", "total procurement amount (approx.)"),
+    "benchmarks": ("標竿案例", "Benchmark cases"),
+    "benchmark_n": ("標竿案例 {n}", "Benchmark case {n}"),
+    "start_here": ("從這裡開始", "Start here"),
+    "entry_search": ("搜尋案件", "Search the cases"),
+    "entry_search_text": ("依名稱、機關、層級、狀態與年度篩選。", "Filter by name, agency, level, status and year."),
+    "entry_query": ("SPARQL 查詢", "Query with SPARQL"),
+    "entry_query_text": ("查詢編輯器與一鍵執行的範例。", "A query editor and one-click examples."),
+    "entry_downloads": ("下載資料", "Download the data"),
+    "entry_downloads_text": ("CSV、XLSX、Turtle、JSON-LD，附檢查碼。", "CSV, XLSX, Turtle, JSON-LD, with checksums."),
+    "entry_api": ("API 與介接", "API and harvesting"),
+    "entry_api_text": ("REST API、DCAT 目錄、Atom 異動通知。", "REST API, DCAT catalogue, Atom feed of changes."),
+    "entry_charts": ("圖表", "Charts"),
+    "entry_charts_text": ("每年成立案件、各部會與縣市金額、活動趨勢。", "Cases per year, amounts by ministry or city, activities."),
+    # cases list
+    "cases_title": ("廉政平臺案件", "Integrity platform cases"),
+    "search": ("搜尋", "Search"),
+    "search_label": ("搜尋案件名稱、採購案或機關", "Search case names, procurements or agencies"),
+    "search_hint": ("中英文皆可；「台」與「臺」、全形與半形視為相同。",
+                    "Chinese or English; 台 and 臺, full-width and half-width forms match alike."),
+    "filters": ("篩選", "Filters"),
+    "authority": ("部會或縣市", "Ministry or city"),
+    "level": ("層級", "Level"),
+    "status": ("狀態", "Status"),
+    "year": ("成立年度", "Year established"),
+    "sort": ("排序", "Sort by"),
+    "any": ("全部", "All"),
+    "apply": ("套用", "Apply"),
+    "clear": ("清除條件", "Clear all"),
+    "sort_table_number": ("一覽表順序", "Table order"),
+    "sort_established": ("成立日期（舊到新）", "Date established (oldest first)"),
+    "sort_-established": ("成立日期（新到舊）", "Date established (newest first)"),
+    "sort_-amount": ("金額（高到低）", "Amount (highest first)"),
+    "sort_amount": ("金額（低到高）", "Amount (lowest first)"),
+    "sort_name": ("英文名稱", "Name"),
+    "results": ("共 {n} 件", "{n} cases"),
+    "results_of": ("第 {a}–{b} 件，共 {n} 件", "{a}–{b} of {n} cases"),
+    "no_results": ("沒有符合條件的案件。", "No case matches."),
+    "page": ("頁", "Page"),
+    "pages": ("分頁", "Pages"),
+    "prev": ("上一頁", "Previous"),
+    "next": ("下一頁", "Next"),
+    "col_no": ("編號", "No."),
+    "col_case": ("案件", "Case"),
+    "col_agency": ("執行機關", "Procuring agency"),
+    "col_established": ("成立日期", "Established"),
+    "col_amount": ("金額（約）", "Amount (approx.)"),
+    "col_status": ("狀態", "Status"),
+    "share_url": ("本頁網址可直接分享。", "This page's address can be shared as it is."),
+    "as_csv": ("以 JSON 取得這些結果", "These results as JSON"),
+    # case page
+    "facts": ("基本資料", "Facts"),
+    "name": ("名稱", "Name"),
+    "alt_name": ("其他名稱", "Other name"),
+    "procurement": ("受監督採購案", "Monitored procurement"),
+    "procuring_agency": ("執行機關", "Procuring agency"),
+    "table_number": ("一覽表編號", "Number in the table"),
+    "established": ("成立日期", "Established"),
+    "established_original": ("原文（民國）", "as written (ROC)"),
+    "amount": ("金額（約）", "Amount (approx.)"),
+    "amount_wording": ("原文", "as written"),
+    "sources": ("來源", "Sources"),
+    "sources_all": ("本案引用之來源", "Sources cited for this case"),
+    "source": ("來源", "Source"),
+    "timeline": ("時間軸", "Timeline"),
+    "no_activities": ("來源未記載本案之活動。", "The sources record no activity for this case."),
+    "participants": ("參與者", "Participants"),
+    "participants_roles": ("參與者及其角色", "Participants and their roles"),
+    "role": ("角色", "Role"),
+    "roles": ("角色", "Roles"),
+    "who": ("參與者", "Who"),
+    "activity_count": ("活動數", "Activities"),
+    "documents": ("資訊透明專區文件", "Transparency-zone documents"),
+    "no_documents": ("來源未記載本案之公開文件。", "The sources record no published document for this case."),
+    "publisher": ("發布機關", "Publisher"),
+    "observations": ("效益與數據", "Outcomes and figures"),
+    "risks": ("廉政風險與因應", "Integrity risks and mitigations"),
+    "mitigation": ("因應", "Mitigation"),
+    "quality": ("資料品質註記", "Data-quality notes"),
+    "quality_intro": ("來源之間不一致或有缺漏之處，照實公開：一覽表之值為正式值。",
+                      "Where the sources disagree or fall short, it is said here: the table's value is the official one."),
+    "no_quality": ("本案沒有資料品質註記。", "No data-quality note for this case."),
+    "official_value": ("正式值", "Official value"),
+    "other_value": ("其他來源之值", "Other source's value"),
+    "resolution": ("處理方式", "Resolution"),
+    "field": ("欄位", "Field"),
+    "formats": ("其他格式", "Other formats"),
+    "formats_text": ("同一案件的機器可讀版本：", "The same case, machine-readable:"),
+    "sparql_describe": ("在 SPARQL 查詢此案", "Describe it in SPARQL"),
+    "cite": ("引用方式", "How to cite"),
+    "permalink": ("永久網址（IRI）", "Permanent IRI"),
+    "date": ("日期", "Date"),
+    "locator": ("出處", "Where in the source"),
+    "case_of": ("案件", "Case"),
+    # agencies
+    "agencies_title": ("機關", "Agencies"),
+    "kind": ("機關類型", "Kind"),
+    "parent": ("上級機關", "Parent"),
+    "children": ("所屬機關", "Sub-organisations"),
+    "agency_code": ("機關代碼", "Agency code"),
+    "wikidata": ("Wikidata", "Wikidata"),
+    "cases_procuring": ("擔任執行機關之案件", "Cases it procures"),
+    "cases_authority": ("主管之案件", "Cases under it as ministry or city"),
+    "agency_activities": ("參與之活動", "Activities it took part in"),
+    "no_cases": ("沒有案件。", "No case."),
+    "with_cases": ("有案件之機關", "Agencies with cases"),
+    "all_agencies": ("全部機關", "All agencies"),
+    # charts
+    "charts_title": ("圖表", "Charts"),
+    "chart_per_year": ("每年成立之廉政平臺", "Platforms established per year"),
+    "chart_amount": ("各部會與縣市之採購金額（億元）", "Procurement amount by ministry or city (億 TWD = 100 million)"),
+    "chart_activities": ("每年之平臺活動", "Platform activities per year"),
+    "chart_table": ("圖表資料", "The chart's data"),
+    "col_year": ("年度", "Year"),
+    "col_count": ("件數", "Cases"),
+    "col_activities": ("活動數", "Activities"),
+    "col_authority": ("部會或縣市", "Ministry or city"),
+    "col_total": ("金額（億元）", "Amount (億 TWD)"),
+    "chart_note_undated": ("僅知年份或月份之活動計入該年。", "Activities known only to the year or month count in that year."),
+    # query
+    "query_title": ("SPARQL 查詢", "SPARQL query"),
+    "query_intro": ("以 SPARQL 1.1 查詢本資料集。端點：", "Query the dataset with SPARQL 1.1. Endpoint:"),
+    "editor": ("查詢編輯器", "Query editor"),
+    "editor_nojs": ("未啟用 JavaScript 時，可在下方輸入查詢並執行，結果以表格顯示。",
+                    "Without JavaScript, type a query below and run it; the results come back as a table."),
+    "query_label": ("SPARQL 查詢", "SPARQL query"),
+    "run": ("執行查詢", "Run query"),
+    "gallery": ("範例查詢", "Example queries"),
+    "gallery_intro": ("點選「在編輯器開啟」載入查詢並執行；「直接看結果」不需 JavaScript。",
+                      "“Open in the editor” loads the query and runs it; “See the results” needs no JavaScript."),
+    "open_editor": ("在編輯器開啟", "Open in the editor"),
+    "see_results": ("直接看結果", "See the results"),
+    "show_query": ("查詢內容", "The query"),
+    "results_title": ("查詢結果", "Results"),
+    "rows": ("{n} 列", "{n} rows"),
+    "query_error": ("查詢無法執行", "The query could not run"),
+    "truncated": ("結果已截斷。", "The results were cut off."),
+    "yasgui_missing": ("查詢編輯器的檔案未安裝（執行 scripts/setup）；下方表單仍可使用。",
+                       "The query editor's files are not installed (run scripts/setup); the form below still works."),
+    # downloads
+    "downloads_title": ("下載", "Downloads"),
+    "downloads_intro": ("每一版本為不可變更之資料夾；檔案之 SHA-256 檢查碼列於 SHA256SUMS。",
+                        "Each release is an immutable folder; every file's SHA-256 checksum is listed in SHA256SUMS."),
+    "file": ("檔案", "File"),
+    "format": ("格式", "Format"),
+    "size": ("大小", "Size"),
+    "checksum": ("SHA-256", "SHA-256"),
+    "what": ("內容", "What"),
+    "history": ("版本紀錄", "Release history"),
+    "version": ("版本", "Version"),
+    "built": ("建置時間", "Built"),
+    "counts": ("筆數", "Rows"),
+    "current": ("目前服務之版本", "served now"),
+    "verify": ("驗證下載：", "Check a download:"),
+    # vocab
+    "vocab_title": ("詞彙", "Vocabulary"),
+    "classes": ("類別", "Classes"),
+    "properties": ("屬性", "Properties"),
+    "code_lists": ("代碼表", "Code lists"),
+    "term": ("詞彙", "Term"),
+    "label": ("名稱", "Label"),
+    "definition": ("定義", "Definition"),
+    "code": ("代碼", "Code"),
+    "broader": ("上位", "Broader"),
+    "vocab_formats": ("詞彙檔：", "Vocabulary files:"),
+    # about
+    "about_title": ("關於本站", "About"),
+    "licence": ("授權", "Licence"),
+    "licence_data": ("資料：", "Data:"),
+    "licence_code": ("程式碼：MIT 授權。", "Code: MIT licence."),
+    "publisher_label": ("資料提供機關", "Publisher"),
+    "endpoints": ("API 與介接端點", "API and harvesting endpoints"),
+    "endpoint": ("端點", "Endpoint"),
+    "purpose": ("用途", "What for"),
+    "cite_dataset": ("引用本資料集", "Citing the dataset"),
+    "sources_docs": ("來源文件", "Source documents"),
+    "footer_licence": ("資料採政府資料開放授權條款－第1版", "Data under the Open Government Data License, Taiwan, version 1.0"),
+    "yes": ("是", "yes"),
+    "not_found": ("找不到這個頁面", "Page not found"),
+    "not_found_text": ("網址 {path} 沒有內容。", "There is nothing at {path}."),
+    "yuan": ("元", "TWD"),
+}
+
+
+def lang_of(request) -> str:
+    """``en`` if the URL asks for it (``?lang=en``), else zh-Hant."""
+    value = (request.query_params.get("lang") or "").strip().lower()
+    return EN if value in ("en", "eng", "english") else ZH
+
+
+class Words:
+    """``t("key")`` in one language; ``t.pick({"zh": .., "en": ..})`` for data texts."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+        self.i = 1 if lang == EN else 0
+
+    def __call__(self, key: str, **kw) -> str:
+        text = WORDS[key][self.i]
+        return text.format(**kw) if kw else text
+
+    def pick(self, text: dict | None, fallback: str = "") -> str:
+        """The text in this language, else the other one (a record may have only one)."""
+        if not text:
+            return fallback
+        first, second = ("en", "zh") if self.lang == EN else ("zh", "en")
+        return text.get(first) or text.get(second) or fallback
+
+    def other(self, text: dict | None) -> str:
+        """The text in the other language, if it differs (shown in smaller type)."""
+        if not text:
+            return ""
+        mine = self.pick(text)
+        other = text.get("zh" if self.lang == EN else "en") or ""
+        return other if other != mine else ""
+
+    def amount(self, value) -> str:
+        """An amount in TWD the way readers expect: 億 in Chinese, billions in English."""
+        if value is None or value == "":
+            return ""
+        d = Decimal(str(value))
+        if self.lang == EN:
+            if d >= 10**9:
+                return f"TWD {d / 10**9:,.2f} billion".replace(".00 ", " ")
+            return f"TWD {d / 10**6:,.1f} million".replace(".0 ", " ")
+        yi = d / 10**8
+        text = f"{yi:,.2f}".rstrip("0").rstrip(".")
+        return f"{text} 億元"
+
+    def number(self, n) -> str:
+        return f"{n:,}"
+
+
+def with_params(path: str, params: dict, lang: str) -> str:
+    """``path?params`` with ``lang=en`` kept; empty values dropped; stable order."""
+    items = [(k, v) for k, v in params.items() if v not in (None, "", [])]
+    if lang == EN:
+        items.append(("lang", "en"))
+    return path + ("?" + urlencode(items, doseq=True) if items else "")

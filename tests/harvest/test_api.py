@@ -1,0 +1,132 @@
+"""The harvesting routes, in a small app around the router and, if it exists, in the service's app."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+
+import feedparser
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from rdflib import Graph, URIRef
+from rdflib.compare import isomorphic
+
+from api import harvest
+from api.errors import install
+from pipelines.harvest import for_public_url
+from pipelines.settings import load
+
+PUBLIC = "http://testserver"
+BASE = "https://w3id.org/lianzheng"
+DCAT = "http://www.w3.org/ns/dcat#"
+
+
+def app_for(release, public=PUBLIC) -> TestClient:
+    app = FastAPI()
+    install(app)
+    app.include_router(harvest.router)
+    harvest.attach(app, release, load(public_url=public))
+    return TestClient(app)
+
+
+@pytest.fixture(scope="module")
+def client(real_release):
+    return app_for(real_release)
+
+
+@pytest.mark.parametrize("accept,media,fmt", [
+    (None, "text/turtle", "turtle"),
+    ("text/turtle", "text/turtle", "turtle"),
+    ("application/ld+json", "application/ld+json", "json-ld"),
+    ("application/rdf+xml", "application/rdf+xml", "xml"),
+    ("text/html,application/xhtml+xml,*/*;q=0.8", "text/turtle", "turtle"),  # a browser
+    ("application/rdf+xml;q=0.5, application/ld+json", "application/ld+json", "json-ld"),
+])
+def test_catalog_negotiates_its_format(client, real_release, accept, media, fmt):
+    r = client.get("/catalog", headers={"accept": accept} if accept else {})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith(media)
+    assert "Accept" in r.headers["vary"]
+    served = Graph().parse(data=r.content, format=fmt)
+    built = Graph().parse(real_release / "catalog.ttl")
+    assert len(served) == len(built)
+
+
+def test_catalog_refuses_what_it_cannot_write(client):
+    r = client.get("/catalog", headers={"accept": "image/png"})
+    assert r.status_code == 406 and r.json()["ok"] is False
+    assert client.get("/catalog.ttl").headers["content-type"].startswith("text/turtle")
+    assert client.get("/catalog.rdf").headers["content-type"].startswith("application/rdf+xml")
+    assert client.get("/catalog.xml").status_code == 404
+
+
+def test_served_files_carry_the_public_url_and_keep_every_iri(client, real_release):
+    """The one URL convention (pipelines/harvest.py): site URLs follow the server, IRIs never move."""
+    served = Graph().parse(data=client.get("/catalog").content, format="turtle")
+    urls = {str(o) for o in served.objects(None, URIRef(DCAT + "downloadURL"))}
+    assert f"{PUBLIC}/downloads/data/cases.csv" in urls
+    assert all(u.startswith(f"{PUBLIC}/downloads/") for u in urls)
+    endpoints = {str(o) for o in served.objects(None, URIRef(DCAT + "endpointURL"))}
+    assert endpoints == {f"{PUBLIC}/sparql", f"{PUBLIC}/api", f"{PUBLIC}/reconcile"}
+    assert (URIRef(f"{BASE}/id/catalog/lianzheng"), None, None) in served
+    built = Graph().parse(real_release / "catalog.ttl")
+    rewritten = Graph().parse(data=for_public_url((real_release / "catalog.ttl").read_text(encoding="utf-8"),
+                                                  BASE, PUBLIC), format="turtle")
+    assert isomorphic(served, rewritten)
+    assert len(served) == len(built)
+    # the release's own file is untouched
+    assert f"{BASE}/downloads/data/cases.csv" in (real_release / "catalog.ttl").read_text(encoding="utf-8")
+
+
+def test_every_harvesting_route_answers_with_cors(client):
+    for path, media in (("/catalog/datagovtw.json", "application/json"), ("/.well-known/void", "text/turtle"),
+                        ("/feeds/changes.atom", "application/atom+xml"), ("/api/ocds", "application/json"),
+                        ("/reconcile", "application/json")):
+        r = client.get(path)
+        assert r.status_code == 200, path
+        assert r.headers["content-type"].startswith(media), path
+        assert r.headers["access-control-allow-origin"] == "*", path
+
+
+def test_served_feed_ocds_and_portal_metadata_use_the_public_url(client):
+    feed = feedparser.parse(client.get("/feeds/changes.atom").content)
+    assert not feed.bozo
+    assert any(link.href == f"{PUBLIC}/feeds/changes.atom" for link in feed.feed.links)
+    ocds = client.get("/api/ocds").json()
+    assert ocds["uri"] == f"{PUBLIC}/downloads/ocds.json"
+    assert ocds["releases"][0]["parties"][0]["id"].startswith(f"{BASE}/id/agency/")
+    portal = client.get("/catalog/datagovtw.json").json()
+    assert all(u.startswith(f"{PUBLIC}/downloads/") for u in portal["資料集"]["資料下載網址"])
+    void = Graph().parse(data=client.get("/.well-known/void").content, format="turtle")
+    assert (None, URIRef("http://rdfs.org/ns/void#sparqlEndpoint"), URIRef(f"{PUBLIC}/sparql")) in void
+
+
+def test_router_finds_its_release_from_the_app_state(real_release):
+    app = FastAPI()
+    app.include_router(harvest.router)
+    app.state.settings = load(public_url="https://example.org")
+    app.state.release_dir = real_release
+    r = TestClient(app).get("/api/ocds")
+    assert r.status_code == 200 and r.json()["uri"] == "https://example.org/downloads/ocds.json"
+
+
+def test_a_release_without_the_files_answers_404(tmp_path):
+    (tmp_path / "release.json").write_text(json.dumps({"base": BASE}), encoding="utf-8")
+    client = app_for(tmp_path)
+    r = client.get("/catalog")
+    assert r.status_code == 404 and r.json() == {"ok": False, "error": "this release has no catalog.ttl",
+                                                 "status": 404}
+
+
+@pytest.mark.skipif(importlib.util.find_spec("api.app") is None, reason="the service's api/app.py is not written yet")
+def test_routes_work_in_the_services_app(real_release):
+    from api.app import create_app
+
+    app = create_app(load(release=str(real_release), public_url=PUBLIC))
+    with TestClient(app) as c:
+        assert c.get("/reconcile").json()["versions"] == ["0.2"]
+        assert c.get("/catalog").status_code == 200
+        assert c.get("/.well-known/void").status_code == 200
+        assert c.get("/feeds/changes.atom").status_code == 200
+        assert c.get("/api/ocds").json()["version"] == "1.1"

@@ -1,0 +1,310 @@
+"""The reconciliation service: every field and type the Reconciliation Service API 0.2 requires.
+
+The checks below follow the JSON Schemas published with the specification,
+reconciliation-api/specs, folder ``0.2/schemas/`` (not copied here: they belong to the
+W3C Entity Reconciliation Community Group); each assertion names the schema file and
+the field it comes from. Matching is tested on the real 32 cases.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from api import harvest
+from api.errors import install
+from pipelines.reconcile import Index, keys
+from pipelines.settings import load
+
+BASE = "https://w3id.org/lianzheng/id/"
+LANG = r"(((([A-Za-z]{2,3}(-([A-Za-z]{3}(-[A-Za-z]{3}){0,2}))?)|[A-Za-z]{4}|[A-Za-z]{5,8})"
+
+
+@pytest.fixture(scope="module")
+def client(real_release):
+    app = FastAPI()
+    install(app)
+    app.include_router(harvest.router)
+    harvest.attach(app, real_release, load(public_url="http://testserver"))
+    return TestClient(app)
+
+
+def reconcile(client, queries: dict, method: str = "POST") -> dict:
+    if method == "POST":
+        r = client.post("/reconcile", data={"queries": json.dumps(queries, ensure_ascii=False)})
+    else:
+        r = client.get("/reconcile", params={"queries": json.dumps(queries, ensure_ascii=False)})
+    assert r.status_code == 200, r.text
+    assert r.headers["access-control-allow-origin"] == "*"  # spec § Cross-Origin Access
+    body = r.json()
+    check_result_batch(body, queries)
+    return body
+
+
+# --- the schemas, as checks ---------------------------------------------------------------
+
+
+def check_type(t) -> None:
+    # type.json: object, required ["id", "name"]; id, name, description strings; broader an array of type.json
+    assert isinstance(t, dict)
+    assert isinstance(t["id"], str) and t["id"]
+    assert isinstance(t["name"], str) and t["name"]
+    for key in ("description",):
+        assert key not in t or isinstance(t[key], str)
+    for b in t.get("broader", []):
+        check_type(b)
+
+
+def check_service_definition(d) -> None:
+    # manifest.json #/properties/suggest/definitions/service_definition: service_url, service_path,
+    # flyout_service_url strings; flyout_service_path a string matching .*\$\{id\}.*
+    assert isinstance(d, dict)
+    for key in ("service_url", "service_path", "flyout_service_url"):
+        assert key not in d or isinstance(d[key], str)
+    assert "flyout_service_path" not in d or re.match(r".*\$\{id\}.*", d["flyout_service_path"])
+
+
+def check_manifest(m) -> None:
+    # manifest.json: required ["versions", "name", "identifierSpace", "schemaSpace"]
+    assert isinstance(m, dict)
+    for key in ("versions", "name", "identifierSpace", "schemaSpace"):
+        assert key in m, key
+    # versions: array of strings that contains "0.2"
+    assert isinstance(m["versions"], list) and all(isinstance(v, str) for v in m["versions"])
+    assert "0.2" in m["versions"]
+    # name, identifierSpace, schemaSpace, documentation, serviceVersion, logo: strings
+    for key in ("name", "identifierSpace", "schemaSpace", "documentation", "serviceVersion", "logo"):
+        assert key not in m or isinstance(m[key], str), key
+    # view, feature_view: object, required ["url"], url a string matching .*\{\{id\}\}.*
+    for key in ("view", "feature_view"):
+        if key in m:
+            assert re.match(r".*\{\{id\}\}.*", m[key]["url"])
+    # defaultTypes: array of type.json, uniqueItems
+    if "defaultTypes" in m:
+        for t in m["defaultTypes"]:
+            check_type(t)
+        assert len({json.dumps(t, sort_keys=True) for t in m["defaultTypes"]}) == len(m["defaultTypes"])
+    # suggest: entity, property, type each a service_definition
+    for kind in ("entity", "property", "type"):
+        if kind in m.get("suggest", {}):
+            check_service_definition(m["suggest"][kind])
+    # preview: required ["url", "width", "height"]; url matches .*\{\{id\}\}.*; width, height integers
+    if "preview" in m:
+        p = m["preview"]
+        assert re.match(r".*\{\{id\}\}.*", p["url"])
+        assert isinstance(p["width"], int) and not isinstance(p["width"], bool)
+        assert isinstance(p["height"], int) and not isinstance(p["height"], bool)
+    # (spec § Service Manifest) batchSize: the most queries in one batch
+    assert "batchSize" not in m or (isinstance(m["batchSize"], int) and m["batchSize"] > 0)
+
+
+def check_result_batch(body, queries) -> None:
+    # reconciliation-result-batch.json: object; every property ("^.*$") an object, required ["result"]
+    assert isinstance(body, dict) and set(body) == set(queries)
+    for key, value in body.items():
+        assert isinstance(value, dict) and isinstance(value["result"], list)
+        for c in value["result"]:
+            # items: object, required ["id", "name", "score"]
+            assert isinstance(c["id"], str)
+            assert isinstance(c["name"], str)
+            assert isinstance(c["score"], (int, float)) and not isinstance(c["score"], bool)
+            # description: string; match: boolean
+            assert "description" not in c or isinstance(c["description"], str)
+            assert "match" not in c or isinstance(c["match"], bool)
+            # features: array of {id: string, value: boolean or number}
+            for f in c.get("features", []):
+                assert isinstance(f["id"], str)
+                assert isinstance(f["value"], (bool, int, float))
+            # type: array of {id (required), name} objects or strings
+            for t in c.get("type", []):
+                assert isinstance(t, str) or (isinstance(t["id"], str) and isinstance(t.get("name", ""), str))
+        # spec § Reconciliation Query Responses: SHOULD be sorted by decreasing score
+        scores = [c["score"] for c in value["result"]]
+        assert scores == sorted(scores, reverse=True)
+
+
+def check_suggest(body, kind: str) -> None:
+    # suggest-{entities,properties,types}-response.json: object, required ["result"]
+    assert isinstance(body, dict) and isinstance(body["result"], list)
+    for item in body["result"]:
+        if kind == "type":
+            check_type(item)  # items: type.json
+            continue
+        # items: required ["id", "name"]; description a string
+        assert isinstance(item["id"], str) and isinstance(item["name"], str)
+        assert "description" not in item or isinstance(item["description"], str)
+        # suggest-entities-response.json: notable an array of {id (required), name} objects or strings
+        for t in item.get("notable", []):
+            assert isinstance(t, str) or isinstance(t["id"], str)
+
+
+# --- the manifest and the protocol ----------------------------------------------------------
+
+
+def test_manifest_has_every_required_field(client):
+    r = client.get("/reconcile")
+    assert r.status_code == 200 and r.headers["access-control-allow-origin"] == "*"
+    m = r.json()
+    check_manifest(m)
+    assert m["identifierSpace"] == BASE
+    assert m["schemaSpace"] == "https://w3id.org/lianzheng/vocab#"
+    assert m["preview"]["url"] == "http://testserver/reconcile/preview?id={{id}}"
+    assert {t["name"] for t in m["defaultTypes"]} == {"廉政平臺案件 Integrity platform case", "機關 Agency"}
+
+
+def test_queries_by_post_and_by_get_give_the_same_answer(client):
+    q = {"q0": {"query": "淡江大橋"}, "q1": {"query": "Danjiang Bridge", "type": "case", "limit": 1}}
+    assert reconcile(client, q, "POST") == reconcile(client, q, "GET")
+
+
+@pytest.mark.parametrize("query,expected,match", [
+    ("淡江大橋", "case/danjiang-bridge", True),
+    ("淡江大橋廉政平臺", "case/danjiang-bridge", True),
+    ("淡江大橋　廉政平台", "case/danjiang-bridge", True),  # full-width space, 台 for 臺
+    ("Danjiang Bridge", "case/danjiang-bridge", True),
+    ("ＤＡＮＪＩＡＮＧ　ＢＲＩＤＧＥ", "case/danjiang-bridge", True),  # full-width Latin letters
+    ("danjiang bridge integrity platform", "case/danjiang-bridge", True),
+    ("台北車站特定專用區C1/D1", "case/taipei-station-c1d1", False),  # a prefix of the procurement's name
+    ("臺北車站特定專用區Ｃ１／Ｄ１（東半街廓）土地開發案", "case/taipei-station-c1d1", True),
+    ("雙子星C1D1", "case/taipei-station-c1d1", True),
+    ("Twin Towers C1/D1", "case/taipei-station-c1d1", True),
+    ("臺中國際會展中心", "case/taichung-convention-center", True),  # without the bracketed 水湳
+    ("台中(水湳)國際會展中心", "case/taichung-convention-center", True),
+    ("第三航廈", "case/taoyuan-airport-terminal-3", True),
+    ("桃園機場第三航廈", "case/taoyuan-airport-terminal-3", False),
+    ("購車案", "case/tra-rolling-stock", True),
+    ("rolling stock procurement", "case/tra-rolling-stock", True),
+    ("新北環狀線", "case/new-taipei-circular-line-land-development", False),
+    ("音樂與圖書中心", "case/taipei-music-library-center", False),  # a prefix: a candidate, not a match
+    ("音樂與圖書中心新建工程", "case/taipei-music-library-center", True),
+    ("111年特高熱值煙煤現貨採購案", "case/taipower-bituminous-coal-2022", True),
+    ("離岸風力發電第二期計畫-風場財物採購", "case/taipower-offshore-wind-phase-2", True),
+    ("danjiang-bridge", "case/danjiang-bridge", True),  # an id as the query
+    (BASE + "case/xinyi-superficies", "case/xinyi-superficies", True),
+    ("台北市政府", "agency/taipei-city", True),
+    ("廉政署", "agency/aac", True),
+    ("Agency Against Corruption, Ministry of Justice", "agency/aac", True),
+])
+def test_names_as_people_write_them_find_their_case_or_agency(client, query, expected, match):
+    body = reconcile(client, {"q": {"query": query}})
+    top = body["q"]["result"][0]
+    assert top["id"] == BASE + expected
+    assert top["match"] is match
+    assert sum(c["match"] for c in body["q"]["result"]) <= 1
+
+
+def test_every_real_case_is_found_by_its_chinese_and_english_name(client, real_release):
+    cases = json.loads((real_release / "reconcile.json").read_text(encoding="utf-8"))["entities"]
+    cases = [e for e in cases if e["type"] == "case"]
+    assert len(cases) == 32
+    queries = {f"{e['slug']}|{lang}": {"query": e["name" if lang == "zh" else "name_en"], "type": "case"}
+               for e in cases for lang in ("zh", "en")}
+    for chunk in (dict(list(queries.items())[i:i + 50]) for i in range(0, len(queries), 50)):
+        body = reconcile(client, chunk)
+        for key, value in body.items():
+            top = value["result"][0]
+            assert top["id"] == BASE + "case/" + key.split("|")[0], key
+            assert top["match"] is True, key
+
+
+def test_properties_refine_and_are_reported_as_features(client):
+    q = {"a": {"query": "淡江大橋", "properties": [{"pid": "year", "v": 108}, {"pid": "agency", "v": "交通部"},
+                                                  {"pid": "amount", "v": "125億"}]},
+         "b": {"query": "淡江大橋", "properties": [{"pid": "year", "v": "2020"}]},
+         "c": {"properties": [{"pid": "agency", "v": {"id": BASE + "agency/thb"}}], "type": "case"}}
+    body = reconcile(client, q)
+    a = body["a"]["result"][0]
+    assert a["match"] is True and a["score"] == 100.0
+    assert {f["id"]: f["value"] for f in a["features"]} == {"name": 100.0, "year": True, "agency": True,
+                                                             "amount": True}
+    b = body["b"]["result"][0]
+    assert b["id"] == BASE + "case/danjiang-bridge" and b["match"] is False and b["score"] < 100
+    assert BASE + "case/danjiang-bridge" in {c["id"] for c in body["c"]["result"]}
+
+
+def test_type_restricts_the_candidates(client):
+    body = reconcile(client, {"q": {"query": "臺北市", "type": "http://www.w3.org/ns/org#Organization"}})
+    assert body["q"]["result"] and all(c["id"].startswith(BASE + "agency/") for c in body["q"]["result"])
+
+
+@pytest.mark.parametrize("queries", [
+    {"q": {}},  # reconciliation-query-batch.json: anyOf required query / properties (minItems 1)
+    {"q": {"query": "x", "properties": [{"pid": "colour", "v": "red"}]}},  # an unknown property
+    {"q": {"query": "x", "type": "planet"}},  # an unknown type
+    {"q": {"query": 7}},  # query: string
+    {"q": {"query": "x", "limit": 0}},  # limit: a positive number
+    ["not", "a", "batch"],
+])
+def test_bad_queries_get_400_with_the_one_error_body(client, queries):
+    r = client.post("/reconcile", data={"queries": json.dumps(queries)})
+    assert r.status_code == 400
+    assert r.json()["ok"] is False and r.json()["status"] == 400
+    assert r.headers["access-control-allow-origin"] == "*"
+
+
+def test_malformed_requests(client):
+    assert client.post("/reconcile", data={"queries": "{not json"}).status_code == 400
+    too_many = {f"q{i}": {"query": "x"} for i in range(harvest.BATCH_SIZE + 1)}
+    assert client.post("/reconcile", data={"queries": json.dumps(too_many)}).status_code == 413
+    r = client.post("/reconcile", content=b"<queries/>", headers={"content-type": "application/xml"})
+    assert r.status_code == 415
+
+
+def test_cors_preflight_on_every_route(client):
+    for path in ("/reconcile", "/reconcile/preview", "/reconcile/suggest/entity"):
+        r = client.options(path, headers={"Origin": "https://openrefine.example",
+                                          "Access-Control-Request-Method": "POST"})
+        assert r.status_code == 204
+        assert r.headers["access-control-allow-origin"] == "*"
+        assert "POST" in r.headers["access-control-allow-methods"]
+
+
+def test_suggest_services(client):
+    r = client.get("/reconcile/suggest/entity", params={"prefix": "淡江"})
+    check_suggest(r.json(), "entity")
+    assert r.json()["result"][0]["id"] == BASE + "case/danjiang-bridge"
+    assert r.headers["access-control-allow-origin"] == "*"
+    r = client.get("/reconcile/suggest/entity", params={"prefix": "臺北", "cursor": 2})
+    check_suggest(r.json(), "entity")
+    assert client.get("/reconcile/suggest/entity", params={"prefix": "臺北", "cursor": "x"}).status_code == 400
+    r = client.get("/reconcile/suggest/property", params={"prefix": "year"})
+    check_suggest(r.json(), "property")
+    assert [p["id"] for p in r.json()["result"]] == ["year"]
+    r = client.get("/reconcile/suggest/type", params={"prefix": ""})
+    check_suggest(r.json(), "type")
+    assert len(r.json()["result"]) == 2
+
+
+def test_preview_and_view(client):
+    iri = BASE + "case/danjiang-bridge"
+    r = client.get("/reconcile/preview", params={"id": iri})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert "淡江大橋廉政平臺" in r.text and "約 125 億" in r.text
+    assert client.get("/reconcile/preview", params={"id": "nothing"}).status_code == 404
+    r = client.get("/reconcile/view", params={"id": iri}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == iri
+
+
+def test_preview_escapes_what_it_shows():
+    index = Index([{"id": BASE + "case/x", "type": "case", "slug": "x", "name": "<script>x</script>",
+                    "name_en": "", "names": ["<script>x</script>"], "agencies": [], "year": 2020,
+                    "amount": "1", "established": "2020", "amount_text": "1", "status": "ended",
+                    "procurement": "&", "procurement_en": ""}])
+    html = index.preview_html("x")
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("淡江大橋廉政平臺", {"淡江大橋"}),
+    ("Ｃ１／Ｄ１ 平臺", {"c1d1"}),
+    ("臺中(水湳)國際會展中心", {"臺中水湳國際會展中心", "臺中國際會展中心"}),
+    ("台北市政府", {"臺北市政府"}),
+    ("Danjiang Bridge Integrity Platform", {"danjiangbridge"}),
+    ("購車案廉政平臺", {"購車"}),
+])
+def test_keys_fold_the_ways_names_are_written(name, expected):
+    assert keys(name) == expected

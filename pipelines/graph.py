@@ -64,6 +64,7 @@ ISSUED = IRI(DCT + "issued")
 LANGUAGE = IRI(DCT + "language")
 REFERENCES = IRI(DCT + "references")
 LANDING = IRI(DCAT + "landingPage")
+DCAT_DATASET = IRI(DCAT + "Dataset")
 ORG_ORG = IRI(ORG + "Organization")
 ORG_COLLAB = IRI(ORG + "OrganizationalCollaboration")
 ORG_MEMBER = IRI(ORG + "hasMember")
@@ -129,6 +130,7 @@ class GraphWriter:
                 yield (s, SOURCE, IRI(self.ids.source(c.source)))
 
     def dataset(self, ds: m.Dataset) -> Iterator[tuple]:
+        yield from self.dataset_node(ds)
         yield from self.sources(ds)
         for agency in ds.agencies.values():
             yield from self.agency(agency)
@@ -146,6 +148,24 @@ class GraphWriter:
             yield from self.risk(r)
         for n in ds.notes:
             yield from self.note(n)
+
+    def dataset_node(self, ds: m.Dataset) -> Iterator[tuple]:
+        """The dataset itself: what it is, the laws it relates to, the documents it comes from.
+
+        The full DCAT description (versions, distributions, services) is the catalogue's
+        (``catalog.py``); this node ties the data to it and to its references.
+        """
+        slug = str(ds.meta.get("id", "lianzheng"))
+        s = IRI(self.ids.dataset(slug))
+        yield (s, A, DCAT_DATASET)
+        yield (s, IDENT, Lit(slug))
+        title = ds.meta.get("title") or {}
+        if isinstance(title, dict):
+            yield from _texts(s, TITLE, m.Text(str(title.get("zh", "")), str(title.get("en", ""))))
+        for law in ds.laws.values():
+            yield (s, REFERENCES, IRI(self.ids.law(law.id)))
+        for doc in ds.sources.values():
+            yield (s, SOURCE, IRI(self.ids.source(doc.id)))
 
     def sources(self, ds: m.Dataset) -> Iterator[tuple]:
         for doc in ds.sources.values():

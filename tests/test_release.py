@@ -213,3 +213,14 @@ def test_console_script_runs(tmp_path):
                          cwd=ROOT, env={"PATH": "/usr/bin:/bin", "SOURCE_DATE_EPOCH": EPOCH})
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "r" / "SHA256SUMS").exists()
+
+
+def test_the_dataset_links_its_laws_and_sources(real_release):
+    g = Graph().parse(real_release / "lianzheng.nt", format="nt")
+    rows = list(g.query("""
+        PREFIX dct: <http://purl.org/dc/terms/>
+        PREFIX dcat: <http://www.w3.org/ns/dcat#>
+        PREFIX schema: <https://schema.org/>
+        SELECT ?url WHERE { ?d a dcat:Dataset ; dct:references ?law . ?law schema:url ?url }"""))
+    laws = list(csv.DictReader(open(real_release / "data" / "laws.csv", encoding="utf-8")))
+    assert {str(r.url) for r in rows} == {law["url"] for law in laws} and len(laws) == 6

@@ -33,6 +33,7 @@ DATA_CLASSES = [
     "https://schema.org/Legislation",
     "https://w3id.org/lianzheng/vocab#SourceDocument",
     "https://w3id.org/lianzheng/vocab#SourceSection",
+    "http://www.w3.org/ns/dcat#Dataset",
 ]
 
 PREFIXES = f"""

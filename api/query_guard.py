@@ -1,0 +1,242 @@
+"""Checking a SPARQL query before it runs: read-only, nothing fetched, only our graphs.
+
+SPARQL 1.1 Query (https://www.w3.org/TR/sparql11-query/): the lexical rules of
+section 19.8 (terminals) and 19.2 (codepoint escapes). The engine (pyoxigraph)
+follows ``SERVICE`` to any URL and cannot be told not to; rdflib reads
+``FROM <file:///...>`` from disk. So before a query reaches a worker this module
+tokenizes it -- skipping strings, IRIs and comments, never a substring test -- and
+refuses:
+
+* ``SERVICE`` anywhere (federation: the server would fetch a URL);
+* update operations (``INSERT``, ``DELETE``, ``LOAD``, ``CLEAR``, ``CREATE``,
+  ``DROP``, ``COPY``, ``MOVE``, ``ADD``, ``WITH``, ``USING``): the endpoint is read-only;
+* ``FROM`` / ``FROM NAMED`` naming a graph the store does not hold.
+
+One lexical ambiguity matters: ``<`` after an operand may start an IRI
+(``?s <p> ?o``) or be the less-than operator (``FILTER(?a<?b)``), and an IRI may
+hold ``#``, which after a less-than operator starts a comment. So wherever a ``<``
+follows an operand and could be either, both readings are followed, and a
+forbidden keyword on any reading refuses the query. Readings that reach the
+same position in the same state are the same from there on, so each
+position is scanned at most twice. The same is done for the text with its
+``\\uXXXX`` escapes decoded (section 19.2 lets them stand anywhere).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
+UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE",
+                          "ADD", "WITH", "USING"})
+FEDERATION_WORDS = frozenset({"SERVICE"})
+
+
+class QueryRefused(ValueError):
+    """A query this endpoint will not run; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, status: int, message: str, detail: str | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.detail = detail
+
+
+@dataclass
+class QueryInfo:
+    form: str  # SELECT, CONSTRUCT, DESCRIBE or ASK
+    from_graphs: list[str] = field(default_factory=list)
+    from_named: list[str] = field(default_factory=list)
+
+    @property
+    def has_dataset(self) -> bool:
+        return bool(self.from_graphs or self.from_named)
+
+
+# --------------------------------------------------------------------------- lexer
+
+_PN_CHARS_BASE = "A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF" \
+                 "\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD" \
+                 "\U00010000-\U000EFFFF"
+_PN_CHARS_U = _PN_CHARS_BASE + "_"
+_PN_CHARS = _PN_CHARS_U + "0-9\u00B7\u0300-\u036F\u203F-\u2040-"
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+
+_TOKENS = [
+    ("ws", r"[ \t\r\n]+"),
+    ("comment", r"#[^\r\n]*"),
+    ("string", r"'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''|\"\"\"(?:(?:\"|\"\")?(?:[^\"\\]|\\.))*\"\"\""
+               r"|'(?:[^'\\\r\n]|\\.)*'|\"(?:[^\"\\\r\n]|\\.)*\""),
+    ("open_string", r"'''|\"\"\"|['\"]"),  # a string that does not end: the engine refuses it too
+    ("iri", r"<[^<>\"{}|^`\\\x00-\x20]*>"),
+    ("var", rf"[?$][{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00B7\u0300-\u036F\u203F-\u2040]*"),
+    ("bnode", rf"_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"),
+    ("pname", rf"(?:[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)?:"
+              rf"(?:(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?)?"),
+    ("langtag", r"@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*"),
+    ("number", r"[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?"),
+    ("word", r"[A-Za-z_][A-Za-z0-9_]*"),
+    ("punct", r"\^\^|\|\||&&|!=|<=|>=|[{}()\[\].,;*+\-/!=<>^|~@]"),
+    ("other", r"."),
+]
+_LEXER = re.compile("|".join(f"(?P<{name}>{rx})" for name, rx in _TOKENS), re.DOTALL)
+_UESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+OPERAND = "operand"  # the previous token could end an expression operand
+OTHER = "other"
+_OPERAND_KINDS = frozenset({"string", "iri", "var", "bnode", "pname", "langtag", "number"})
+
+
+@dataclass
+class _Token:
+    kind: str
+    text: str
+    pos: int
+
+
+def _after(tok: _Token) -> str:
+    if tok.kind in _OPERAND_KINDS or tok.text in (")", "]"):
+        return OPERAND
+    if tok.kind == "word" and tok.text.lower() in ("true", "false"):
+        return OPERAND
+    return OTHER
+
+
+def _scan(text: str, pos: int, state: str, depth: int, seen: set, forks: list):
+    """Tokens from ``pos`` until the end or a (position, state, depth) already scanned.
+
+    At an ambiguous ``<`` the IRI reading is followed and the operator reading is
+    pushed onto ``forks``. The operator reading can only differ where it matters if
+    the ``<`` is inside parentheses (every SPARQL expression is) and the would-be IRI
+    holds ``#`` (a comment to the operator reading) or ``'`` (a string): without
+    them the operator reading sees the same tokens, ending in ``>``, which no
+    ``SERVICE <iri> {`` can precede.
+    """
+    n = len(text)
+    while pos < n:
+        key = (pos, state, depth)
+        if key in seen:
+            return
+        seen.add(key)
+        m = _LEXER.match(text, pos)
+        kind = m.lastgroup
+        tok = _Token(kind, m.group(), pos)
+        if kind == "iri" and state == OPERAND and depth > 0 and ("#" in tok.text or "'" in tok.text):
+            step = 2 if text.startswith("<=", pos) else 1
+            forks.append((pos + step, OTHER, depth))
+        pos = m.end()
+        if kind in ("ws", "comment"):
+            continue
+        if tok.text == "(":
+            depth += 1
+        elif tok.text == ")":
+            depth = max(0, depth - 1)
+        yield tok
+        state = _after(tok)
+
+
+def _readings(text: str):
+    """Every reading of ``text``: the first is the plain one (an IRI wherever one can be)."""
+    seen: set = set()
+    forks: list = [(0, OTHER, 0)]
+    first = True
+    while forks:
+        pos, state, depth = forks.pop(0)
+        yield first, _scan(text, pos, state, depth, seen, forks)
+        first = False
+
+
+def _unescape(text: str) -> str:
+    def repl(m):
+        code = int(m.group(1) or m.group(2), 16)
+        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else m.group()
+    return _UESCAPE.sub(repl, text)
+
+
+# ------------------------------------------------------------------- the check
+
+def _resolve(tok: _Token, prefixes: dict[str, str]) -> str | None:
+    if tok.kind == "iri":
+        return tok.text[1:-1]
+    if tok.kind == "pname":
+        prefix, _, local = tok.text.partition(":")
+        if prefix in prefixes:
+            return prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
+    return None
+
+
+def inspect(query: str, allowed_graphs: frozenset[str] | set[str] = frozenset()) -> QueryInfo:
+    """What ``query`` is, or :class:`QueryRefused` if it must not run."""
+    if "\x00" in query:
+        raise QueryRefused(400, "the query holds a NUL character")
+    info: QueryInfo | None = None
+    texts = [query]
+    decoded = _unescape(query)
+    if decoded != query:
+        texts.append(decoded)
+    main_prefixes: dict[str, str] = {}
+    for text_index, text in enumerate(texts):
+        for plain, tokens in _readings(text):
+            main = plain and text_index == 0
+            # the prologue comes before any fork, so other readings start with its prefixes
+            prefixes: dict[str, str] = main_prefixes if main else dict(main_prefixes)
+            form = None
+            prev: list[_Token] = []
+            for tok in tokens:
+                if tok.kind == "open_string":
+                    if main:
+                        raise QueryRefused(400, "the query has a string that does not end",
+                                           f"at character {tok.pos + 1}")
+                    break  # the engine cannot read this reading either
+                if tok.kind in ("pname", "bnode") and "." in tok.text:
+                    # a name with dots: also look at what follows a dot, in case an engine splits there
+                    for part in re.split(r"\.", tok.text)[1:]:
+                        if part.upper() in FEDERATION_WORDS:
+                            raise QueryRefused(
+                                400, "federated queries (SERVICE) are not allowed: this endpoint "
+                                "never fetches other URLs", f"at character {tok.pos + 1}")
+                if tok.kind == "word":
+                    word = tok.text.upper()
+                    if word in FEDERATION_WORDS:
+                        raise QueryRefused(
+                            400, "federated queries (SERVICE) are not allowed: this endpoint never "
+                            "fetches other URLs", f"at character {tok.pos + 1}")
+                    if word in UPDATE_WORDS and main:
+                        raise QueryRefused(403, "this endpoint is read-only: updates are refused",
+                                           f"'{tok.text}' at character {tok.pos + 1}")
+                    if form is None and word in FORMS:
+                        form = word
+                # PREFIX p: <iri>
+                if len(prev) >= 2 and prev[-2].kind == "word" and prev[-2].text.upper() == "PREFIX" \
+                        and prev[-1].kind == "pname" and tok.kind == "iri":
+                    prefixes[prev[-1].text[:-1]] = tok.text[1:-1]
+                # FROM <g> / FROM NAMED <g>
+                if tok.kind in ("iri", "pname") and prev and prev[-1].kind == "word":
+                    before = prev[-1].text.upper()
+                    named = before == "NAMED" and len(prev) >= 2 and prev[-2].kind == "word" and \
+                        prev[-2].text.upper() == "FROM"
+                    if before == "FROM" or named:
+                        graph = _resolve(tok, prefixes)
+                        if graph is None or graph not in allowed_graphs:
+                            shown = graph or tok.text
+                            raise QueryRefused(
+                                400, f"FROM{' NAMED' if named else ''} may only name graphs this "
+                                "endpoint holds", f"<{shown}> is not one of: "
+                                + ", ".join(f"<{g}>" for g in sorted(allowed_graphs)))
+                        if main:
+                            if info is None:
+                                info = QueryInfo(form="")
+                            (info.from_named if named else info.from_graphs).append(graph)
+                prev.append(tok)
+                if len(prev) > 3:
+                    prev.pop(0)
+            if main:
+                if form is None:
+                    raise QueryRefused(400, "not a SPARQL query: expected SELECT, CONSTRUCT, "
+                                       "DESCRIBE or ASK")
+                if info is None:
+                    info = QueryInfo(form=form)
+                info.form = form
+    assert info is not None
+    return info

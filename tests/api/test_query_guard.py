@@ -1,0 +1,99 @@
+"""The query check: what runs, what is refused and why, before any engine sees it."""
+
+from __future__ import annotations
+
+import pytest
+
+from api.query_guard import QueryRefused, inspect
+
+GRAPHS = frozenset({"https://w3id.org/lianzheng/vocab", "https://w3id.org/lianzheng/shapes"})
+
+# (query, expected form) -- these must run
+ALLOWED = [
+    ("SELECT * WHERE { ?s ?p ?o }", "SELECT"),
+    ("ASK {}", "ASK"),
+    ("CONSTRUCT { <s> <p> 1 } WHERE {}", "CONSTRUCT"),
+    ("DESCRIBE <http://example.org/>", "DESCRIBE"),
+    ("PREFIX lz: <https://w3id.org/lianzheng/vocab#>\nselect ?c { ?c a lz:IntegrityPlatform }", "SELECT"),
+    # the word SERVICE where it is not the keyword
+    ("SELECT * { ?s <http://example.org/SERVICE> ?o }", "SELECT"),
+    ("SELECT * { ?s ?p 'SERVICE <http://x/> {}' }", "SELECT"),
+    ('SELECT * { ?s ?p """\nSERVICE <http://x/> {}\n""" }', "SELECT"),
+    ("SELECT * { ?s ?p ?o } # SERVICE <http://x/> {}", "SELECT"),
+    ("SELECT ?SERVICE { ?SERVICE ?p ?o }", "SELECT"),
+    ("PREFIX ex: <http://e/> SELECT * { ?s ex:service ?o }", "SELECT"),
+    ("SELECT * { ?s ?type <https://schema.org/Service> }", "SELECT"),
+    ("SELECT * { ?s ?p ?o FILTER(?o = <https://schema.org/Service>) }", "SELECT"),
+    ("SELECT * { VALUES (?a ?b) { (<http://x#a> <https://schema.org/Service>) } }", "SELECT"),
+    ("SELECT * { ?s ?p ?o FILTER(?a<?b&&?c>?d) }", "SELECT"),
+    # update words inside strings and IRIs are data
+    ("SELECT * { ?s ?p 'INSERT DATA' . ?s <http://x/DELETE> ?o }", "SELECT"),
+    # a subquery: the form is the outer one
+    ("SELECT ?x { { SELECT ?x WHERE { ?x ?p ?o } LIMIT 1 } }", "SELECT"),
+    # graphs the store holds
+    ("SELECT * FROM <https://w3id.org/lianzheng/vocab> { ?s ?p ?o }", "SELECT"),
+    ("PREFIX g: <https://w3id.org/lianzheng/> SELECT * FROM NAMED g:shapes { GRAPH ?g { ?s ?p ?o } }", "SELECT"),
+]
+
+# (query, status, words the message must hold)
+REFUSED = [
+    ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", 400, "SERVICE"),
+    ("select * where { service silent <http://x/> {} }", 400, "SERVICE"),
+    ("SELECT * { ?s ?p ?o . SERVICE ?endpoint { ?a ?b ?c } VALUES ?endpoint { <http://x/> } }", 400, "SERVICE"),
+    # codepoint escapes stand anywhere (SPARQL 1.1 section 19.2)
+    (r"SELECT * WHERE { \u0053ERVICE <http://x/> {} }", 400, "SERVICE"),
+    # "<" after an operand read as the less-than operator: '#' then starts a comment
+    ("SELECT * { ?s ?p ?o FILTER(?s<?x)SERVICE#>\n<http://x/>{} }", 400, "SERVICE"),
+    # ... and a long string on the other reading hides the next line
+    ("SELECT * { ?s ?p ?o FILTER(?s<?x)#>'''\nSERVICE <http://x/> {}\n#''' }", 400, "SERVICE"),
+    ("SELECT * { ?s ?p ?o FILTER(?s<?x)'''> 'a' ) . ''' SERVICE <http://x/> {} #''' }", 400, "SERVICE"),
+    ("SELECT * { ?s ?p 1.SERVICE<http://x/>{} }", 400, "SERVICE"),
+    ("PREFIX ex: <http://e/> SELECT * { ?s ?p ex:a.SERVICE<http://x/>{} }", 400, "SERVICE"),
+    # updates
+    ("INSERT DATA { <a> <b> <c> }", 403, "read-only"),
+    ("LOAD <http://example.org/data.ttl>", 403, "read-only"),
+    ("DELETE WHERE { ?s ?p ?o }", 403, "read-only"),
+    ("CLEAR ALL", 403, "read-only"),
+    ("DROP GRAPH <http://x/>", 403, "read-only"),
+    ("WITH <http://x/> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", 403, "read-only"),
+    # graphs the store does not hold: nothing is ever loaded from a URL or a file
+    ("SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }", 400, "FROM"),
+    ("SELECT * FROM NAMED <http://example.org/g> WHERE { GRAPH ?g { ?s ?p ?o } }", 400, "FROM NAMED"),
+    ("PREFIX f: <file:///etc/> SELECT * FROM f:passwd { ?s ?p ?o }", 400, "FROM"),
+    ("SELECT * FROM undeclared:x { ?s ?p ?o }", 400, "FROM"),
+    # not a query
+    ("hello", 400, "not a SPARQL query"),
+    ("SELECT * { ?s ?p 'no end }", 400, "does not end"),
+    ("SELECT * { ?s ?p ?o }\x00", 400, "NUL"),
+]
+
+
+@pytest.mark.parametrize("query,form", ALLOWED)
+def test_inspect_allows(query, form):
+    assert inspect(query, GRAPHS).form == form
+
+
+@pytest.mark.parametrize("query,status,words", REFUSED)
+def test_inspect_refuses(query, status, words):
+    with pytest.raises(QueryRefused) as caught:
+        inspect(query, GRAPHS)
+    assert caught.value.status == status
+    assert words in caught.value.message
+
+
+def test_inspect_lists_the_dataset_of_the_query():
+    info = inspect("PREFIX g: <https://w3id.org/lianzheng/> SELECT * FROM g:vocab FROM NAMED g:shapes "
+                   "{ ?s ?p ?o }", GRAPHS)
+    assert info.from_graphs == ["https://w3id.org/lianzheng/vocab"]
+    assert info.from_named == ["https://w3id.org/lianzheng/shapes"]
+    assert info.has_dataset
+
+
+def test_inspect_is_linear_on_long_queries():
+    import time
+
+    body = " ".join(f"?s{i} <http://ex.org/p#{i}> ?o{i} . FILTER(?o{i} < <http://x#{i}>)" for i in range(1500))
+    query = f"SELECT * WHERE {{ {body} }}"
+    started = time.perf_counter()
+    assert inspect(query, GRAPHS).form == "SELECT"
+    assert time.perf_counter() - started < 5  # generous: a quadratic scan would take minutes

@@ -35,7 +35,7 @@ import logging
 import math
 import threading
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
@@ -89,14 +89,10 @@ def _find_tables(state):
 
 
 def _find_store(state):
-    """A pyoxigraph store the service keeps in this process, if any (for texts the tables lack)."""
-    try:
-        from pyoxigraph import Store
-    except ImportError:  # pragma: no cover
-        return None
+    """The service's store (its ``describe`` interface, ``api.store.ReleaseStore``), if any."""
     for value in getattr(state, "_state", {}).values():
-        for candidate in (value, getattr(value, "store", None), getattr(value, "_store", None)):
-            if isinstance(candidate, Store):
+        for candidate in (value, getattr(value, "store", None)):
+            if callable(getattr(candidate, "describe", None)) and callable(getattr(candidate, "labels", None)):
                 return candidate
     return None
 
@@ -113,31 +109,39 @@ def _release_dir(state) -> Path:
     raise RuntimeError("the app has no release_dir or settings on app.state")
 
 
+DESCRIPTION = "http://purl.org/dc/terms/description"
+ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel"
+
+
 def _extra_texts(store):
-    """IRI -> {"description": {...}, "alt_names": [{...}]} read from the store, if there is one."""
+    """IRI -> {"description": {...}, "alt_names": [{...}]}: texts the tables do not carry,
+    read from the service's store (a bounded description of the IRI)."""
     if store is None:
         return lambda iri: {}
-    from pyoxigraph import NamedNode
-
-    desc = NamedNode("http://purl.org/dc/terms/description")
-    alt = NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
 
     def texts(iri: str) -> dict:
+        desc: dict[str, str] = {}
+        alts: dict[str, list[str]] = {}
+        try:
+            quads = store.describe(iri, limit=2000)
+        except Exception:  # noqa: BLE001 - texts are extras: a page shows without them
+            log.exception("could not read texts of %s from the store", iri)
+            return {}
+        for q in quads:
+            if getattr(q.subject, "value", None) != iri:
+                continue
+            lang = (getattr(q.object, "language", None) or "").lower()
+            key = "zh" if lang.startswith("zh") else "en"
+            if q.predicate.value == DESCRIPTION:
+                desc[key] = q.object.value
+            elif q.predicate.value == ALT_LABEL:
+                alts.setdefault(key, []).append(q.object.value)
         out: dict = {}
-        subject = NamedNode(iri)
-        d = {}
-        for q in store.quads_for_pattern(subject, desc, None):
-            lang = (q.object.language or "").lower()
-            d["zh" if lang.startswith("zh") else "en"] = q.object.value
-        if d:
-            out["description"] = d
-        alts = {}
-        for q in store.quads_for_pattern(subject, alt, None):
-            lang = (q.object.language or "").lower()
-            alts.setdefault("zh" if lang.startswith("zh") else "en", []).append(q.object.value)
+        if desc:
+            out["description"] = desc
         if alts:
             n = max(len(v) for v in alts.values())
-            out["alt_names"] = [{k: v[i] for k, v in alts.items() if i < len(v)} for i in range(n)]
+            out["alt_names"] = [{k: sorted(v)[i] for k, v in alts.items() if i < len(v)} for i in range(n)]
         return out
 
     return texts
@@ -449,15 +453,45 @@ def charts_page(request: Request):
 
 # ------------------------------------------------------------------------ SPARQL
 
-def _sparql_runner(request: Request):
-    """The service's way to run a query in this process, if it offers one.
+async def _ask_endpoint(request: Request, query: str) -> tuple[int, str, bytes]:
+    """Run ``query`` through this app's own ``/sparql`` endpoint, in process (ASGI).
 
-    It is looked up on ``app.state.run_sparql``: ``(query: str) -> (bytes, media_type)``
-    answering like the endpoint (SPARQL JSON results, or a graph as Turtle), with the
-    endpoint's own limits. Without it, the page renders no results itself and links to
-    ``/sparql``.
+    The page thus gets exactly what a client of the endpoint gets -- the same checks
+    (read-only, no SERVICE), time and row limits, and the same per-client budget, since the
+    request carries the visitor's address -- without a second way to run a query.
     """
-    return getattr(request.app.state, "run_sparql", None)
+    body = urlencode({"query": query}).encode("utf-8")
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+        "scheme": request.url.scheme, "path": "/sparql", "raw_path": b"/sparql", "root_path": "",
+        "query_string": b"", "client": request.scope.get("client"), "server": request.scope.get("server"),
+        "headers": [(b"content-type", b"application/x-www-form-urlencoded"),
+                    (b"accept", b"application/sparql-results+json, text/turtle;q=0.9"),
+                    (b"content-length", str(len(body)).encode()), (b"host", b"localhost")],
+    }
+    sent = False
+
+    async def receive():
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    status, media, chunks = 500, "", []
+
+    async def send(message):
+        nonlocal status, media
+        if message["type"] == "http.response.start":
+            status = message["status"]
+            for k, v in message.get("headers", []):
+                if k.lower() == b"content-type":
+                    media = v.decode("latin-1")
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    await request.app(scope, receive, send)
+    return status, media, b"".join(chunks)
 
 
 def _cell(term: dict | None, lang: str) -> dict | None:
@@ -475,43 +509,43 @@ def _cell(term: dict | None, lang: str) -> dict | None:
     return {"text": value, "lang": term.get("xml:lang")}
 
 
-def _run_for_page(request: Request, query: str, lang: str) -> dict:
-    runner = _sparql_runner(request)
-    if runner is None:
-        return {"error": None, "vars": None, "rows": [], "boolean": None, "graph": None, "truncated": False,
-                "link": "/sparql?query=" + quote(query)}
+async def _run_for_page(request: Request, query: str, lang: str) -> dict:
+    empty = {"error": None, "vars": None, "rows": [], "boolean": None, "graph": None, "truncated": False}
     try:
-        body, media_type = runner(query)
-    except Exception as exc:  # the runner's errors are meant for people (bad query, timeout)
-        message = getattr(exc, "error", None) or getattr(exc, "detail", None) or "query failed"
-        return {"error": str(message), "vars": None, "rows": [], "boolean": None, "graph": None,
-                "truncated": False}
-    if isinstance(body, (bytes, bytearray)):
-        text = body.decode("utf-8", "replace")
-    else:
-        text = str(body)
-    if "json" in media_type:
+        status, media, body = await _ask_endpoint(request, query)
+    except Exception:  # noqa: BLE001 - the page still shows the editor
+        log.exception("running a gallery query failed")
+        return dict(empty, error="internal error")
+    text = body.decode("utf-8", "replace")
+    if status >= 400:
+        try:
+            err = json.loads(text)
+            message = err.get("error") or f"HTTP {status}"
+            if err.get("detail") and isinstance(err["detail"], str):
+                message += f" ({err['detail']})"
+        except ValueError:
+            message = f"HTTP {status}"
+        return dict(empty, error=message)
+    if "json" in media:
         data = json.loads(text)
         if "boolean" in data:
-            return {"error": None, "vars": None, "rows": [], "boolean": data["boolean"], "graph": None,
-                    "truncated": False}
+            return dict(empty, boolean=data["boolean"])
         names = data.get("head", {}).get("vars", [])
         rows = [[_cell(b.get(v), lang) for v in names] for b in data.get("results", {}).get("bindings", [])]
-        return {"error": None, "vars": names, "rows": rows, "boolean": None, "graph": None,
-                "truncated": bool(data.get("truncated") or data.get("head", {}).get("truncated"))}
-    return {"error": None, "vars": None, "rows": [], "boolean": None, "graph": text, "truncated": False}
+        truncated = bool(data.get("truncated") or data.get("head", {}).get("truncated")
+                         or data.get("results", {}).get("truncated"))
+        return dict(empty, vars=names, rows=rows, truncated=truncated)
+    return dict(empty, graph=text)
 
 
-def render_query(request: Request) -> HTMLResponse:
+async def render_query(request: Request) -> HTMLResponse:
     """The SPARQL page; ``/sparql`` may call it for a browser that sends no query."""
     lang = lang_of(request)
     t = Words(lang)
     p = request.query_params
     example = EXAMPLES_BY_ID.get(p.get("example") or "")
     query = p.get("query") or (example.query if example else "")
-    result = _run_for_page(request, query, lang) if query.strip() else None
-    if result is not None and result.get("link"):
-        result = None  # the service offers no in-process runner: the form posts to /sparql
+    result = await _run_for_page(request, query, lang) if query.strip() else None
     yasgui = all((NODE_MODULES / v).is_file() for k, v in VENDOR.items() if k.startswith("yasgui/"))
     prefixes = {k: v for k, v in PREFIXES.items() if k in ("lz", "skos", "dct", "prov", "org", "xsd", "rdf", "rdfs")}
     ctx = _context(request, "query", t("query_title"), endpoint="/sparql", query_text=query or DEFAULT_QUERY,
@@ -521,8 +555,8 @@ def render_query(request: Request) -> HTMLResponse:
 
 
 @router.get("/query", response_class=HTMLResponse)
-def query_page(request: Request):
-    return render_query(request)
+async def query_page(request: Request):
+    return await render_query(request)
 
 
 # --------------------------------------------------------------------- downloads

@@ -34,13 +34,33 @@
     yasr: { prefixes: prefixes, persistenceId: null }
   });
 
+  // Accessibility of YASGUI's own markup (axe-core runs on this page in the tests): one tab,
+  // so the tab bar's "add" button goes; fields and the editor's scroll area get names.
+  function patch() {
+    Array.prototype.forEach.call(root.querySelectorAll(".addTab"), function (b) {
+      if (b.parentElement) { b.parentElement.style.display = "none"; }
+    });
+    Array.prototype.forEach.call(root.querySelectorAll(".tabsList .tab input"), function (i) {
+      i.setAttribute("aria-label", "Tab name"); i.setAttribute("tabindex", "-1");
+    });
+    var names = { autocomplete: root.dataset.endpointLabel || "SPARQL endpoint", tableSizer: "Rows per page" };
+    Array.prototype.forEach.call(root.querySelectorAll("input, select, textarea"), function (el) {
+      if (el.getAttribute("aria-label") || el.getAttribute("aria-labelledby") || (el.id && document.querySelector('label[for="' + el.id + '"]'))) { return; }
+      var key = Object.keys(names).filter(function (k) { return el.classList.contains(k); })[0];
+      el.setAttribute("aria-label", key ? names[key] : (el.getAttribute("title") || el.getAttribute("placeholder") || "SPARQL"));
+    });
+    Array.prototype.forEach.call(root.querySelectorAll(".CodeMirror-scroll"), function (el) {
+      // CodeMirror makes it focusable by mouse only (-1); keyboard users may need to scroll it
+      if (el.getAttribute("tabindex") !== "0") { el.setAttribute("tabindex", "0"); el.setAttribute("aria-label", "SPARQL"); }
+    });
+  }
+  patch();
+  new MutationObserver(patch).observe(root, { childList: true, subtree: true });
+
   var tab = yasgui.getTab();
   tab.setEndpoint(endpoint);
   var yasqe = tab.getYasqe();
   if (root.dataset.query) { yasqe.setValue(root.dataset.query); }
-  // the editor's text area gets a name for screen readers
-  var input = root.querySelector("textarea");
-  if (input && !input.getAttribute("aria-label")) { input.setAttribute("aria-label", "SPARQL"); }
   if (root.dataset.run) { yasqe.query().catch(function () {}); }
 
   var buttons = document.querySelectorAll("button.example-run");

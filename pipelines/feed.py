@@ -81,25 +81,47 @@ class CaseChange:
         return "、".join(zh), ", ".join(en)
 
 
-def read_tables(folder: Path, names) -> dict[str, list[dict]]:
-    """Rows of the named tables of a release folder ({} for a table that is not there)."""
+class Rows:
+    """The rows of one table: a header and tuples (lighter than a dict per row)."""
+
+    __slots__ = ("header", "rows", "_col")
+
+    def __init__(self, header: list[str], rows: list[tuple]):
+        self.header, self.rows = header, rows
+        self._col = {name: i for i, name in enumerate(header)}
+
+    @classmethod
+    def of(cls, dicts: list[dict]) -> Rows:
+        header = list(dicts[0]) if dicts else []
+        return cls(header, [tuple(d.get(h, "") for h in header) for d in dicts])
+
+    def col(self, name: str) -> int | None:
+        return self._col.get(name)
+
+
+def read_tables(folder: Path, names) -> dict[str, Rows]:
+    """Rows of the named tables of a release folder (empty for a table that is not there)."""
     out = {}
     for name in names:
         path = Path(folder) / TABLE_BY_NAME[name].path
         if path.exists():
             with open(path, encoding="utf-8", newline="") as fh:
-                out[name] = list(csv.DictReader(fh))
+                reader = csv.reader(fh)
+                header = next(reader, [])
+                out[name] = Rows(header, [tuple(r) for r in reader])
         else:
-            out[name] = []
+            out[name] = Rows([], [])
     return out
 
 
-def _key(table: str, row: dict) -> str:
-    return "/".join(row.get(k, "") for k in TABLE_BY_NAME[table].primary_key)
+def compare(old: dict, new: dict) -> dict[str, CaseChange]:
+    """Changes per case between two releases' tables (case id -> change), in case order.
 
-
-def compare(old: dict[str, list[dict]], new: dict[str, list[dict]]) -> dict[str, CaseChange]:
-    """Changes per case between two releases' tables (case id -> change), in case order."""
+    Tables are :class:`Rows` (or lists of dicts, for tests); rows are matched by primary key.
+    """
+    old = {k: v if isinstance(v, Rows) else Rows.of(v) for k, v in old.items()}
+    new = {k: v if isinstance(v, Rows) else Rows.of(v) for k, v in new.items()}
+    empty = Rows([], [])
     changes: dict[str, CaseChange] = {}
 
     def get(case: str) -> CaseChange:
@@ -107,39 +129,85 @@ def compare(old: dict[str, list[dict]], new: dict[str, list[dict]]) -> dict[str,
             changes[case] = CaseChange(case)
         return changes[case]
 
-    def diff_rows(table: str, old_rows, new_rows, case_of):
-        before = {_key(table, r): r for r in old_rows}
-        after = {_key(table, r): r for r in new_rows}
+    def keyed(table: str, t: Rows):
+        idx = [t.col(k) for k in TABLE_BY_NAME[table].primary_key]
+        if any(i is None for i in idx):
+            return {}
+        return {"/".join(r[i] for i in idx): r for r in t.rows}
+
+    def diff_rows(table: str, case_of_old, case_of_new):
+        a, b = old.get(table, empty), new.get(table, empty)
+        before, after = keyed(table, a), keyed(table, b)
+        same_header = a.header == b.header
         for k, row in after.items():
-            case = case_of(row)
+            prev = before.get(k)
+            if prev is not None and same_header and prev == row:
+                continue
+            case = case_of_new(row)
             if not case:
                 continue
-            if k not in before:
+            if prev is None:
                 if table != "cases":
                     get(case).added.setdefault(table, []).append(k)
                 continue
-            prev = before[k]
-            for col, value in row.items():
-                if col in IGNORED_FIELDS or prev.get(col, "") == value:
-                    continue
-                get(case).corrected.append((table, k, col, prev.get(col, ""), value))
-        for k, row in before.items():
-            case = case_of(row)
-            if k not in after and case and table != "cases":
-                get(case).removed.setdefault(table, []).append(k)
+            for i, col in enumerate(b.header):
+                j = a.col(col)
+                was = prev[j] if j is not None else ""
+                if col not in IGNORED_FIELDS and was != row[i]:
+                    get(case).corrected.append((table, k, col, was, row[i]))
+        if table != "cases":
+            for k, row in before.items():
+                if k not in after:
+                    case = case_of_old(row)
+                    if case:
+                        get(case).removed.setdefault(table, []).append(k)
 
-    old_cases = {r["case_id"] for r in old.get("cases", [])}
-    for r in new.get("cases", []):
-        if r["case_id"] not in old_cases:
-            get(r["case_id"]).new = True
-    diff_rows("cases", old.get("cases", []), new.get("cases", []), lambda r: r["case_id"])
+    def by_column(t: Rows, name: str):
+        i = t.col(name)
+        return (lambda r: r[i]) if i is not None else (lambda r: "")
+
+    ca, cb = old.get("cases", empty), new.get("cases", empty)
+    old_cases = {r[ca.col("case_id")] for r in ca.rows} if ca.col("case_id") is not None else set()
+    cid = cb.col("case_id")
+    if cid is not None:
+        for r in cb.rows:
+            if r[cid] not in old_cases:
+                get(r[cid]).new = True
+    diff_rows("cases", by_column(ca, "case_id"), by_column(cb, "case_id"))
     for table in CHILD_TABLES:
-        diff_rows(table, old.get(table, []), new.get(table, []), lambda r: r.get("case_id", ""))
+        diff_rows(table, by_column(old.get(table, empty), "case_id"), by_column(new.get(table, empty), "case_id"))
     # participants belong to a case through their activity
-    activity_case = {r["activity_id"]: r["case_id"] for t in (old, new) for r in t.get("activities", [])}
-    diff_rows("participants", old.get("participants", []), new.get("participants", []),
-              lambda r: activity_case.get(r["activity_id"], ""))
+    activity_case = {}
+    for t in (old.get("activities", empty), new.get("activities", empty)):
+        ai, ci = t.col("activity_id"), t.col("case_id")
+        if ai is not None and ci is not None:
+            activity_case.update((r[ai], r[ci]) for r in t.rows)
+    pa, pb = old.get("participants", empty), new.get("participants", empty)
+    aa, ab = pa.col("activity_id"), pb.col("activity_id")
+    diff_rows("participants", lambda r: activity_case.get(r[aa], "") if aa is not None else "",
+              lambda r: activity_case.get(r[ab], "") if ab is not None else "")
     return {k: changes[k] for k in sorted(changes)}
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    import json
+
+    try:
+        pkg = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {r.get("path", ""): r.get("hash", "") for r in pkg.get("resources", [])}
+
+
+def changed_tables(old: Path, new: Path) -> tuple[dict, dict]:
+    """The tables of two releases that may differ: identical files (same SHA-256) are not read."""
+    tables = ["cases", *CHILD_TABLES, "participants"]
+    a, b = _hashes(old), _hashes(new)
+    names = [t for t in tables if not (a.get(TABLE_BY_NAME[t].path) and
+                                       a.get(TABLE_BY_NAME[t].path) == b.get(TABLE_BY_NAME[t].path))]
+    if "participants" in names and "activities" not in names:
+        names.append("activities")  # participants belong to cases through their activities
+    return read_tables(old, names), read_tables(new, names)
 
 
 # --- the Atom document ---------------------------------------------------------------------
@@ -268,13 +336,8 @@ def previous_entries(previous: Path | None) -> list[ET.Element]:
 
 
 def write_feed(rel) -> str:
-    tables = ["cases", *CHILD_TABLES, "participants"]
-    if "activities" not in tables:
-        tables.append("activities")
-    new = read_tables(rel.folder, tables)
     first = rel.previous is None or not (Path(rel.previous) / "data" / "cases.csv").exists()
-    old = {} if first else read_tables(Path(rel.previous), tables)
-    changes = {} if first else compare(old, new)
+    changes = {} if first else compare(*changed_tables(Path(rel.previous), rel.folder))
     feed = build_feed(rel, changes, first)
     ET.indent(feed, space=" ")
     buf = io.BytesIO()

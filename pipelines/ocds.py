@@ -68,48 +68,58 @@ def ocid(prefix: str, case_id: str) -> str:
     return f"{prefix}-{case_id}"
 
 
+def party_base(a: m.Agency, iri: str) -> dict:
+    """The fields of an agency's party that do not depend on the case."""
+    party = {"id": iri, "name": a.name.zh}
+    if a.name.en:
+        party["name_en"] = a.name.en
+    extra = []
+    if a.agency_code:
+        extra.append({"scheme": "TW-AGENCY-CODE", "id": a.agency_code, "legalName": a.name.zh})
+    if a.wikidata:
+        extra.append({"scheme": "WIKIDATA", "id": a.wikidata, "uri": f"http://www.wikidata.org/entity/{a.wikidata}"})
+    if extra:
+        party["additionalIdentifiers"] = extra
+    return party
+
+
 class _Parties:
-    def __init__(self, ds: m.Dataset, ids):
-        self.ds, self.ids = ds, ids
+    def __init__(self, ds: m.Dataset, ids, bases: dict[str, dict]):
+        self.ds, self.ids, self.bases = ds, ids, bases
         self.parties: dict[str, dict] = {}
 
+    def base(self, agency_id: str) -> dict:
+        b = self.bases.get(agency_id)
+        if b is None:
+            b = self.bases[agency_id] = party_base(self.ds.agencies[agency_id], self.ids.agency(agency_id))
+        return b
+
     def ref(self, agency_id: str) -> dict:
-        a = self.ds.agencies[agency_id]
-        return {"id": self.ids.agency(agency_id), "name": a.name.zh}
+        b = self.base(agency_id)
+        return {"id": b["id"], "name": b["name"]}
 
     def add(self, agency_id: str, roles: list[str], platform_role: str = "") -> None:
         if agency_id not in self.ds.agencies:
             return
-        a = self.ds.agencies[agency_id]
-        iri = self.ids.agency(agency_id)
-        party = self.parties.get(iri)
+        party = self.parties.get(agency_id)
         if party is None:
-            party = {"id": iri, "name": a.name.zh}
-            if a.name.en:
-                party["name_en"] = a.name.en
-            extra = []
-            if a.agency_code:
-                extra.append({"scheme": "TW-AGENCY-CODE", "id": a.agency_code, "legalName": a.name.zh})
-            if a.wikidata:
-                extra.append({"scheme": "WIKIDATA", "id": a.wikidata,
-                              "uri": f"http://www.wikidata.org/entity/{a.wikidata}"})
-            if extra:
-                party["additionalIdentifiers"] = extra
-            party["roles"] = []
-            self.parties[iri] = party
+            party = self.parties[agency_id] = {**self.base(agency_id), "roles": []}
+        have = party["roles"]
         for r in roles:
-            if r not in party["roles"]:
-                party["roles"].append(r)
+            if r not in have:
+                have.append(r)
         if platform_role:
-            details = party.setdefault("details", {"platformRoles": []})
+            details = party.get("details")
+            if details is None:
+                details = party["details"] = {"platformRoles": []}
             if platform_role not in details["platformRoles"]:
                 details["platformRoles"].append(platform_role)
 
 
 def release_of(ds: m.Dataset, case: m.Case, *, ids, prefix: str, version: str, created: str,
-               activities: list[m.Activity], documents: list[m.Document]) -> dict:
+               activities: list[m.Activity], documents: list[m.Document], bases: dict | None = None) -> dict:
     """The OCDS release of one case (a dict ready for JSON)."""
-    parties = _Parties(ds, ids)
+    parties = _Parties(ds, ids, {} if bases is None else bases)
     for aid in case.agencies:
         parties.add(aid, PROCURING_ROLES)
     if case.authority not in case.agencies:
@@ -187,6 +197,7 @@ def package(rel) -> dict:
         docs.setdefault(d.case, []).append(d)
     name = rel.publisher_name
     publisher = {"name": f"{name.zh} {name.en}".strip(), "uri": rel.publisher_iri}
+    bases: dict[str, dict] = {}
     return {
         "uri": rel.download("ocds.json"),
         "version": OCDS_VERSION,
@@ -196,14 +207,19 @@ def package(rel) -> dict:
         "publicationPolicy": rel.url("home"),
         "releases": [
             release_of(ds, c, ids=rel.ids, prefix=rel.ocid_prefix, version=rel.version, created=rel.created,
-                       activities=acts.get(c.id, []), documents=docs.get(c.id, []))
+                       activities=acts.get(c.id, []), documents=docs.get(c.id, []), bases=bases)
             for c in ds.cases.values()
         ],
     }
 
 
 def write_package(rel) -> str:
+    """Write ``ocds.json``: compact JSON, one release a line (json's fast encoder does not indent)."""
+    pkg = package(rel)
+    releases = pkg.pop("releases")
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    head = dumps(pkg)[:-1] + ',"releases":[\n'
     path = rel.folder / "ocds.json"
-    path.write_text(json.dumps(package(rel), ensure_ascii=False, indent=1) + "\n", encoding="utf-8",
-                    newline="\n")
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(head + ",\n".join(dumps(r) for r in releases) + "\n]}\n")
     return path.name

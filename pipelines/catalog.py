@@ -289,9 +289,7 @@ def catalog_triples(rel, files: list[FileInfo]) -> list[tuple]:
         prev = IRI(rel.ids.dataset_version(rel.slug, previous))
         add((version, IRI(DCAT + "previousVersion"), prev))
         add((dataset, IRI(DCAT + "hasVersion"), prev))
-        add((prev, A, IRI(DCAT + "Dataset")))
-        ext(_texts(prev, IRI(DCT + "title"), f"{title.zh}（{previous} 版）", f"{title.en}, version {previous}"))
-        ext(_texts(prev, IRI(DCT + "description"), f"前一發行版 {previous}。", f"The previous release, {previous}."))
+        # described in full by the previous release's catalogue; here only named
         add((prev, IRI(DCAT + "version"), Lit(previous)))
         add((prev, IRI(DCT + "isVersionOf"), dataset))
 

@@ -17,7 +17,7 @@ of ``lianzheng.nt`` (one triple a line).
 from __future__ import annotations
 
 from .catalog import DCAT, DCT, FOAF, VOID, prefixes
-from .graph import ORG_ORG, P, PROV_ASSOC, LEGISLATION, FOAF_DOC
+from .graph import DCAT_DATASET, FOAF_DOC, LEGISLATION, ORG_ORG, P, PROV_ASSOC
 from .rdfterms import IRI, RDF_TYPE, XSD, Lit, en, typed, zh
 from .serialize import by_subject, write_turtle
 from .terms import PREFIXES, VOCAB
@@ -25,6 +25,7 @@ from .terms import PREFIXES, VOCAB
 A = IRI(RDF_TYPE)
 # class -> how many records of the dataset are typed with it (as graph.py writes them)
 CLASS_COUNTS = {
+    DCAT_DATASET: lambda ds: 1,  # the dataset node (graph.py dataset_node)
     P["IntegrityPlatform"]: lambda ds: len(ds.cases),
     P["MonitoredProcurement"]: lambda ds: len(ds.cases),
     ORG_ORG: lambda ds: len(ds.agencies),

@@ -30,8 +30,9 @@ Entity ids are the entities' IRIs, so a reconciled spreadsheet holds the IRIs.
 
 How the app gives this router its release: call :func:`attach` in the app factory
 (``attach(app, release_dir, settings)``), or set ``app.state.settings`` (a
-``pipelines.settings.Settings``) and ``app.state.release_dir`` (the release folder);
-failing both, ``settings.release`` or ``{settings.releases}/latest`` is used.
+``pipelines.settings.Settings``) and ``app.state.release`` (the release folder), as
+``api.app.create_app`` does; failing both, ``settings.release`` or
+``{settings.releases}/latest`` is used.
 """
 
 from __future__ import annotations
@@ -122,7 +123,7 @@ def _harvest(request: Request) -> Harvest:
     settings = getattr(state, "settings", None)
     if settings is None:
         raise LookupError("the app has no settings: call api.harvest.attach(app, release_dir, settings)")
-    folder = getattr(state, "release_dir", None) or getattr(state, "release_path", None)
+    folder = getattr(state, "release", None) or getattr(state, "release_dir", None)
     if folder is None:
         folder = settings.release or Path(settings.releases) / "latest"
     return attach(request.app, Path(folder), settings)

@@ -106,7 +106,7 @@ def test_router_finds_its_release_from_the_app_state(real_release):
     app = FastAPI()
     app.include_router(harvest.router)
     app.state.settings = load(public_url="https://example.org")
-    app.state.release_dir = real_release
+    app.state.release = real_release
     r = TestClient(app).get("/api/ocds")
     assert r.status_code == 200 and r.json()["uri"] == "https://example.org/downloads/ocds.json"
 
@@ -120,13 +120,22 @@ def test_a_release_without_the_files_answers_404(tmp_path):
 
 
 @pytest.mark.skipif(importlib.util.find_spec("api.app") is None, reason="the service's api/app.py is not written yet")
-def test_routes_work_in_the_services_app(real_release):
+def test_routes_work_in_the_services_app(real_release, tmp_path):
     from api.app import create_app
 
-    app = create_app(load(release=str(real_release), public_url=PUBLIC))
+    settings = load(release=str(real_release), public_url=PUBLIC, releases=str(tmp_path / "releases"),
+                    query_workers=1)
+    app = create_app(settings, real_release)
     with TestClient(app) as c:
         assert c.get("/reconcile").json()["versions"] == ["0.2"]
-        assert c.get("/catalog").status_code == 200
+        r = c.get("/catalog", headers={"accept": "application/ld+json"})
+        assert r.status_code == 200 and r.headers["content-type"].startswith("application/ld+json")
+        assert f"{PUBLIC}/downloads/data/cases.csv" in r.text
         assert c.get("/.well-known/void").status_code == 200
         assert c.get("/feeds/changes.atom").status_code == 200
+        assert c.get("/catalog/datagovtw.json").status_code == 200
         assert c.get("/api/ocds").json()["version"] == "1.1"
+        body = c.post("/reconcile", data={"queries": json.dumps({"q": {"query": "淡江大橋"}})}).json()
+        assert body["q"]["result"][0]["match"] is True
+        r = c.options("/reconcile", headers={"Origin": "https://x.example", "Access-Control-Request-Method": "POST"})
+        assert r.status_code in (200, 204) and r.headers["access-control-allow-origin"] in ("*", "https://x.example")

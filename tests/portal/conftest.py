@@ -1,0 +1,91 @@
+"""Fixtures for the portal: the real service app over the real release, and page parsing."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+
+
+def _make_app(release):
+    """The service's app (``api.app.create_app``) over ``release``, pages included."""
+    from api.app import create_app
+    from pipelines.settings import load
+
+    settings = load({}, release=str(release), query_workers=1, query_timeout=20.0)
+    return create_app(settings, release)
+
+
+@pytest.fixture(scope="session")
+def portal_client(real_release):
+    from fastapi.testclient import TestClient
+
+    with TestClient(_make_app(real_release)) as client:
+        yield client
+
+
+class Page(HTMLParser):
+    """The parts of a page the tests look at: lang, headings, links, scripts, styles, text."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.lang = None
+        self.headings: list[tuple[int, str]] = []
+        self.links: list[str] = []  # a href
+        self.loads: list[tuple[str, str]] = []  # (tag, url) of what a browser would fetch
+        self.labels_for: set[str] = set()
+        self.inputs: list[dict] = []
+        self.ids: list[str] = []
+        self.text_parts: list[str] = []
+        self._heading = None
+        self._skip = 0
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if a.get("id"):
+            self.ids.append(a["id"])
+        if tag == "html":
+            self.lang = a.get("lang")
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            self._heading = [int(tag[1]), ""]
+        if tag == "a" and a.get("href"):
+            self.links.append(a["href"])
+        if tag in ("script", "img", "iframe", "source", "video", "audio") and a.get("src"):
+            self.loads.append((tag, a["src"]))
+        if tag == "link" and a.get("href") and a.get("rel") not in ("alternate", "license"):
+            self.loads.append((tag, a["href"]))
+        if tag == "label" and a.get("for"):
+            self.labels_for.add(a["for"])
+        if tag in ("input", "select", "textarea"):
+            self.inputs.append(a | {"tag": tag})
+        if tag in ("script", "style"):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if self._heading and tag == f"h{self._heading[0]}":
+            self.headings.append((self._heading[0], self._heading[1].strip()))
+            self._heading = None
+        if tag in ("script", "style"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if self._heading:
+            self._heading[1] += data
+        if not self._skip:
+            self.text_parts.append(data)
+
+    @property
+    def text(self) -> str:
+        return " ".join(" ".join(self.text_parts).split())
+
+
+@pytest.fixture
+def page_of(portal_client):
+    def get(url: str, status: int = 200) -> Page:
+        r = portal_client.get(url, headers={"Accept": "text/html"})
+        assert r.status_code == status, (url, r.status_code, r.text[:500])
+        assert r.headers["content-type"].startswith("text/html"), (url, r.headers["content-type"])
+        return Page(r.text)
+
+    return get

@@ -1,0 +1,317 @@
+"""The portal's pages, in process: status, language, headings, nothing from outside, content."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from api.pages_queries import EXAMPLES
+from tests.conftest import ROOT
+
+PAGES = ["/", "/cases", "/cases/danjiang-bridge", "/agencies", "/agencies/taipei-prosecutors", "/charts",
+         "/query", "/downloads", "/vocabulary", "/about"]
+
+
+def _cases(release) -> list[dict]:
+    with open(release / "data" / "cases.csv", encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _local(url: str) -> bool:
+    parts = urlsplit(url)
+    return not parts.scheme and not parts.netloc or parts.scheme == "data"
+
+
+@pytest.mark.parametrize("lang", ["zh-Hant", "en"])
+@pytest.mark.parametrize("path", PAGES)
+def test_page_lang_headings_and_local_assets(page_of, path, lang):
+    page = page_of(path + ("?lang=en" if lang == "en" else ""))
+    assert page.lang == lang
+    levels = [level for level, _ in page.headings]
+    assert levels and levels[0] == 1 and levels.count(1) == 1, page.headings[:5]
+    for before, after in zip(levels, levels[1:]):
+        assert after <= before + 1, f"heading jumps from h{before} to h{after} on {path}"
+    assert all(text for _, text in page.headings), "an empty heading"
+    for tag, url in page.loads:
+        assert _local(url), f"{path} loads {url} ({tag}) from outside the server"
+    for field in page.inputs:
+        if field.get("type") in ("hidden", "submit", "button"):
+            continue
+        assert field.get("id") in page.labels_for or field.get("aria-label"), f"unlabelled {field} on {path}"
+    assert len(page.ids) == len(set(page.ids)), "duplicate ids"
+
+
+def test_stylesheet_and_scripts_fetch_nothing_from_outside(portal_client):
+    css = portal_client.get("/static/portal.css").text
+    assert not re.search(r"url\(\s*['\"]?(https?:)?//", css) and "@import" not in css
+    assert "Noto Sans TC" in css and "PingFang TC" in css and "Microsoft JhengHei" in css
+    js = portal_client.get("/static/query.js").text
+    assert "http://" not in js and "https://" not in js
+
+
+def test_cases_lists_every_real_case_in_both_names(page_of, real_release):
+    zh, en = page_of("/cases").text, page_of("/cases?lang=en").text
+    cases = _cases(real_release)
+    assert len(cases) == 32
+    for c in cases:
+        for text in (zh, en):
+            assert c["name_zh"] in text and c["name_en"] in text, c["case_id"]
+
+
+@pytest.mark.parametrize("q, expected", [
+    ("淡江大橋", "danjiang-bridge"),
+    ("danjiang bridge", "danjiang-bridge"),
+    ("ＤＡＮＪＩＡＮＧ", "danjiang-bridge"),      # full-width
+    ("台北車站", "taipei-station-c1d1"),          # 台 for 臺
+    ("臺北市 果菜", "taipei-fruit-fish-market"),  # several words, all must match
+    ("Taoyuan Airport", "taoyuan-airport-terminal-3"),
+    ("雙子星", "taipei-station-c1d1"),
+])
+def test_cases_search_finds_by_chinese_or_english_name(page_of, q, expected):
+    page = page_of(f"/cases?q={q}")
+    assert f"/cases/{expected}" in page.links, (q, [x for x in page.links if x.startswith("/cases/")])
+
+
+def test_cases_search_without_match_says_so(page_of):
+    assert "沒有符合條件的案件" in page_of("/cases?q=zzzznothing").text
+    assert "No case matches" in page_of("/cases?q=zzzznothing&lang=en").text
+
+
+def _result_links(page) -> list[str]:
+    return list(dict.fromkeys(x.split("?")[0] for x in page.links
+                              if re.match(r"^/cases/[a-z0-9-]+(\?|$)", x)))
+
+
+def test_cases_facets_filter_and_count(page_of, real_release):
+    cases = _cases(real_release)
+    for name, column, value in (("authority", "authority_id", "motc"), ("level", "level_", "local"),
+                                ("status", "status", "ended"), ("year", "established", "2021")):
+        if name == "level":
+            expected = {c["case_id"] for c in cases if c["level"] == value}
+        elif name == "year":
+            expected = {c["case_id"] for c in cases if c["established"].startswith(value)}
+        else:
+            expected = {c["case_id"] for c in cases if c[column] == value}
+        page = page_of(f"/cases?{name}={value}")
+        assert {x.rsplit("/", 1)[1] for x in _result_links(page)} == expected, name
+        assert f"共 {len(expected)} 件" in page.text
+    # the facet counts of the whole list add up to the cases
+    page = page_of("/cases")
+    counts = [int(n) for n in re.findall(r"\((\d+)\)", page.text)]
+    assert sum(counts) == 4 * len(cases)
+
+
+def test_cases_combined_filters_are_shareable(portal_client, page_of):
+    url = "/cases?level=central&status=operating&sort=-amount&lang=en"
+    page = page_of(url)
+    links = _result_links(page)
+    assert links and page.lang == "en"
+    # the facet links keep the other conditions and the language
+    facet = next(x for x in page.links if "authority=" in x)
+    params = parse_qs(urlsplit(facet).query)
+    assert params["level"] == ["central"] and params["status"] == ["operating"] and params["lang"] == ["en"]
+    assert params["sort"] == ["-amount"]
+
+
+def test_cases_sort_by_amount(page_of, real_release):
+    cases = [c for c in _cases(real_release) if c["amount_twd"]]
+    biggest = max(cases, key=lambda c: float(c["amount_twd"]))
+    smallest = min(cases, key=lambda c: float(c["amount_twd"]))
+    assert _result_links(page_of("/cases?sort=-amount"))[0] == f"/cases/{biggest['case_id']}"
+    assert _result_links(page_of("/cases?sort=amount"))[0] == f"/cases/{smallest['case_id']}"
+
+
+def test_language_switch_keeps_the_page_and_its_query(page_of):
+    page = page_of("/cases?q=台北&status=operating")
+    switch = next(x for x in page.links if "lang=en" in x)
+    parts = urlsplit(switch)
+    assert parts.path == "/cases"
+    assert parse_qs(parts.query) == {"q": ["台北"], "status": ["operating"], "lang": ["en"]}
+    back = page_of(switch)
+    assert back.lang == "en"
+    assert any(urlsplit(x).path == "/cases" and "lang" not in x and "q=" in x for x in back.links)
+
+
+def test_case_page_shows_facts_timeline_sources_quality_and_formats(page_of, real_release):
+    page = page_of("/cases/danjiang-bridge")
+    text = page.text
+    assert "淡江大橋廉政平臺" in text and "Danjiang Bridge Integrity Platform" in text
+    assert "2019-05-10" in text and "1080510" in text and "約 125 億" in text
+    with open(real_release / "data" / "activities.csv", encoding="utf-8", newline="") as fh:
+        activities = [a for a in csv.DictReader(fh) if a["case_id"] == "danjiang-bridge"]
+    assert activities
+    for a in activities:
+        assert a["date"] in text and a["title_zh"] in text
+        assert a["activity_id"] in page.ids
+    headings = [h for _, h in page.headings]
+    for h in ("時間軸", "資訊透明專區文件", "參與者及其角色", "資料品質註記", "其他格式", "引用方式"):
+        assert h in headings, h
+    assert "標竿案例 1" in text
+    # sources, with the section they come from
+    assert any(x.startswith("/id/source/guidebook/benchmark-1") for x in page.links)
+    assert "指引手冊" in text
+    # quality notes where the sources disagree
+    with open(real_release / "data" / "quality_notes.csv", encoding="utf-8", newline="") as fh:
+        notes = [n for n in csv.DictReader(fh) if n["case_id"] == "danjiang-bridge"]
+    assert notes
+    for n in notes:
+        assert f"note-{n['note_id']}" in page.ids
+    # machine-readable twins and the SPARQL description
+    for link in ("/api/cases/danjiang-bridge", "/id/case/danjiang-bridge.ttl", "/id/case/danjiang-bridge.jsonld"):
+        assert link in page.links
+    assert any(x.startswith("/query?query=DESCRIBE") for x in page.links)
+    assert "https://w3id.org/lianzheng/id/case/danjiang-bridge" in text
+
+
+def test_case_page_groups_documents_by_transparency_zone_category(page_of):
+    page = page_of("/cases/danjiang-bridge")
+    assert "documents-background" in page.ids and "documents-clarification" in page.ids
+    assert "documents-meeting-records" in page.ids
+
+
+def test_case_page_in_english(page_of):
+    page = page_of("/cases/niaozuitan-artificial-lake?lang=en")
+    assert page.lang == "en"
+    assert "Timeline" in [h for _, h in page.headings]
+    assert "How to cite" in [h for _, h in page.headings]
+
+
+def test_every_case_has_a_page(portal_client, real_release):
+    for c in _cases(real_release):
+        r = portal_client.get(f"/cases/{c['case_id']}")
+        assert r.status_code == 200 and c["name_zh"] in r.text, c["case_id"]
+
+
+def test_unknown_case_is_a_404_page(page_of):
+    page = page_of("/cases/no-such-case", status=404)
+    assert page.lang == "zh-Hant" and "找不到" in page.text
+
+
+def test_agency_page_lists_its_cases_and_activities(page_of):
+    page = page_of("/agencies/motc")
+    assert "/cases/danjiang-bridge" in page.links
+    prosecutors = page_of("/agencies/taipei-prosecutors")
+    assert "/cases/taipei-station-c1d1" in prosecutors.links
+    assert "參與之活動" in [h for _, h in prosecutors.headings]
+
+
+def test_agencies_list(page_of):
+    page = page_of("/agencies")
+    assert "/agencies/motc" in page.links and "/agencies/taipei-city" in page.links
+    assert len([x for x in page_of("/agencies?all=1").links if x.startswith("/agencies/")]) >= 89
+
+
+def test_charts_are_svg_with_a_table_behind(portal_client, real_release):
+    r = portal_client.get("/charts")
+    html = r.text
+    assert html.count('<svg id="chart-') == 3 and html.count('role="img"') == 3
+    assert html.count("<table") == 3 and html.count("<caption>") == 3
+    per_year: dict[str, int] = {}
+    for c in _cases(real_release):
+        per_year[c["established"][:4]] = per_year.get(c["established"][:4], 0) + 1
+    for year, n in per_year.items():
+        assert f'<a href="/cases?year={year}">{year}</a></th><td class="num">{n}</td>' in html
+
+
+def test_home_shows_totals_benchmarks_and_entry_points(page_of, real_release):
+    page = page_of("/")
+    cases = _cases(real_release)
+    text = page.text
+    assert "2021-12-31" in text
+    assert str(len(cases)) in text
+    for c in cases:
+        if c["benchmark"]:
+            assert f"/cases/{c['case_id']}" in page.links
+    for link in ("/cases", "/query", "/downloads", "/charts"):
+        assert link in page.links
+
+
+def test_downloads_list_files_sizes_checksums_and_history(page_of, real_release):
+    page = page_of("/downloads")
+    sums = (real_release / "SHA256SUMS").read_text(encoding="utf-8").split("\n")
+    for line in filter(None, sums):
+        digest, name = line.split("  ", 1)
+        assert digest in page.text and f"/downloads/{name}" in page.links
+    assert "版本紀錄" in [h for _, h in page.headings]
+
+
+def test_vocabulary_page_has_every_term_and_code(page_of):
+    page = page_of("/vocabulary")
+    for anchor in ("IntegrityPlatform", "Activity", "procuringAgency", "scheme-activity-type",
+                   "activity-type-liaison-meeting", "document-category-meeting-records"):
+        assert anchor in page.ids, anchor
+
+
+def test_about_has_licence_citation_and_endpoints(page_of):
+    page = page_of("/about?lang=en")
+    assert "https://data.gov.tw/license" in page.links
+    for link in ("/sparql", "/catalog", "/.well-known/void", "/feeds/changes.atom", "/api/ocds", "/reconcile"):
+        assert link in page.links
+    assert "Government Procurement Integrity Platform Open Dataset" in page.text
+
+
+def test_static_files_are_served_and_nothing_else(portal_client):
+    assert portal_client.get("/static/portal.css").headers["content-type"].startswith("text/css")
+    assert portal_client.get("/static/../pages.py").status_code == 404
+    assert portal_client.get("/static/vendor/../../package.json").status_code == 404
+    assert portal_client.get("/static/vendor/lodash-es/lodash.js").status_code == 404
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.id)
+def test_gallery_query_answers_on_the_real_release(portal_client, example):
+    r = portal_client.post("/sparql", data={"query": example.query},
+                           headers={"Accept": "application/sparql-results+json"})
+    assert r.status_code == 200, r.text[:500]
+    rows = r.json()["results"]["bindings"]
+    assert rows, example.id
+    if example.id == "prosecutors-activities":
+        offices = {b["office"]["value"].rsplit("/", 1)[1] for b in rows}
+        assert "taipei-prosecutors" in offices and len(rows) >= 1
+
+
+def test_query_page_runs_an_example_without_javascript(page_of):
+    page = page_of("/query?example=prosecutors-activities")
+    assert "查詢結果" in [h for _, h in page.headings]
+    assert "臺灣臺北地方檢察署" in page.text
+    assert "/cases/taipei-station-c1d1" in page.links
+    # every example has a no-JS link
+    for e in EXAMPLES:
+        assert f"/query?example={e.id}#results" in page.links
+
+
+def test_query_page_reports_a_bad_query(page_of):
+    page = page_of("/query?query=SELEKT%20nothing")
+    assert "查詢無法執行" in page.text
+
+
+def test_query_page_refuses_federation_like_the_endpoint(page_of):
+    page = page_of("/query?query=" + "SELECT%20*%20WHERE%20%7B%20SERVICE%20%3Chttp%3A%2F%2Fexample.org%2F%3E%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D%20%7D")
+    assert "查詢無法執行" in page.text
+
+
+@pytest.mark.skipif(not (ROOT / "node_modules" / "@zazuko" / "yasgui").is_dir(),
+                    reason="node_modules missing: scripts/setup installs YASGUI (LIANZHENG_NO_BROWSER=1 skips it)")
+def test_yasgui_is_configured_without_outside_lookups(portal_client):
+    html = portal_client.get("/query").text
+    assert '<script src="/static/vendor/yasgui/yasgui.min.js"></script>' in html
+    js = portal_client.get("/static/query.js").text
+    for setting in ('autocompleters: ["variables", "prefixes"]', "prefixCcApi: null", "createShortLink: undefined",
+                    "createShareableLink: null", "corsProxy: undefined", "endpointCatalogueOptions"):
+        assert setting in js, setting
+    data = json.loads(unescape(re.search(r'data-prefixes="([^"]*)"', html).group(1)))
+    assert data["lz"] == "https://w3id.org/lianzheng/vocab#"
+
+
+@pytest.mark.parametrize("iri_path, page_path", [("/id/case/danjiang-bridge", "/cases/danjiang-bridge"),
+                                                 ("/id/agency/motc", "/agencies/motc"),
+                                                 ("/vocab", "/vocabulary")])
+def test_linked_data_iris_show_the_portal_page_to_browsers(page_of, portal_client, iri_path, page_path):
+    assert page_of(iri_path).headings == page_of(page_path).headings
+    assert page_of(iri_path + "?lang=en").lang == "en"
+    turtle = portal_client.get(iri_path, headers={"Accept": "text/turtle"})
+    assert turtle.status_code == 200 and turtle.headers["content-type"].startswith("text/turtle")

@@ -1,0 +1,133 @@
+"""The service's RDF and SPARQL-results writers, read back by an independent parser (rdflib)."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib.compare import graph_diff, isomorphic
+from rdflib.query import Result
+
+from api import rdf_out, results
+from pipelines.release import jsonld_context, prefixes_for
+
+from .conftest import by_value
+
+RDFLIB_FORMAT = {"ntriples": "nt", "turtle": "turtle", "jsonld": "json-ld", "rdfxml": "xml"}
+
+
+@pytest.fixture(scope="module")
+def store(real_release):
+    s = ox.Store()
+    s.bulk_load(path=str(real_release / "lianzheng.nt"), format=ox.RdfFormat.N_TRIPLES)
+    s.bulk_load(path=str(real_release / "shapes" / "lianzheng.ttl"), format=ox.RdfFormat.TURTLE)
+    return s
+
+
+@pytest.fixture(scope="module")
+def reference(real_release):
+    g = rdflib.Graph()
+    g.parse(real_release / "lianzheng.nt", format="nt")
+    g.parse(real_release / "shapes" / "lianzheng.ttl", format="turtle")
+    return by_value(g)
+
+
+@pytest.mark.parametrize("fmt", sorted(RDFLIB_FORMAT))
+def test_graph_writers_round_trip(store, reference, fmt):
+    base = "https://w3id.org/lianzheng"
+    data = rdf_out.write(rdf_out.to_tuples(q for q in store), fmt, prefixes=prefixes_for(base),
+                         context=jsonld_context(base))
+    got = by_value(rdflib.Graph().parse(data=data, format=RDFLIB_FORMAT[fmt]))
+    if not isomorphic(got, reference):
+        _, only_got, only_ref = graph_diff(got, reference)
+        pytest.fail(f"{fmt}: {len(only_got)} triples only in ours, e.g. {list(only_got)[:2]}; "
+                    f"{len(only_ref)} only in the release, e.g. {list(only_ref)[:2]}")
+
+
+def test_writers_restore_language_tag_case(store):
+    tuples = rdf_out.to_tuples(store.quads_for_pattern(
+        ox.NamedNode("https://w3id.org/lianzheng/id/case/anping-water-reclamation"), None, None))
+    for fmt in ("ntriples", "turtle"):
+        text = rdf_out.write(tuples, fmt).decode()
+        assert '"@zh-Hant' in text and "zh-hant" not in text
+    assert '"@language":"zh-Hant"' in rdf_out.write(tuples, "jsonld", context={}).decode()
+    assert 'xml:lang="zh-Hant"' in rdf_out.write(tuples, "rdfxml").decode()
+
+
+@pytest.mark.parametrize("tag,expected", [("zh-hant", "zh-Hant"), ("en", "en"), ("zh-tw", "zh-TW"),
+                                          ("zh-hant-tw", "zh-Hant-TW"), ("EN-GB", "en-GB"),
+                                          ("es-419", "es-419"), ("en-x-private", "en-x-private"), ("", "")])
+def test_bcp47_case(tag, expected):
+    assert rdf_out.bcp47(tag) == expected
+
+
+def test_writers_escape_awkward_literals():
+    s, p = ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p")
+    texts = ['quote " and \\ backslash', "line\nbreak\ttab", "控制\x01字元", "<&> in XML", "'''triple'''"]
+    triples = [ox.Triple(s, p, ox.Literal(t)) for t in texts[:-2]] + \
+              [ox.Triple(s, p, ox.Literal(texts[3], language="en")),
+               ox.Triple(s, p, ox.Literal(texts[4], datatype=ox.NamedNode("http://example.org/dt")))]
+    tuples = rdf_out.to_tuples(triples)
+    for fmt, rf in RDFLIB_FORMAT.items():
+        if fmt == "rdfxml":
+            with pytest.raises(rdf_out.UnwritableGraph):  # XML 1.0 cannot carry U+0001
+                rdf_out.write(tuples, fmt)
+            continue
+        g = rdflib.Graph().parse(data=rdf_out.write(tuples, fmt, context={}), format=rf)
+        assert {str(o) for o in g.objects()} == set(texts), fmt
+
+
+# ------------------------------------------------------------------ SPARQL results
+
+QUERY = """PREFIX lz: <https://w3id.org/lianzheng/vocab#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?case ?name ?amount ?benchmark WHERE {
+  ?case a lz:IntegrityPlatform ; skos:prefLabel ?name ; lz:monitors/lz:estimatedAmount ?amount .
+  OPTIONAL { ?case lz:benchmarkCase ?benchmark }
+} ORDER BY ?case ?name"""
+
+
+def _solutions(store):
+    res = store.query(QUERY)
+    variables = [v.value for v in res.variables]
+    table, truncated = results.rows(res, list(range(len(variables))), 10_000)
+    return variables, table, truncated
+
+
+@pytest.mark.parametrize("fmt,rf", [("sparql-json", "json"), ("sparql-xml", "xml"), ("csv", "csv"),
+                                    ("tsv", "tsv")])
+def test_select_writers_read_back(store, fmt, rf):
+    variables, table, truncated = _solutions(store)
+    assert not truncated and len(table) > 40
+    data = results.SELECT_WRITERS[fmt](variables, table, False, 10_000)
+    parsed = Result.parse(io.BytesIO(data), format=rf)
+    assert [str(v) for v in parsed.vars] == variables
+    got = [[None if row[v] is None else str(row[v]) for v in parsed.vars] for row in parsed]
+    expected = [[None if t is None else t[1] for t in r] for r in table]
+    if rf == "csv":  # CSV cannot tell an unbound value from an empty string
+        expected = [[x or None for x in r] for r in expected]
+        got = [[x or None for x in r] for r in got]
+    assert got == expected
+    if rf in ("json", "xml", "tsv"):
+        langs = {row["name"].language for row in parsed}
+        assert langs == {"zh-Hant", "en"}
+
+
+def test_select_truncation_is_said_in_the_body(store):
+    res = store.query(QUERY)
+    variables = [v.value for v in res.variables]
+    table, truncated = results.rows(res, list(range(len(variables))), 5)
+    assert truncated and len(table) == 5
+    body = json.loads(results.select_json(variables, table, True, 5))
+    assert body["truncated"] is True and body["limit"] == 5 and len(body["results"]["bindings"]) == 5
+    assert results.TRUNCATED_LINK in body["head"]["link"]
+    assert results.TRUNCATED_LINK.encode() in results.select_xml(variables, table, True, 5)
+
+
+def test_ask_writers_read_back():
+    for value in (True, False):
+        assert Result.parse(io.BytesIO(results.ask_json(value)), format="json").askAnswer is value
+        assert Result.parse(io.BytesIO(results.ask_xml(value)), format="xml").askAnswer is value

@@ -1,0 +1,205 @@
+"""The cached on-disk store and the query workers: build once, reuse, bound, stop for certain."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import socket
+import threading
+import time
+
+import pytest
+
+from api.linked_data import OWNED
+from api.store import KEEP_CACHES, SHAPES_GRAPH, VOCAB_GRAPH, OxigraphStore, cache_key, prepare_store
+from api.workers import QueryTimeout, WorkerFailed, WorkerPool
+
+CASE = "https://w3id.org/lianzheng/id/case/anping-water-reclamation"
+CARTESIAN = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # hours on any real graph
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(scope="module")
+def store_path(real_release, cache):
+    return prepare_store(real_release, cache).wait(timeout=120)
+
+
+def test_store_is_built_once_and_reused(real_release, cache, store_path):
+    stats = json.loads((store_path / "store.json").read_text())
+    manifest = json.loads((real_release / "release.json").read_text())
+    assert stats["triples"] >= manifest["triples"]  # the data, plus the vocabulary
+    assert stats["graphs"][VOCAB_GRAPH] > 0 and stats["graphs"][SHAPES_GRAPH] > 0
+    again = prepare_store(real_release, cache)
+    assert again.proc is None and again.wait() == store_path  # a restart opens it at once
+    assert store_path.name == cache_key(real_release)
+
+
+def test_a_changed_release_gets_its_own_store(real_release, tmp_path):
+    copy = tmp_path / "release"
+    shutil.copytree(real_release, copy)
+    sums = copy / "SHA256SUMS"
+    sums.write_text(sums.read_text() + "0" * 64 + "  extra.txt\n")
+    assert cache_key(copy) != cache_key(real_release)
+
+
+def test_old_stores_are_pruned(real_release, tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    for i in range(KEEP_CACHES + 3):
+        old = cache / f"{i:064x}"
+        old.mkdir()
+        (old / "store.json").write_text("{}")
+        os.utime(old, (1000 + i, 1000 + i))
+    build = prepare_store(real_release, cache)
+    path = build.wait(timeout=120)
+    kept = sorted(p.name for p in cache.iterdir() if not p.name.startswith("."))
+    assert path.name in kept and len(kept) == KEEP_CACHES + 1
+    assert f"{KEEP_CACHES + 2:064x}" in kept and f"{0:064x}" not in kept  # the newest stay
+
+
+@pytest.fixture(scope="module")
+def oxstore(store_path):
+    return OxigraphStore(store_path, workers=1, worker_config={})
+
+
+def test_describe_follows_the_parts_a_case_owns(oxstore):
+    quads = oxstore.describe(CASE, follow=OWNED)
+    subjects = {q.subject.value for q in quads}
+    assert CASE in subjects
+    assert any("/id/activity/" in s for s in subjects)
+    assert any("/id/participation/" in s for s in subjects)  # two hops: case, activity, participation
+    assert any("/id/procurement/" in s for s in subjects)
+    assert not any("/id/agency/" in s for s in subjects)  # agencies are linked, not described
+    assert len(oxstore.describe(CASE, follow=OWNED, limit=5)) == 5
+
+
+def test_describe_keeps_blank_nodes_of_shapes(oxstore):
+    """A shape with an sh:in list: its description holds the list's blank nodes, to the end."""
+    with_list = [q.subject.value for q in oxstore.graph(SHAPES_GRAPH)
+                 if q.predicate.value == "http://www.w3.org/ns/shacl#in"]
+    assert with_list
+    quads = oxstore.describe(with_list[0], graph=SHAPES_GRAPH)
+    cells = [q for q in quads if type(q.subject).__name__ == "BlankNode"]
+    assert cells
+    assert any(q.object.value == "http://www.w3.org/1999/02/22-rdf-syntax-ns#nil" for q in cells)
+
+
+def test_labels_by_language(oxstore):
+    labels = oxstore.labels([CASE, "https://w3id.org/lianzheng/vocab/case-status/ended", "http://nowhere/x"])
+    assert labels[CASE]["zh-Hant"] and labels[CASE]["en"]
+    assert labels["https://w3id.org/lianzheng/vocab/case-status/ended"]["zh-Hant"] == "已結束"
+    assert "http://nowhere/x" not in labels
+
+
+# ------------------------------------------------------------------ workers
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def test_pool_answers_and_limits(store_path):
+    async def go():
+        pool = WorkerPool(store_path, size=1, config={})
+        await pool.start()
+        try:
+            a = await pool.run({"query": "SELECT ?s WHERE { ?s ?p ?o }", "format": "csv", "limit": 3}, 10)
+            b = await pool.run({"query": "SELECT * WHERE { ?s ?p", "format": "csv", "limit": 3}, 10)
+            c = await pool.run({"query": "ASK {}", "format": "csv", "limit": 3}, 10)
+            return a, b, c
+        finally:
+            await pool.close()
+
+    a, b, c = run(go())
+    assert a.ok and a.count == 3 and a.truncated and a.body.count(b"\r\n") == 4
+    assert not b.ok and b.status == 400 and "not valid SPARQL" in b.error and b.detail
+    assert not c.ok and c.status == 406  # ASK has no CSV form
+
+
+def test_a_query_past_its_time_is_killed_and_replaced(store_path):
+    async def go():
+        pool = WorkerPool(store_path, size=1, config={})
+        await pool.start()
+        try:
+            first = pool.pids()[0]
+            started = time.monotonic()
+            with pytest.raises(QueryTimeout):
+                await pool.run({"query": CARTESIAN, "format": "csv", "limit": 10}, 1.5)
+            took = time.monotonic() - started
+            gone = not os.path.exists(f"/proc/{first}")
+            after = await pool.run({"query": "ASK {}", "format": "sparql-json", "limit": 10}, 30)
+            return took, gone, first, after, pool.pids(), pool.kills
+        finally:
+            await pool.close()
+
+    took, gone, first, after, pids, kills = run(go())
+    assert 1.5 <= took < 1.5 + 5  # stopped at the deadline, not when the query would end
+    assert gone, "the killed worker still exists"
+    assert after.ok and after.body == b'{"head":{},"boolean":true}'
+    assert first not in pids and kills == 1
+
+
+def test_a_query_that_needs_too_much_memory_stops_its_worker(store_path):
+    async def go():
+        pool = WorkerPool(store_path, size=1, config={"memory": 256 * 1024 * 1024})
+        await pool.start()
+        try:
+            with pytest.raises(WorkerFailed):
+                await pool.run({"query": "SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i",
+                                "format": "csv", "limit": 10}, 60)
+            return await pool.run({"query": "ASK {}", "format": "sparql-json", "limit": 10}, 30)
+        finally:
+            await pool.close()
+
+    assert run(go()).ok  # and the pool goes on with a new worker
+
+
+def test_a_worker_cannot_reach_the_network_even_if_a_service_got_through(store_path):
+    """Defence in depth: the query check refuses SERVICE; here it is sent to a worker directly."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    listener.settimeout(0.2)
+    port = listener.getsockname()[1]
+    connections = []
+    stop = threading.Event()
+
+    def accept():
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+                connections.append(conn.recv(200))
+                conn.close()
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+
+    async def go():
+        pool = WorkerPool(store_path, size=1, config={})
+        await pool.start()
+        try:
+            if not pool.health()["workers_network_isolated"]:
+                return None
+            return await pool.run({"query": f"SELECT * {{ SERVICE <http://127.0.0.1:{port}/sparql> "
+                                   "{ ?s ?p ?o } }", "format": "csv", "limit": 10}, 20)
+        finally:
+            await pool.close()
+
+    try:
+        answer = run(go())
+        time.sleep(0.3)
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()
+    if answer is None:
+        pytest.skip("this kernel does not let the workers leave the network (unshare refused)")
+    assert not answer.ok
+    assert connections == []

@@ -25,7 +25,10 @@ page and its query. Pages work without JavaScript; nothing is loaded from anothe
 The pages read the service's in-memory release (``api.tables.Tables``, found on
 ``app.state``) and never parse the release's tables a second time. The linked-data
 routes can hand their HTML to :func:`render_case`, :func:`render_agency` and
-:func:`render_vocabulary`, so ``/id/case/{id}`` in a browser is this case page.
+:func:`render_vocabulary` (``api.app`` does), so ``/id/case/{id}`` in a browser is this
+case page; :func:`render_query` (async) and :func:`render_downloads` serve ``/sparql`` and
+``/downloads/`` to browsers if wired, and :func:`render_shell` wraps any other service HTML
+in the portal's layout.
 """
 
 from __future__ import annotations
@@ -207,6 +210,15 @@ def _page(template: str, ctx: dict, status: int = 200, headers: dict | None = No
     h = {"Vary": "Accept", "Content-Language": ctx["lang"]}
     h.update(headers or {})
     return HTMLResponse(html, status_code=status, headers=h)
+
+
+def render_shell(request: Request, title: str, body: str, *, section: str = "",
+                 status: int = 200) -> HTMLResponse:
+    """Wrap the service's own HTML (``body``: escaped HTML, starting with its ``<h1>``) in the
+    portal's header, menu, language switch, stylesheet and footer, for the pages the portal
+    does not draw itself (other linked-data kinds, the ``/sparql`` form, ``/downloads/``)."""
+    ctx = _context(request, section, title, body=Markup(body))
+    return _page("shell.html", ctx, status=status)
 
 
 def not_found(request: Request) -> HTMLResponse:

@@ -71,6 +71,8 @@ def test_cases_lists_every_real_case_in_both_names(page_of, real_release):
     ("臺北市 果菜", "taipei-fruit-fish-market"),  # several words, all must match
     ("Taoyuan Airport", "taoyuan-airport-terminal-3"),
     ("雙子星", "taipei-station-c1d1"),
+    ("光復營區", "kaohsiung-205-arsenal"),         # another name (skos:altLabel), from the store
+    ("205th Arsenal Guangfu", "kaohsiung-205-arsenal"),
 ])
 def test_cases_search_finds_by_chinese_or_english_name(page_of, q, expected):
     page = page_of(f"/cases?q={q}")
@@ -142,6 +144,7 @@ def test_case_page_shows_facts_timeline_sources_quality_and_formats(page_of, rea
     text = page.text
     assert "淡江大橋廉政平臺" in text and "Danjiang Bridge Integrity Platform" in text
     assert "2019-05-10" in text and "1080510" in text and "約 125 億" in text
+    assert "淡江大橋源於 1980 年提出之興建計畫" in text  # the description, from the service's store
     with open(real_release / "data" / "activities.csv", encoding="utf-8", newline="") as fh:
         activities = [a for a in csv.DictReader(fh) if a["case_id"] == "danjiang-bridge"]
     assert activities
@@ -315,3 +318,16 @@ def test_linked_data_iris_show_the_portal_page_to_browsers(page_of, portal_clien
     assert page_of(iri_path + "?lang=en").lang == "en"
     turtle = portal_client.get(iri_path, headers={"Accept": "text/turtle"})
     assert turtle.status_code == 200 and turtle.headers["content-type"].startswith("text/turtle")
+
+
+def test_render_shell_wraps_service_html_in_the_portal_layout(portal_client):
+    from fastapi import Request
+
+    from api.pages import render_shell
+
+    scope = {"type": "http", "method": "GET", "path": "/id/activity/x", "query_string": b"lang=en",
+             "headers": [], "app": portal_client.app}
+    response = render_shell(Request(scope), "An activity", "<h1>An activity</h1><p>&lt;b&gt;</p>")
+    html = response.body.decode()
+    assert '<html lang="en">' in html and "/static/portal.css" in html and "<h1>An activity</h1>" in html
+    assert "&lt;b&gt;" in html and "Switch to English" not in html and "切換為中文" in html

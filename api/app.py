@@ -1,0 +1,121 @@
+"""The application factory: ``create_app(settings, release_dir)``.
+
+The release is loaded once, here: its tables into memory (:mod:`api.tables`), its
+graph into the cached on-disk store (:mod:`api.store`, built in a child process the
+first time while the tables load). The query workers start with the app's
+lifespan and stop with it. Nothing reads the environment: ``settings`` is the
+one frozen object from :mod:`pipelines.settings`.
+
+``app.state`` holds what routers need (``settings``, ``release`` -- the folder --,
+``manifest``, ``tables``, ``store``, ``linked_data``); optional routers written
+elsewhere, ``api.harvest.router`` and ``api.pages.router``, are included when
+their modules exist. The store is reached through the ``get_store`` dependency,
+so a test (or another backend) can replace it with ``app.dependency_overrides``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+
+from . import downloads, errors, linked_data, rest, service, sparql, tables
+from .budget import Budget
+from .limits import BodyLimit
+from .store import OxigraphStore, prepare_store
+
+log = logging.getLogger("lianzheng.api")
+
+EXPOSED_HEADERS = ["Link", "Content-Location", "ETag", "Last-Modified", "Retry-After", "X-Total-Count",
+                   "X-Result-Count", "X-Result-Truncated", "X-Result-Limit", "Content-Range", "Accept-Ranges"]
+OPTIONAL_ROUTERS = ("api.harvest", "api.pages")
+
+
+def cache_root(settings) -> Path:
+    """Where stores are cached: ``cache/`` beside the releases folder (``datasets/cache``)."""
+    return Path(settings.releases).resolve().parent / "cache"
+
+
+def open_store(settings, store_path: Path, context: dict, prefixes: dict):
+    """The store the settings choose. There is one kind today: the embedded pyoxigraph store."""
+    return OxigraphStore(store_path, workers=settings.query_workers,
+                         worker_config={"prefixes": prefixes, "context": context})
+
+
+def _optional(name: str):
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name == name:
+            return None
+        raise
+
+
+def create_app(settings, release_dir: Path | str) -> FastAPI:
+    release = Path(release_dir).resolve()
+    manifest = json.loads((release / "release.json").read_text(encoding="utf-8"))
+    base = manifest.get("base") or settings.base
+    if base.rstrip("/") != settings.base.rstrip("/"):
+        log.warning("the release was built with base %s, not %s: serving its IRIs", base, settings.base)
+
+    build = prepare_store(release, cache_root(settings))  # a child process, if it is not cached
+    table_data = tables.load(release)  # meanwhile
+    modules = {n: _optional(n) for n in OPTIONAL_ROUTERS}
+    pages = modules.get("api.pages")
+    renderers = {}
+    if pages is not None:
+        renderers = {k: getattr(pages, f) for k, f in (("case", "render_case"), ("agency", "render_agency"),
+                                                       ("vocab", "render_vocabulary")) if hasattr(pages, f)}
+    ld = linked_data.LinkedData(release, base, pages=renderers)
+    store = open_store(settings, build.wait(), ld.context, ld.prefixes)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await app.state.store.start()
+        try:
+            yield
+        finally:
+            await app.state.store.close()
+
+    app = FastAPI(
+        title="機關採購廉政平臺開放資料 Integrity Platform open data",
+        version=str(manifest.get("version", "")),
+        description="Cases of Taiwan's Government Procurement Integrity Platform (機關採購廉政平臺): "
+        "REST (JSON), SPARQL 1.1 at /sparql, linked data at /id/{kind}/{slug} with content negotiation, "
+        "downloads at /downloads/. Errors: {\"ok\": false, \"error\": \"...\", \"status\": N}.",
+        lifespan=lifespan,
+        redoc_url=None,
+    )
+    errors.install(app)
+    app.state.settings = settings
+    app.state.release = release
+    app.state.release_dir = release
+    app.state.manifest = manifest
+    app.state.tables = table_data
+    app.state.store = store
+    app.state.linked_data = ld
+
+    harvest = modules.get("api.harvest")
+    if harvest is not None and hasattr(harvest, "attach"):
+        harvest.attach(app, release, settings)
+    extra = [m.router for m in modules.values() if m is not None and getattr(m, "router", None) is not None]
+    has_home = any(getattr(route, "path", None) == "/" for r in extra for route in r.routes)
+
+    app.include_router(rest.build_router(table_data))
+    app.include_router(sparql.build_router(sparql.Endpoint(settings, Budget(settings.client_budget,
+                                                                              settings.budget_window))))
+    app.include_router(linked_data.build_router(ld))
+    app.include_router(downloads.build_router(downloads.Downloads(release, table_data.created, table_data.version)))
+    app.include_router(service.build_router(table_data, with_home=not has_home))
+    for router in extra:
+        app.include_router(router)
+
+    app.add_middleware(BodyLimit, max_body=settings.max_body)
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+                       allow_headers=["*"], expose_headers=EXPOSED_HEADERS, max_age=86400)
+    return app

@@ -1,0 +1,302 @@
+"""Linked data: every IRI the dataset mints resolves here, with content negotiation.
+
+W3C "Cool URIs for the Semantic Web" (https://www.w3.org/TR/cooluris/), answered
+directly rather than by a 303 redirect: the response names the representation
+it sent in ``Content-Location`` (``/id/case/x.ttl``) and varies on ``Accept``
+(``Vary: Accept``). RFC 9110 section 12.5.1 for the negotiation (:mod:`api.media`);
+406 with the error body when nothing asked for can be written.
+
+* ``/id/{kind}/{slug}``: an instance IRI ``{base}/id/{kind}/{slug}``. The description
+  is a Concise Bounded Description (https://www.w3.org/submissions/CBD/): the
+  triples with the resource as subject, those of its blank nodes, and, one hop
+  further, those of the parts it owns (a case's procurement, activities and their
+  participations, documents, observations, risks, quality notes).
+* ``/vocab``: the vocabulary and every code list (``https://w3id.org/lianzheng/vocab#Term``
+  is a section of that page); ``/vocab/{scheme}`` a code list with its codes;
+  ``/vocab/{scheme}/{code}`` one code; ``/vocab/context.jsonld`` the JSON-LD context.
+* ``/shapes``: the SHACL shapes.
+
+Each has format-suffix twins for people who cannot set headers: ``.html``,
+``.ttl``, ``.jsonld``, ``.json``, ``.nt``, ``.rdf``.
+"""
+
+
+import json
+import logging
+from pathlib import Path
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from pipelines.ids import KINDS
+from pipelines.release import prefixes_for
+from pipelines.serialize import Compactor
+from pipelines.terms import CODES, SHAPES, VOCAB
+
+from . import html as H
+from . import rdf_out
+from .errors import ServiceError
+from .media import BY_SUFFIX, FORMATS, RESOURCE_FORMATS, acceptable, negotiate
+from .store import SHAPES_GRAPH, VOCAB_GRAPH, get_store
+
+log = logging.getLogger("lianzheng.api")
+VOCAB_DOC = VOCAB.rstrip("#")  # https://w3id.org/lianzheng/vocab
+SHAPES_DOC = SHAPES.rstrip("#")
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+SKOS_IN_SCHEME = "http://www.w3.org/2004/02/skos/core#inScheme"
+OWNED = frozenset({
+    VOCAB + "monitors", VOCAB + "activity", VOCAB + "publishedDocument", VOCAB + "observation",
+    VOCAB + "risk", "http://www.w3.org/ns/dqv#hasQualityAnnotation",
+    "http://www.w3.org/ns/prov#qualifiedAssociation",
+})
+SUFFIXES = {f.suffix for k, f in FORMATS.items() if k in RESOURCE_FORMATS}
+
+
+def split_suffix(path: str) -> tuple[str, str | None]:
+    """``case/x.ttl`` -> (``case/x``, ``ttl``). Slugs never hold a dot, so this is unambiguous."""
+    head, dot, ext = path.rpartition(".")
+    if dot and "/" not in ext and ext in SUFFIXES:
+        return head, ext
+    return path, None
+
+
+def release_context(release: Path, base: str) -> dict:
+    """The JSON-LD context of the release (``vocab/context.jsonld``) plus its instance prefixes."""
+    path = release / "vocab" / "context.jsonld"
+    ctx = dict(json.loads(path.read_text(encoding="utf-8"))["@context"]) if path.exists() else {}
+    for k, v in prefixes_for(base).items():
+        ctx.setdefault(k, v)
+    return ctx
+
+
+class LinkedData:
+    """Descriptions of resources, written in the negotiated format.
+
+    ``pages`` may map ``"case"``, ``"agency"`` and ``"vocab"`` to the portal's page
+    renderers (``api.pages.render_case(request, id)`` ...): a browser asking for
+    ``/id/case/x`` then gets the portal's case page; everything else gets
+    :func:`api.html.render_resource`.
+    """
+
+    def __init__(self, release: Path, base: str, pages: dict | None = None):
+        self.pages = dict(pages or {})
+        self.release = Path(release)
+        self.base = base.rstrip("/")
+        self.prefixes = prefixes_for(self.base)
+        self.context = release_context(self.release, self.base)
+        self.compact = Compactor(self.prefixes)
+        self._cache: dict[tuple[str, str], bytes] = {}
+
+    # ------------------------------------------------------------ addresses
+
+    def local_href(self, iri: str) -> str | None:
+        """The path on this server where ``iri`` resolves, if it is one of ours."""
+        if iri.startswith(self.base + "/id/"):
+            return iri[len(self.base):]
+        if iri.startswith(VOCAB_DOC) and iri[len(VOCAB_DOC):len(VOCAB_DOC) + 1] in ("", "#", "/"):
+            return "/vocab" + iri[len(VOCAB_DOC):]
+        if iri.startswith(SHAPES_DOC) and iri[len(SHAPES_DOC):len(SHAPES_DOC) + 1] in ("", "#"):
+            return "/shapes" + iri[len(SHAPES_DOC):]
+        return None
+
+    # ------------------------------------------------------------ responses
+
+    def choose(self, request: Request, suffix: str | None):
+        if suffix is not None:
+            fmt = BY_SUFFIX[suffix]
+            return fmt, fmt.media_type
+        chosen = negotiate(request.headers.get("accept"), RESOURCE_FORMATS)
+        if chosen is None:
+            raise ServiceError(406, "none of the media types in Accept can be produced",
+                               detail={"available": acceptable(RESOURCE_FORMATS)},
+                               headers={"Vary": "Accept"})
+        return chosen
+
+    async def answer(self, request: Request, store, *, path: str, suffix: str | None, key: str,
+                     iri: str, triples_of, title_default: str, note: str = "",
+                     page: tuple[str, str] | None = None) -> Response:
+        fmt, media_type = self.choose(request, suffix)
+        cache_key = (key, fmt.key)
+        body = self._cache.get(cache_key)
+        if body is None:
+            triples = await run_in_threadpool(triples_of)
+            if not triples:
+                raise ServiceError(404, f"nothing is known about <{iri}>")
+            tuples = rdf_out.to_tuples(triples)
+            if fmt.key == "html" and page is not None and page[0] in self.pages:
+                body = await self._portal_page(request, page)
+            if body is not None:
+                pass
+            elif fmt.key == "html":
+                view = await run_in_threadpool(self.view, store, iri, tuples, path, title_default, note)
+                body = H.render_resource(view).encode("utf-8")
+            else:
+                body = rdf_out.write(tuples, fmt.key, prefixes=self.prefixes, context=self.context)
+            if key.startswith(("/vocab", "/shapes")) and not (fmt.key == "html" and page):
+                self._cache[cache_key] = body  # small, and the same for the whole run
+        headers = {"Vary": "Accept", "Content-Location": f"{path}.{fmt.suffix}",
+                   "Link": ", ".join(f'<{path}.{FORMATS[k].suffix}>; rel="alternate"; '
+                                     f'type="{FORMATS[k].media_type}"' for k in RESOURCE_FORMATS)}
+        return Response(body, media_type=fmt.content_type(media_type), headers=headers)
+
+    async def _portal_page(self, request: Request, page: tuple[str, str]) -> bytes | None:
+        kind, ident = page
+        try:
+            response = await run_in_threadpool(self.pages[kind], request, *((ident,) if ident else ()))
+        except Exception:  # noqa: BLE001 - the plain page still answers
+            log.exception("the portal could not render %s %s", kind, ident)
+            return None
+        return bytes(response.body) if response.status_code == 200 else None
+
+    # ------------------------------------------------------------ HTML views
+
+    def view(self, store, iri: str, tuples: list[tuple], path: str, title_default: str,
+             note: str) -> H.ResourceView:
+        iris = set()
+        for s, p, o in tuples:
+            iris.add(p[1])
+            if s[0] == "iri":
+                iris.add(s[1])
+            if o[0] == "iri":
+                iris.add(o[1])
+        labels = store.labels(sorted(iris))
+
+        def label_of(x: str) -> str:
+            found = labels.get(x)
+            if not found:
+                return ""
+            zh, en = found.get("zh-Hant", ""), found.get("en", "")
+            if zh and en:
+                return f"{zh} {en}"
+            return zh or en or next(iter(found.values()))
+
+        def value(t: tuple) -> H.Value:
+            if t[0] == "iri":
+                href = self.local_href(t[1]) or t[1]
+                return H.Value(self.compact(t[1]) or t[1], href=href, label=label_of(t[1]))
+            if t[0] == "bnode":
+                return H.Value(f"_:{t[1]}", href=f"#b-{t[1]}")
+            if t[0] == "lit":
+                dt = "" if t[2] or t[3] == rdf_out.XSD_STRING else (self.compact(t[3]) or t[3])
+                return H.Value(t[1], lang=t[2], datatype=dt)
+            return H.Value(str(t))
+
+        groups: dict[tuple, list] = {}
+        for s, p, o in tuples:
+            groups.setdefault(s, []).append((p, o))
+        subjects = []
+        for s, pairs in groups.items():
+            siri = s[1]
+            if s[0] == "bnode":
+                anchor, label = f"b-{siri}", f"_:{siri}"
+            else:
+                local = self.local_href(siri) or ""
+                anchor = local.split("#", 1)[1] if "#" in local else \
+                    (local.rsplit("/", 1)[-1] if local.startswith("/vocab/") else "")
+                label = label_of(siri) or self.compact(siri) or siri
+            subject = H.Subject(iri=siri if s[0] == "iri" else f"_:{siri}", anchor=anchor, label=label)
+            rows: dict[str, list] = {}
+            for p, o in pairs:
+                if p[1] == RDF_TYPE:
+                    subject.types.append(value(o))
+                else:
+                    rows.setdefault(p[1], []).append(o)
+            subject.rows = [(value(("iri", p)), [value(o) for o in objs]) for p, objs in rows.items()]
+            subjects.append(subject)
+        main = [x for x in subjects if x.iri == iri]
+        rest = [x for x in subjects if x.iri != iri]
+        title = main[0].label if main else title_default
+        alternates = [(f"{path}.{FORMATS[k].suffix}", FORMATS[k].media_type, FORMATS[k].label)
+                      for k in RESOURCE_FORMATS if k != "html"]
+        return H.ResourceView(title=title, iri=iri, subjects=main + rest, alternates=alternates, note=note)
+
+
+def build_router(ld: LinkedData) -> APIRouter:
+    router = APIRouter(tags=["linked data"])
+    Store = Annotated[object, Depends(get_store)]
+    doc = "Content negotiation: text/html, text/turtle, application/ld+json, application/n-triples, " \
+          "application/rdf+xml (406 for anything else). Suffix twins: .html .ttl .jsonld .json .nt .rdf."
+
+    @router.head("/id/{kind}/{slug:path}", include_in_schema=False)
+    @router.get("/id/{kind}/{slug:path}", summary="Resolve an instance IRI",
+                      description=f"The description of `{{base}}/id/{{kind}}/{{slug}}`. {doc}",
+                      response_class=Response, responses={404: {"description": "unknown IRI"},
+                                                          406: {"description": "not acceptable"}})
+    async def resource(request: Request, kind: str, slug: str, store: Store):
+        slug, suffix = split_suffix(slug)
+        if kind not in KINDS or not slug:
+            raise ServiceError(404, f"no such resource: /id/{kind}/{slug}")
+        iri = f"{ld.base}/id/{kind}/{slug}"
+        return await ld.answer(request, store, path=f"/id/{kind}/{slug}", suffix=suffix, key=iri, iri=iri,
+                               triples_of=lambda: store.describe(iri, follow=OWNED), title_default=iri,
+                               page=(kind, slug))
+
+    @router.get("/vocab/context.jsonld", summary="The JSON-LD context", response_class=Response)
+    async def context():
+        path = ld.release / "vocab" / "context.jsonld"
+        if not path.exists():
+            raise ServiceError(404, "this release has no JSON-LD context")
+        return Response(path.read_bytes(), media_type="application/ld+json")
+
+    async def vocabulary(request: Request, store, suffix: str | None):
+        return await ld.answer(
+            request, store, path="/vocab", suffix=suffix, key="/vocab", iri=VOCAB_DOC,
+            triples_of=lambda: store.graph(VOCAB_GRAPH), title_default="詞彙 Vocabulary",
+            note="機關採購廉政平臺詞彙與代碼表。The vocabulary and code lists of the Integrity Platform data.",
+            page=("vocab", ""))
+
+    @router.head("/vocab", include_in_schema=False)
+    @router.get("/vocab", summary="The vocabulary and code lists",
+                      description=doc, response_class=Response)
+    async def vocab(request: Request, store: Store):
+        return await vocabulary(request, store, None)
+
+    @router.api_route("/vocab.{ext}", methods=["GET", "HEAD"], include_in_schema=False)
+    async def vocab_twin(request: Request, ext: str, store: Store):
+        if ext not in SUFFIXES:
+            raise ServiceError(404, f"no such format: .{ext}")
+        return await vocabulary(request, store, ext)
+
+    @router.head("/vocab/{rest:path}", include_in_schema=False)
+    @router.get("/vocab/{rest:path}", summary="A code list or a code",
+                      description=f"`/vocab/{{scheme}}` (a SKOS concept scheme with its concepts) or "
+                      f"`/vocab/{{scheme}}/{{code}}`. {doc}", response_class=Response)
+    async def vocab_part(request: Request, rest: str, store: Store):
+        rest, suffix = split_suffix(rest)
+        parts = rest.split("/")
+        if not 1 <= len(parts) <= 2 or not all(parts):
+            raise ServiceError(404, f"no such vocabulary term: /vocab/{rest}")
+        iri = CODES + rest
+        if len(parts) == 1:
+            def triples():
+                out = store.describe(iri)
+                if out:
+                    for concept in store.subjects(SKOS_IN_SCHEME, iri):
+                        out += store.describe(concept)
+                return out
+        else:
+            def triples():
+                return store.describe(iri)
+        return await ld.answer(request, store, path=f"/vocab/{rest}", suffix=suffix, key=f"/vocab/{rest}", iri=iri,
+                               triples_of=triples, title_default=rest)
+
+    async def shapes_answer(request: Request, store, suffix: str | None):
+        return await ld.answer(request, store, path="/shapes", suffix=suffix, key="/shapes", iri=SHAPES_DOC,
+                               triples_of=lambda: store.graph(SHAPES_GRAPH), title_default="SHACL shapes")
+
+    @router.head("/shapes", include_in_schema=False)
+    @router.get("/shapes", summary="The SHACL shapes", description=doc,
+                      response_class=Response)
+    async def shapes(request: Request, store: Store):
+        return await shapes_answer(request, store, None)
+
+    @router.api_route("/shapes.{ext}", methods=["GET", "HEAD"], include_in_schema=False)
+    async def shapes_twin(request: Request, ext: str, store: Store):
+        if ext not in SUFFIXES:
+            raise ServiceError(404, f"no such format: .{ext}")
+        return await shapes_answer(request, store, ext)
+
+    return router

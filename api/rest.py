@@ -1,0 +1,308 @@
+"""The REST API: cases and agencies as JSON, from the release's tables in memory.
+
+Served from :mod:`api.tables` (never from SPARQL): a case lookup is a dict get of
+bytes rendered at start-up. Lists are filtered, sorted and paginated; the page
+comes with ``total``, ``page`` and ``per_page`` and with RFC 8288 ``Link``
+headers (https://www.rfc-editor.org/rfc/rfc8288) to the first, previous, next
+and last pages. Free text ``q`` matches names in zh-Hant or English, folding
+臺/台, full-width forms and case (``pipelines.normalise.fold``).
+
+The Pydantic models below describe the responses in the OpenAPI document at
+``/docs``; the bodies themselves are the pre-rendered bytes (a test checks that
+every one of them validates against its model).
+"""
+
+
+from enum import Enum
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from pipelines.terms import load_codes
+
+from .errors import ServiceError
+from .tables import AGENCY_SORTS, CASE_SORTS, DEFAULT_PER_PAGE, MAX_PER_PAGE, Tables
+
+JSON = "application/json"
+
+
+# ------------------------------------------------------------------ models
+
+class Text(BaseModel):
+    zh: str = Field(description="zh-Hant")
+    en: str = Field(description="English")
+
+
+class Links(BaseModel):
+    api: str | None = Field(None, description="This record in the REST API (a path on this server)")
+    html: str | None = Field(None, description="The record's linked-data page (a path on this server)")
+    turtle: str | None = None
+    jsonld: str | None = None
+
+
+class AgencyRef(BaseModel):
+    id: str
+    name: Text | None
+    links: Links
+
+
+class SourceRef(BaseModel):
+    id: str = Field(description="Source section, e.g. guidebook/table")
+    title: Text | None
+    document: str
+    document_title: str | None
+    iri: str | None
+    links: Links
+
+
+class Participant(BaseModel):
+    position: int | None
+    role: str = Field(description="Code of the participant-role list")
+    agency: AgencyRef | None
+    description: Text | None
+    person: Text | None
+    person_title: Text | None
+
+
+class Activity(BaseModel):
+    id: str
+    iri: str
+    type: str = Field(description="Code of the activity-type list")
+    date: str = Field(description="YYYY-MM-DD, or YYYY-MM / YYYY where only that is known")
+    date_precision: str
+    end_date: str | None
+    ordinal: int | None
+    title: Text | None
+    description: Text | None
+    sources: list[str]
+    locators: list[str]
+    participants: list[Participant]
+    links: Links
+
+
+class Document(BaseModel):
+    id: str
+    iri: str
+    category: str
+    title: Text | None
+    publisher: AgencyRef | None
+    date: str | None
+    url: str | None
+    sources: list[str]
+    links: Links
+
+
+class Observation(BaseModel):
+    id: str
+    iri: str
+    indicator: str
+    value: float | None
+    unit: str | None
+    value_text: str | None
+    phase: str | None
+    date: str | None
+    description: Text | None
+    sources: list[str]
+    links: Links
+
+
+class Risk(BaseModel):
+    id: str
+    iri: str
+    category: str
+    description: Text | None
+    mitigation: Text | None
+    sources: list[str]
+    links: Links
+
+
+class QualityNote(BaseModel):
+    id: str
+    iri: str
+    type: str
+    field: str
+    official_value: str | None
+    official_source: str
+    other_value: str | None
+    other_source: str | None
+    description: Text | None
+    resolution: Text | None
+    links: Links
+
+
+class CaseSummary(BaseModel):
+    id: str
+    iri: str = Field(description="The case's permanent IRI")
+    table_number: int = Field(description="Row in the guidebook's table of all platforms")
+    name: Text
+    procurement: Text
+    agencies: list[AgencyRef] = Field(description="Procuring agencies, in the table's order")
+    authority: AgencyRef | None = Field(description="Parent ministry or city government")
+    level: str = Field(description="central or local")
+    established: str = Field(description="Date established (ISO)")
+    established_roc: str = Field(description="As the table writes it (ROC yyyMMdd)")
+    amount_twd: float | None = Field(description="Approximate amount in TWD")
+    amount_text: str
+    status: str = Field(description="operating or ended")
+    benchmark: int | None
+    links: Links
+
+
+class CaseDetail(CaseSummary):
+    sources: list[SourceRef]
+    activities: list[Activity]
+    documents: list[Document]
+    observations: list[Observation]
+    risks: list[Risk]
+    quality_notes: list[QualityNote]
+
+
+class CasePage(BaseModel):
+    total: int
+    page: int
+    per_page: int
+    items: list[CaseSummary]
+
+
+class AgencySummary(BaseModel):
+    id: str
+    iri: str
+    name: Text
+    kind: str = Field(description="Code of the organisation-kind list")
+    level: str | None
+    parent: AgencyRef | None
+    agency_code: str | None = Field(description="機關代碼, where a source gives it")
+    wikidata: str | None
+    case_count: int = Field(description="Cases in which it is a procuring agency")
+    links: Links
+
+
+class CaseRef(BaseModel):
+    role: str = Field(description="procuring-agency or authority")
+    id: str
+    name: Text
+    status: str
+    established: str
+    links: Links
+
+
+class AgencyDetail(AgencySummary):
+    children: list[AgencyRef]
+    cases: list[CaseRef]
+
+
+class AgencyPage(BaseModel):
+    total: int
+    page: int
+    per_page: int
+    items: list[AgencySummary]
+
+
+class ErrorBody(BaseModel):
+    ok: bool = False
+    error: str
+    status: int
+    detail: object | None = None
+
+
+ERRORS = {404: {"model": ErrorBody, "description": "No such record"},
+          422: {"model": ErrorBody, "description": "A parameter is not valid"}}
+
+
+# ------------------------------------------------------------------ helpers
+
+def _links(request: Request, page: int, per_page: int, total: int) -> str:
+    last = max(1, -(-total // per_page))
+    url = request.url
+
+    def at(n: int) -> str:
+        return str(url.include_query_params(page=n, per_page=per_page))
+
+    rels = [("first", 1)]
+    if page > 1:
+        rels.append(("prev", min(page - 1, last)))
+    if page < last:
+        rels.append(("next", page + 1))
+    rels.append(("last", last))
+    return ", ".join(f'<{at(n)}>; rel="{rel}"' for rel, n in rels)
+
+
+def _page(request: Request, tables: Tables, ids: list[str], page: int, per_page: int,
+          rendered: dict[str, bytes]) -> Response:
+    body = tables.page_bytes(ids, page, per_page, rendered)
+    return Response(body, media_type=JSON, headers={"Link": _links(request, page, per_page, len(ids)),
+                                                    "X-Total-Count": str(len(ids))})
+
+
+def build_router(tables: Tables) -> APIRouter:
+    codes = load_codes()
+    Level = Enum("Level", {c.replace("-", "_"): c for c in sorted(codes["government-level"])}, type=str)
+    Status = Enum("Status", {c.replace("-", "_"): c for c in sorted(codes["case-status"])}, type=str)
+    Kind = Enum("Kind", {c.replace("-", "_"): c for c in sorted(codes["organisation-kind"])}, type=str)
+    CaseSort = Enum("CaseSort", {(("desc_" + k) if d else k): (("-" + k) if d else k)
+                                 for k in CASE_SORTS for d in (False, True)}, type=str)
+    AgencySort = Enum("AgencySort", {(("desc_" + k) if d else k): (("-" + k) if d else k)
+                                     for k in AGENCY_SORTS for d in (False, True)}, type=str)
+    Page = Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1")]
+    PerPage = Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description=f"Items per page (at most {MAX_PER_PAGE})")]
+    Q = Annotated[str | None, Query(max_length=200, description="Free text in zh-Hant or English: names of "
+                                    "the case, its procurement and agencies (臺/台 and full-width forms "
+                                    "are the same)")]
+
+    router = APIRouter(prefix="/api", tags=["REST"])
+
+    @router.get("/cases", response_model=CasePage, responses=ERRORS, summary="List and search cases",
+                description="Filters combine with AND. The `Link` header points to the first, previous, "
+                "next and last pages.")
+    def list_cases(request: Request,
+                   agency: Annotated[str | None, Query(max_length=100, description="A procuring agency's id")] = None,
+                   authority: Annotated[str | None, Query(max_length=100,
+                                                          description="The parent ministry's or city's agency id")] = None,
+                   level: Level | None = None,
+                   status: Status | None = None,
+                   year: Annotated[int | None, Query(ge=1900, le=2200, description="Year established")] = None,
+                   amount_min: Annotated[float | None, Query(ge=0, le=1e18, description="Least amount, TWD")] = None,
+                   amount_max: Annotated[float | None, Query(ge=0, le=1e18, description="Most amount, TWD")] = None,
+                   q: Q = None,
+                   sort: Annotated[CaseSort, Query(description="Sort key; a leading '-' sorts descending")]
+                   = CaseSort("table_number"),
+                   page: Page = 1, per_page: PerPage = DEFAULT_PER_PAGE):
+        if amount_min is not None and amount_max is not None and amount_min > amount_max:
+            raise ServiceError(422, "invalid parameter: amount_min is above amount_max",
+                               detail=[{"parameter": "amount_min", "problem": "must not exceed amount_max"}])
+        ids = tables.filter_cases(agency=agency, authority=authority, level=level and level.value,
+                                  status=status and status.value, year=year, amount_min=amount_min,
+                                  amount_max=amount_max, q=q, sort=sort.value)
+        return _page(request, tables, ids, page, per_page, tables.case_summary_bytes)
+
+    @router.get("/cases/{case_id}", response_model=CaseDetail, responses=ERRORS, summary="One case",
+                description="The case with its activities (and their participants), documents, "
+                "observations, risks, quality notes and the sources cited.")
+    async def get_case(case_id: str):
+        body = tables.case_detail_bytes.get(case_id)
+        if body is None:
+            raise ServiceError(404, f"no case with id {case_id!r}")
+        return Response(body, media_type=JSON)
+
+    @router.get("/agencies", response_model=AgencyPage, responses=ERRORS, summary="List and search agencies")
+    def list_agencies(request: Request, kind: Kind | None = None, level: Level | None = None,
+                      parent: Annotated[str | None, Query(max_length=100, description="Parent agency's id")] = None,
+                      q: Q = None,
+                      sort: Annotated[AgencySort, Query(description="Sort key; a leading '-' sorts descending")]
+                      = AgencySort("id"),
+                      page: Page = 1, per_page: PerPage = DEFAULT_PER_PAGE):
+        ids = tables.filter_agencies(kind=kind and kind.value, level=level and level.value, parent=parent, q=q,
+                                     sort=sort.value)
+        return _page(request, tables, ids, page, per_page, tables.agency_summary_bytes)
+
+    @router.get("/agencies/{agency_id}", response_model=AgencyDetail, responses=ERRORS, summary="One agency",
+                description="The agency with its sub-agencies and the cases it takes part in.")
+    async def get_agency(agency_id: str):
+        body = tables.agency_detail_bytes.get(agency_id)
+        if body is None:
+            raise ServiceError(404, f"no agency with id {agency_id!r}")
+        return Response(body, media_type=JSON)
+
+    return router

@@ -1,0 +1,283 @@
+"""The SPARQL 1.1 Protocol endpoint at ``/sparql``, read-only and bounded.
+
+SPARQL 1.1 Protocol, W3C Recommendation (https://www.w3.org/TR/sparql11-protocol/):
+
+* 2.1.1 query via GET: ``?query=``, with ``default-graph-uri`` and ``named-graph-uri``;
+* 2.1.2 query via POST with URL-encoded parameters (``application/x-www-form-urlencoded``;
+  parameters in the body and in the URL are one list);
+* 2.1.3 query via POST directly (``application/sparql-query``, UTF-8 only; the
+  dataset parameters in the URL);
+* 2.1.4 an RDF dataset given in the protocol takes precedence over ``FROM`` in the
+  query; either may name only graphs the store holds (400 otherwise): the server
+  never loads a graph from a URL or a file;
+* 2.1.5 result formats by ``Accept``: SELECT as SPARQL JSON (default), XML, CSV, TSV;
+  ASK as JSON or XML; CONSTRUCT and DESCRIBE as Turtle (default), N-Triples,
+  JSON-LD, RDF/XML; 406 otherwise;
+* 2.1.6 / 2.1.7 success 200; a request that is not a valid query operation
+  (no query, two queries, a wrong media type, a body not in UTF-8, a syntax
+  error) 400 or 415; a query that cannot finish in time 503 with ``Retry-After``;
+* 2.2 update operation: refused with 403 -- the endpoint is read-only;
+* 3 policy considerations: the limits below.
+
+SPARQL 1.1 Service Description (https://www.w3.org/TR/sparql11-service-description/),
+section 2: a GET without a query answers with the description of the service
+(Turtle or JSON-LD; an HTML page with a query form for browsers).
+
+Limits (the settings): ``query_timeout`` seconds a query (then the worker is
+killed: :mod:`api.workers`), ``max_results`` rows or triples (then
+``X-Result-Truncated: true``; see :mod:`api.results`), :data:`MAX_QUERY_CHARS`
+characters of query text, ``max_body`` bytes of request body (413, in
+:mod:`api.limits`), and a budget of query time per client (429, :mod:`api.budget`).
+Queries are checked before they run (:mod:`api.query_guard`).
+"""
+
+
+import math
+import time
+from urllib.parse import parse_qsl
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from . import html as H
+from . import rdf_out
+from .budget import Budget
+from .errors import ServiceError
+from .media import ASK_FORMATS, FORMATS, GRAPH_FORMATS, SELECT_FORMATS, acceptable, negotiate
+from .query_guard import QueryRefused, inspect
+from .store import get_store
+from .workers import PoolBusy, QueryTimeout, WorkerFailed
+
+MAX_QUERY_CHARS = 100_000
+SD = "http://www.w3.org/ns/sparql-service-description#"
+FORMATS_NS = "http://www.w3.org/ns/formats/"
+EXAMPLE = """PREFIX lz: <https://w3id.org/lianzheng/vocab#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?case ?name ?established WHERE {
+  ?case a lz:IntegrityPlatform ;
+        skos:prefLabel ?name ;
+        lz:established ?established .
+  FILTER(langMatches(lang(?name), "zh-Hant"))
+}
+ORDER BY ?established
+LIMIT 20"""
+FORMS_OFFER = {"SELECT": SELECT_FORMATS, "ASK": ASK_FORMATS, "CONSTRUCT": GRAPH_FORMATS,
+               "DESCRIBE": GRAPH_FORMATS}
+
+
+def _media_param(content_type: str) -> tuple[str, dict[str, str]]:
+    main, *params = content_type.split(";")
+    out = {}
+    for p in params:
+        k, _, v = p.partition("=")
+        out[k.strip().lower()] = v.strip().strip('"').lower()
+    return main.strip().lower(), out
+
+
+class Endpoint:
+    def __init__(self, settings, budget: Budget):
+        self.settings = settings
+        self.budget = budget
+
+    # -------------------------------------------------------------- parsing
+
+    async def params(self, request: Request) -> tuple[list[tuple[str, str]], str | None]:
+        """The protocol parameters of the request, and a query sent directly in the body."""
+        params = list(request.query_params.multi_items())
+        if request.method != "POST":
+            return params, None
+        ctype = request.headers.get("content-type")
+        if not ctype:
+            raise ServiceError(415, "a POST needs a Content-Type: application/x-www-form-urlencoded or "
+                               "application/sparql-query (SPARQL 1.1 Protocol 2.1.2, 2.1.3)")
+        media, mparams = _media_param(ctype)
+        charset = mparams.get("charset", "utf-8")
+        body = await request.body()
+        if media == "application/sparql-update":
+            raise ServiceError(403, "this endpoint is read-only: updates are refused")
+        if charset not in ("utf-8", "utf8"):
+            raise ServiceError(400, f"the request body must be UTF-8, not {charset}")
+        if media == "application/x-www-form-urlencoded":
+            try:
+                text = body.decode("ascii")
+                form = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+            except (UnicodeDecodeError, ValueError):
+                raise ServiceError(400, "the form body is not URL-encoded UTF-8") from None
+            return params + form, None
+        if media == "application/sparql-query":
+            try:
+                return params, body.decode("utf-8")
+            except UnicodeDecodeError:
+                raise ServiceError(400, "the query is not UTF-8 (SPARQL 1.1 Protocol 2.1.3)") from None
+        raise ServiceError(415, f"a query cannot be sent as {media}: use application/x-www-form-urlencoded "
+                           "or application/sparql-query")
+
+    # -------------------------------------------------------------- answering
+
+    async def handle(self, request: Request, store) -> Response:
+        allowed = frozenset(store.graphs)
+        params, direct = await self.params(request)
+        names = [k for k, _ in params]
+        if "update" in names or "using-graph-uri" in names or "using-named-graph-uri" in names:
+            raise ServiceError(403, "this endpoint is read-only: updates are refused")
+        queries = [v for k, v in params if k == "query"] + ([direct] if direct is not None else [])
+        if not queries:
+            if request.method == "GET" and not params:
+                return self.description(request, store)
+            raise ServiceError(400, "no query: give exactly one 'query' parameter (SPARQL 1.1 Protocol 2.1)")
+        if len(queries) > 1:
+            raise ServiceError(400, "more than one query: give exactly one 'query' parameter")
+        query = queries[0]
+        if not query.strip():
+            raise ServiceError(400, "the query is empty")
+        if len(query) > MAX_QUERY_CHARS:
+            raise ServiceError(413, f"the query is longer than {MAX_QUERY_CHARS} characters")
+        default_graphs = [v for k, v in params if k == "default-graph-uri"]
+        named_graphs = [v for k, v in params if k == "named-graph-uri"]
+        for g in default_graphs + named_graphs:
+            if g not in allowed:
+                raise ServiceError(400, "default-graph-uri and named-graph-uri may only name graphs this "
+                                   "endpoint holds", detail={"graph": g, "graphs": sorted(allowed)})
+        try:
+            info = inspect(query, allowed)
+        except QueryRefused as exc:
+            raise ServiceError(exc.status, exc.message, detail=exc.detail) from None
+        chosen = negotiate(request.headers.get("accept"), FORMS_OFFER[info.form])
+        if chosen is None:
+            raise ServiceError(406, f"a {info.form} query cannot be answered in the format asked for",
+                               detail={"available": acceptable(FORMS_OFFER[info.form])},
+                               headers={"Vary": "Accept"})
+        fmt, media_type = chosen
+        client = request.client.host if request.client else "unknown"
+        wait = self.budget.retry_after(client)
+        if wait is not None:
+            raise ServiceError(429, "this client has used its query time for now; try again later",
+                               detail={"retry_after": wait, "budget_seconds": self.settings.client_budget,
+                                       "window_seconds": self.settings.budget_window},
+                               headers={"Retry-After": str(wait)})
+        job = {"query": query, "format": fmt.key, "limit": self.settings.max_results}
+        if default_graphs or named_graphs:  # 2.1.4: the protocol's dataset replaces the query's
+            job["default_graph"] = default_graphs
+            job["named_graphs"] = named_graphs
+        timeout = self.settings.query_timeout
+        started = time.monotonic()
+        try:
+            answer = await store.run(job, timeout)
+        except QueryTimeout:
+            self.budget.charge(client, timeout)
+            retry = str(max(1, math.ceil(timeout)))
+            raise ServiceError(503, f"the query did not finish within {timeout:g} seconds and was stopped",
+                               detail={"timeout_seconds": timeout}, headers={"Retry-After": retry}) from None
+        except PoolBusy:
+            raise ServiceError(503, "every query worker is busy; try again shortly",
+                               headers={"Retry-After": "5"}) from None
+        except WorkerFailed as exc:
+            self.budget.charge(client, time.monotonic() - started)
+            memory = exc.returncode in (-6, 134, -11)
+            raise ServiceError(503, "the query needed more memory than a query may use" if memory else
+                               "the query stopped its worker", headers={"Retry-After": "5"}) from None
+        self.budget.charge(client, answer.seconds or (time.monotonic() - started))
+        if not answer.ok:
+            raise ServiceError(answer.status, answer.error, detail=answer.detail)
+        headers = {"Vary": "Accept", "X-Result-Count": str(answer.count)}
+        if answer.truncated:
+            headers["X-Result-Truncated"] = "true"
+            headers["X-Result-Limit"] = str(self.settings.max_results)
+        return Response(answer.body, media_type=fmt.content_type(media_type), headers=headers)
+
+    # -------------------------------------------------------------- service description
+
+    def description(self, request: Request, store) -> Response:
+        offers = ("html", "turtle", "jsonld", "ntriples", "rdfxml")
+        chosen = negotiate(request.headers.get("accept"), offers)
+        if chosen is None:
+            raise ServiceError(406, "the service description is available as text/turtle, "
+                               "application/ld+json, application/n-triples, application/rdf+xml or "
+                               "text/html", headers={"Vary": "Accept"})
+        fmt, media_type = chosen
+        endpoint = str(request.url.replace(query=None, fragment=None))
+        if fmt.key == "html":
+            s = self.settings
+            body = H.render_sparql_form(endpoint, EXAMPLE, {
+                "query_timeout": s.query_timeout, "max_results": s.max_results,
+                "client_budget": s.client_budget, "budget_window": s.budget_window}).encode("utf-8")
+        else:
+            body = rdf_out.write(rdf_out.to_tuples(self._sd_triples(endpoint, store)), fmt.key,
+                                 prefixes={"sd": SD, "formats": FORMATS_NS,
+                                           "void": "http://rdfs.org/ns/void#",
+                                           "dct": "http://purl.org/dc/terms/",
+                                           "xsd": "http://www.w3.org/2001/XMLSchema#"},
+                                 context={"sd": SD, "formats": FORMATS_NS, "void": "http://rdfs.org/ns/void#",
+                                          "dct": "http://purl.org/dc/terms/",
+                                          "xsd": "http://www.w3.org/2001/XMLSchema#"})
+        return Response(body, media_type=fmt.content_type(media_type), headers={"Vary": "Accept"})
+
+    def _sd_triples(self, endpoint: str, store) -> list:
+        import pyoxigraph as ox
+
+        N, L, B, T = ox.NamedNode, ox.Literal, ox.BlankNode, ox.Triple
+        rdf_type = N("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+        void_triples = N("http://rdfs.org/ns/void#triples")
+        xsd_int = N("http://www.w3.org/2001/XMLSchema#integer")
+        svc = N(endpoint)
+        s = self.settings
+        out = [T(svc, rdf_type, N(SD + "Service")), T(svc, N(SD + "endpoint"), svc),
+               T(svc, N(SD + "supportedLanguage"), N(SD + "SPARQL11Query")),
+               T(svc, N("http://purl.org/dc/terms/title"), L("機關採購廉政平臺 SPARQL 端點", language="zh-Hant")),
+               T(svc, N("http://purl.org/dc/terms/title"), L("Integrity Platform SPARQL endpoint", language="en")),
+               T(svc, N("http://purl.org/dc/terms/description"), L(
+                   f"Read-only. Updates, SERVICE and graphs the endpoint does not hold are refused. "
+                   f"At most {s.query_timeout:g} s and {s.max_results} results per query "
+                   f"(X-Result-Truncated: true when cut).", language="en"))]
+        for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+                     "Turtle", "N-Triples", "JSON-LD", "RDF_XML"):
+            out.append(T(svc, N(SD + "resultFormat"), N(FORMATS_NS + name)))
+        dataset, default = B("dataset"), B("default")
+        out += [T(svc, N(SD + "defaultDataset"), dataset), T(dataset, rdf_type, N(SD + "Dataset")),
+                T(dataset, N(SD + "defaultGraph"), default), T(default, rdf_type, N(SD + "Graph")),
+                T(default, void_triples, L(str(store.triples), datatype=xsd_int))]
+        for i, (g, n) in enumerate(sorted(store.graphs.items())):
+            ng, graph = B(f"named{i}"), B(f"graph{i}")
+            out += [T(dataset, N(SD + "namedGraph"), ng), T(ng, rdf_type, N(SD + "NamedGraph")),
+                    T(ng, N(SD + "name"), N(g)), T(ng, N(SD + "graph"), graph),
+                    T(graph, rdf_type, N(SD + "Graph")), T(graph, void_triples, L(str(n), datatype=xsd_int))]
+        return out
+
+
+def build_router(endpoint: Endpoint) -> APIRouter:
+    router = APIRouter(tags=["SPARQL"])
+    Store = Annotated[object, Depends(get_store)]
+    doc = ("SPARQL 1.1 Protocol query operation. Without a query: the service description (Turtle, "
+           "JSON-LD) or a query form (HTML). Results by Accept: application/sparql-results+json (default), "
+           "application/sparql-results+xml, text/csv, text/tab-separated-values for SELECT/ASK; text/turtle "
+           "(default), application/n-triples, application/ld+json, application/rdf+xml for CONSTRUCT/DESCRIBE. "
+           "Read-only: updates 403; SERVICE, LOAD and unknown graphs 400; time-out 503; budget 429.")
+    responses = {400: {"description": "not a valid or allowed query"}, 403: {"description": "updates refused"},
+                 406: {"description": "no acceptable format"}, 413: {"description": "too long"},
+                 415: {"description": "wrong Content-Type"}, 429: {"description": "client budget spent"},
+                 503: {"description": "stopped at the time limit, or busy"}}
+
+    @router.get("/sparql", summary="SPARQL query (GET)", description=doc, response_class=Response,
+                responses=responses)
+    async def sparql_get(request: Request, store: Store,
+                         query: str | None = Query(None, description="The SPARQL query"),
+                         default_graph_uri: list[str] = Query([], alias="default-graph-uri"),
+                         named_graph_uri: list[str] = Query([], alias="named-graph-uri")):
+        return await endpoint.handle(request, store)
+
+    @router.post("/sparql", summary="SPARQL query (POST)", description=doc, response_class=Response,
+                 responses=responses, openapi_extra={"requestBody": {"content": {
+                     "application/x-www-form-urlencoded": {"schema": {
+                         "type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]}},
+                     "application/sparql-query": {"schema": {"type": "string"}}}, "required": True}})
+    async def sparql_post(request: Request, store: Store,
+                          default_graph_uri: list[str] = Query([], alias="default-graph-uri"),
+                          named_graph_uri: list[str] = Query([], alias="named-graph-uri")):
+        return await endpoint.handle(request, store)
+
+    return router
+
+
+__all__ = ["Endpoint", "build_router", "FORMATS"]

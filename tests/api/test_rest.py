@@ -1,0 +1,179 @@
+"""The REST API over the real release: lists, filters, pages, lookups, errors, and the models."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from api.rest import AgencyDetail, AgencyPage, CaseDetail, CasePage
+
+
+def rows(release, table):
+    with open(release / "data" / f"{table}.csv", encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_cases_first_page_has_totals_and_links(client, real_release):
+    r = client.get("/api/cases")
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "application/json"
+    body = r.json()
+    total = len(rows(real_release, "cases"))
+    assert (body["total"], body["page"], body["per_page"]) == (total, 1, 20)
+    assert len(body["items"]) == 20
+    assert r.headers["x-total-count"] == str(total)
+    links = r.links
+    assert set(links) == {"first", "next", "last"}
+    assert "page=2" in links["next"]["url"] and "per_page=20" in links["next"]["url"]
+    assert f"page={-(-total // 20)}" in links["last"]["url"]
+    CasePage.model_validate(body)
+
+
+def test_cases_last_page_links_back(client, real_release):
+    total = len(rows(real_release, "cases"))
+    last = -(-total // 5)
+    r = client.get(f"/api/cases?per_page=5&page={last}")
+    body = r.json()
+    assert len(body["items"]) == total - 5 * (last - 1)
+    assert set(r.links) == {"first", "prev", "last"}
+    assert f"page={last - 1}" in r.links["prev"]["url"]
+    # following "next" from the first page reaches every case once
+    seen, url = [], "/api/cases?per_page=7"
+    while url:
+        page = client.get(url)
+        seen += [c["id"] for c in page.json()["items"]]
+        url = page.links.get("next", {}).get("url")
+    assert sorted(seen) == sorted(c["case_id"] for c in rows(real_release, "cases"))
+
+
+def test_cases_page_past_the_end_is_empty(client):
+    body = client.get("/api/cases?page=99").json()
+    assert body["items"] == [] and body["total"] > 0
+
+
+@pytest.mark.parametrize("query,parameter", [
+    ("per_page=101", "per_page"), ("per_page=0", "per_page"), ("page=0", "page"), ("page=x", "page"),
+    ("level=federal", "level"), ("status=closed", "status"), ("sort=colour", "sort"), ("year=abc", "year"),
+    ("year=1700", "year"), ("amount_min=-1", "amount_min"), ("amount_min=10&amount_max=5", "amount_min"),
+    ("q=" + "x" * 201, "q"),
+])
+def test_cases_bad_parameters_are_422_with_the_error_body(client, query, parameter):
+    r = client.get(f"/api/cases?{query}")
+    assert r.status_code == 422
+    body = r.json()
+    assert body["ok"] is False and body["status"] == 422
+    assert parameter in body["error"]
+    assert any(d["parameter"] == parameter for d in body["detail"])
+
+
+def test_cases_filters_match_the_table(client, real_release):
+    table = rows(real_release, "cases")
+    some = table[0]
+    checks = {
+        f"level={some['level']}": [c for c in table if c["level"] == some["level"]],
+        f"status=ended": [c for c in table if c["status"] == "ended"],
+        f"authority={some['authority_id']}": [c for c in table if c["authority_id"] == some["authority_id"]],
+        f"agency={some['agency_ids'].split('|')[0]}": [
+            c for c in table if some["agency_ids"].split("|")[0] in c["agency_ids"].split("|")],
+        f"year={some['established'][:4]}": [c for c in table if c["established"][:4] == some["established"][:4]],
+        "amount_min=10000000000": [c for c in table if float(c["amount_twd"]) >= 1e10],
+        "amount_min=1000000000&amount_max=5000000000": [
+            c for c in table if 1e9 <= float(c["amount_twd"]) <= 5e9],
+    }
+    for query, expected in checks.items():
+        body = client.get(f"/api/cases?{query}&per_page=100").json()
+        assert sorted(c["id"] for c in body["items"]) == sorted(c["case_id"] for c in expected), query
+        assert body["total"] == len(expected)
+    assert checks["status=ended"], "the release should have ended cases to test with"
+
+
+def test_cases_free_text_folds_tai_and_full_width(client, real_release):
+    table = rows(real_release, "cases")
+    expected = sorted(c["case_id"] for c in table if "臺南" in c["name_zh"] or "臺南" in c["procurement_zh"])
+    assert expected
+    for q in ("臺南", "台南", "tainan", "ＴＡＩＮＡＮ", "TaiNan"):
+        got = client.get("/api/cases", params={"q": q, "per_page": 100}).json()["items"]
+        assert set(expected) <= {c["id"] for c in got}, q
+    both = client.get("/api/cases", params={"q": "台南 再生水", "per_page": 100}).json()["items"]
+    assert both and all("再生水" in c["name"]["zh"] or "再生水" in c["procurement"]["zh"] for c in both)
+    assert client.get("/api/cases", params={"q": "無此案件名稱"}).json()["total"] == 0
+
+
+def test_cases_sort_orders(client):
+    by_date = client.get("/api/cases?sort=established&per_page=100").json()["items"]
+    dates = [c["established"] for c in by_date]
+    assert dates == sorted(dates)
+    by_amount = client.get("/api/cases?sort=-amount&per_page=100").json()["items"]
+    amounts = [c["amount_twd"] for c in by_amount]
+    assert amounts == sorted(amounts, reverse=True)
+    default = client.get("/api/cases?per_page=100").json()["items"]
+    assert [c["table_number"] for c in default] == sorted(c["table_number"] for c in default)
+
+
+def test_every_case_detail_matches_its_model_and_the_tables(client, real_release):
+    activities = rows(real_release, "activities")
+    participants = rows(real_release, "participants")
+    for case in rows(real_release, "cases"):
+        r = client.get(f"/api/cases/{case['case_id']}")
+        assert r.status_code == 200
+        detail = CaseDetail.model_validate(r.json())
+        assert detail.name.zh == case["name_zh"] and detail.iri == case["iri"]
+        mine = [a for a in activities if a["case_id"] == case["case_id"]]
+        assert sorted(a.id for a in detail.activities) == sorted(a["activity_id"] for a in mine)
+        for a in detail.activities:
+            expected = [p for p in participants if p["activity_id"] == a.id]
+            assert [p.role for p in a.participants] == [p["role"] for p in
+                                                        sorted(expected, key=lambda p: int(p["position"]))]
+        cited = set(case["source_ids"].split("|"))
+        assert cited <= {s.id for s in detail.sources}
+
+
+def test_case_detail_carries_its_parts(client):
+    body = client.get("/api/cases/anping-water-reclamation").json()
+    assert body["activities"] and body["observations"] and body["risks"] and body["quality_notes"]
+    assert body["documents"]
+    assert any(p["agency"] for a in body["activities"] for p in a["participants"])
+    assert body["links"] == {"api": "/api/cases/anping-water-reclamation",
+                             "html": "/id/case/anping-water-reclamation",
+                             "turtle": "/id/case/anping-water-reclamation.ttl",
+                             "jsonld": "/id/case/anping-water-reclamation.jsonld"}
+
+
+@pytest.mark.parametrize("path", ["/api/cases/no-such-case", "/api/cases/ANPING", "/api/agencies/nobody",
+                                  "/api/cases/%2e%2e"])
+def test_unknown_ids_are_404_with_the_error_body(client, path):
+    r = client.get(path)
+    assert r.status_code == 404
+    body = r.json()
+    assert body["ok"] is False and body["status"] == 404 and body["error"]
+
+
+def test_agencies_list_filters_and_detail(client, real_release):
+    table = rows(real_release, "agencies")
+    body = client.get("/api/agencies?per_page=100").json()
+    AgencyPage.model_validate(body)
+    assert body["total"] == len(table)
+    kind = table[0]["kind"]
+    got = client.get(f"/api/agencies?kind={kind}&per_page=100").json()["items"]
+    assert sorted(a["id"] for a in got) == sorted(a["agency_id"] for a in table if a["kind"] == kind)
+    assert client.get("/api/agencies?kind=planet").status_code == 422
+    found = client.get("/api/agencies", params={"q": "廉政署"}).json()["items"]
+    assert "aac" in {a["id"] for a in found}
+    cases = rows(real_release, "cases")
+    for agency in table:
+        detail = AgencyDetail.model_validate(client.get(f"/api/agencies/{agency['agency_id']}").json())
+        procuring = {c.id for c in detail.cases if c.role == "procuring-agency"}
+        assert procuring == {c["case_id"] for c in cases if agency["agency_id"] in c["agency_ids"].split("|")}
+        assert detail.case_count == len(procuring)
+
+
+def test_openapi_documents_the_rest_models(client):
+    spec = client.get("/openapi.json").json()
+    for path in ("/api/cases", "/api/cases/{case_id}", "/api/agencies", "/api/agencies/{agency_id}"):
+        assert path in spec["paths"], path
+    ok = spec["paths"]["/api/cases/{case_id}"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert ok["schema"]["$ref"].endswith("/CaseDetail")
+    assert "404" in spec["paths"]["/api/cases/{case_id}"]["get"]["responses"]
+    assert {"Activity", "Participant", "Observation", "QualityNote"} <= set(spec["components"]["schemas"])
+    assert client.get("/docs").status_code == 200

@@ -112,6 +112,8 @@ def attach(app, release_dir: Path, settings) -> Harvest:
     """Give the app's harvesting routes their release (call once, in the app factory)."""
     h = Harvest(Path(release_dir), settings.url, getattr(settings, "max_body", MAX_BODY) or MAX_BODY)
     app.state.harvest = h
+    if (h.release / FILES["reconcile"]).is_file():  # the index takes a second or two at 10k cases
+        threading.Thread(target=lambda: h.index, name="reconcile-index", daemon=True).start()
     return h
 
 

@@ -178,6 +178,8 @@ class Entity:
     row: dict
     keys: set[str]
     words: set[str]
+    position: int = 0
+    flat: frozenset = frozenset()  # folded names without punctuation, the keys and the slug (for suggest)
 
 
 class QueryError(ValueError):
@@ -197,7 +199,8 @@ class Index:
         for row in rows:
             e = Entity(row, set().union(*(keys(n) for n in row["names"])) if row["names"] else set(),
                        set().union(*(words(n) for n in row["names"] if latin(n))) if row["names"] else set())
-            i = len(self.entities)
+            i = e.position = len(self.entities)
+            e.flat = frozenset({_PUNCT.sub("", fold(n)) for n in row["names"]} | e.keys | {row["slug"]})
             self.entities.append(e)
             self.by_id[row["id"]] = e
             self.by_slug[(row["type"], row["slug"])] = e
@@ -300,7 +303,7 @@ class Index:
             direct = self.lookup(text)
             pool = self._candidates(q_keys, q_words)
             if direct is not None:
-                pool.insert(0, self.entities.index(direct))
+                pool.insert(0, direct.position)
         else:
             q_keys, q_words, direct, pool = set(), set(), None, list(range(len(self.entities)))
 
@@ -360,7 +363,7 @@ class Index:
             return []
         ranked = []
         for e in self.entities:
-            flat = {_PUNCT.sub("", fold(n)) for n in e.row["names"]} | e.keys | {e.row["slug"]}
+            flat = e.flat
             starts = any(k.startswith(p) for k in flat for p in p_keys)
             if starts or any(p in k for k in flat for p in p_keys):
                 ranked.append((not starts, e.row["type"] != "case", len(e.row["name"]), e.row["slug"], e))

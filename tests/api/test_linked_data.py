@@ -1,0 +1,153 @@
+"""Linked data: every minted IRI resolves, in every format, with negotiation and suffix twins."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+import rdflib
+from rdflib import RDF, URIRef
+from rdflib.namespace import SKOS
+
+from .conftest import by_value
+
+BASE = "https://w3id.org/lianzheng"
+RDFLIB = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt",
+          "application/rdf+xml": "xml", "application/json": "json-ld"}
+SUFFIX = {"ttl": "text/turtle; charset=utf-8", "jsonld": "application/ld+json", "nt": "application/n-triples",
+          "rdf": "application/rdf+xml", "json": "application/json", "html": "text/html; charset=utf-8"}
+CASE = "anping-water-reclamation"
+
+
+def first_iri(release, table):
+    with open(release / "data" / f"{table}.csv", encoding="utf-8", newline="") as fh:
+        return next(csv.DictReader(fh))["iri"]
+
+
+@pytest.fixture(scope="module")
+def iris(real_release):
+    out = [first_iri(real_release, t) for t in ("cases", "agencies", "activities", "documents", "observations",
+                                               "risks", "quality_notes", "laws", "sources")]
+    out += [f"{BASE}/id/procurement/{CASE}", f"{BASE}/id/participation/{CASE}-2020-03-05-launch-1",
+            f"{BASE}/id/dataset/lianzheng"]
+    return out
+
+
+@pytest.fixture(scope="module")
+def release_graph(real_release):
+    return by_value(rdflib.Graph().parse(real_release / "lianzheng.nt", format="nt"))
+
+
+def parse(response, media):
+    return by_value(rdflib.Graph().parse(data=response.content, format=RDFLIB[media]))
+
+
+@pytest.mark.parametrize("media", sorted(RDFLIB))
+def test_every_kind_of_iri_resolves_in_every_rdf_format(client, iris, release_graph, media):
+    for iri in iris:
+        path = iri[len(BASE):]
+        r = client.get(path, headers={"accept": media})
+        assert r.status_code == 200, (path, r.text[:200])
+        assert r.headers["content-type"].split(";")[0] == media
+        assert "Accept" in r.headers["vary"]
+        assert r.headers["content-location"].startswith(path + ".")
+        g = parse(r, media)
+        own = set(release_graph.triples((URIRef(iri), None, None)))
+        assert own and own <= set(g), f"{path} as {media} misses its own triples"
+
+
+def test_a_case_description_includes_the_parts_it_owns(client, release_graph):
+    g = parse(client.get(f"/id/case/{CASE}", headers={"accept": "text/turtle"}), "text/turtle")
+    case = URIRef(f"{BASE}/id/case/{CASE}")
+    for p in ("activity", "observation", "risk", "publishedDocument", "monitors"):
+        for part in release_graph.objects(case, URIRef(f"{BASE}/vocab#{p}")):
+            assert set(release_graph.triples((part, None, None))) <= set(g), part
+    participations = list(g.subjects(RDF.type, URIRef("http://www.w3.org/ns/prov#Association")))
+    assert participations, "participations of the activities come one hop further"
+    agency = next(release_graph.objects(case, URIRef(f"{BASE}/vocab#procuringAgency")))
+    assert not set(release_graph.triples((agency, None, None))) & set(g)  # linked, not described
+
+
+def test_language_tags_keep_their_case(client):
+    text = client.get(f"/id/case/{CASE}.ttl").text
+    assert "@zh-Hant" in text and "@zh-hant" not in text
+
+
+def test_jsonld_carries_its_context_inline(client):
+    body = client.get(f"/id/case/{CASE}", headers={"accept": "application/ld+json"}).json()
+    assert isinstance(body["@context"], dict)
+    assert body["@context"]["lz"] == f"{BASE}/vocab#"
+    assert all(not isinstance(v, str) or not v.endswith(".jsonld") for v in body["@context"].values())
+
+
+@pytest.mark.parametrize("suffix", sorted(SUFFIX))
+def test_suffix_twins(client, suffix):
+    r = client.get(f"/id/case/{CASE}.{suffix}", headers={"accept": "image/png"})  # the suffix wins
+    assert r.status_code == 200
+    assert r.headers["content-type"] == SUFFIX[suffix]
+    assert r.headers["content-location"] == f"/id/case/{CASE}.{suffix}"
+
+
+def test_html_for_browsers_names_the_resource_and_its_formats(client):
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    r = client.get(f"/id/case/{CASE}", headers={"accept": browser})
+    assert r.status_code == 200 and r.headers["content-type"] == "text/html; charset=utf-8"
+    assert "安平再生水廠" in r.text
+    r = client.get(f"/id/activity/{CASE}-2020-03-05-launch", headers={"accept": browser})
+    assert r.status_code == 200 and "啟動儀式" in r.text
+    assert f"/id/activity/{CASE}-2020-03-05-launch.ttl" in r.text
+
+
+def test_head_answers_without_a_body(client):
+    r = client.head(f"/id/case/{CASE}", headers={"accept": "text/turtle"})
+    assert r.status_code == 200 and r.content == b""
+    assert r.headers["content-type"].startswith("text/turtle")
+
+
+def test_406_for_what_cannot_be_produced(client):
+    r = client.get(f"/id/case/{CASE}", headers={"accept": "image/png, application/pdf"})
+    assert r.status_code == 406
+    body = r.json()
+    assert body["ok"] is False and body["status"] == 406
+    assert "text/turtle" in body["detail"]["available"]
+
+
+@pytest.mark.parametrize("path", ["/id/case/no-such-case", "/id/case/no-such-case.ttl", "/id/planet/earth",
+                                  f"/id/case/{CASE}.xyz", "/id/case/", "/vocab/no-such-scheme",
+                                  "/vocab/case-status/no-such-code", "/vocab/a/b/c", "/vocab.xyz"])
+def test_unknown_resources_are_404(client, path):
+    r = client.get(path, headers={"accept": "text/turtle"})
+    assert r.status_code == 404
+    assert r.json()["ok"] is False
+
+
+def test_vocab_holds_every_term_and_code_list(client, real_release):
+    g = rdflib.Graph().parse(data=client.get("/vocab", headers={"accept": "text/turtle"}).content,
+                             format="turtle")
+    vocab = rdflib.Graph().parse(real_release / "vocab" / "lianzheng.ttl")
+    codes = rdflib.Graph().parse(real_release / "vocab" / "codes.ttl")
+    assert set(vocab.subjects()) <= set(g.subjects())
+    assert set(codes.subjects(RDF.type, SKOS.ConceptScheme)) <= set(g.subjects())
+    html = client.get("/vocab", headers={"accept": "text/html"}).text
+    assert 'id="IntegrityPlatform"' in html or "IntegrityPlatform" in html
+
+
+def test_a_code_list_and_a_code_resolve(client):
+    g = rdflib.Graph().parse(data=client.get("/vocab/case-status.ttl").content, format="turtle")
+    scheme = URIRef(f"{BASE}/vocab/case-status")
+    concepts = set(g.subjects(SKOS.inScheme, scheme))
+    assert {URIRef(f"{BASE}/vocab/case-status/operating"), URIRef(f"{BASE}/vocab/case-status/ended")} <= concepts
+    one = rdflib.Graph().parse(data=client.get("/vocab/case-status/ended",
+                                               headers={"accept": "application/n-triples"}).content, format="nt")
+    labels = {str(o) for o in one.objects(URIRef(f"{BASE}/vocab/case-status/ended"), SKOS.prefLabel)}
+    assert "已結束" in labels
+
+
+def test_context_and_shapes_resolve(client):
+    ctx = client.get("/vocab/context.jsonld")
+    assert ctx.status_code == 200 and ctx.headers["content-type"] == "application/ld+json"
+    assert "@context" in ctx.json()
+    g = rdflib.Graph().parse(data=client.get("/shapes", headers={"accept": "text/turtle"}).content,
+                             format="turtle")
+    assert len(list(g.subjects(RDF.type, URIRef("http://www.w3.org/ns/shacl#NodeShape")))) > 5
+    assert client.get("/shapes.jsonld").headers["content-type"] == "application/ld+json"

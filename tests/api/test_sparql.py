@@ -1,0 +1,221 @@
+"""The SPARQL 1.1 Protocol endpoint in process: operations, formats, datasets, refusals, limits."""
+
+from __future__ import annotations
+
+import io
+import time
+from urllib.parse import quote
+
+import pytest
+import rdflib
+from rdflib.query import Result
+
+from .conftest import client_for, settings_for
+
+VOCAB_G = "https://w3id.org/lianzheng/vocab"
+NAMES = """PREFIX lz: <https://w3id.org/lianzheng/vocab#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?case ?name WHERE { ?case a lz:IntegrityPlatform ; skos:prefLabel ?name } ORDER BY ?case ?name"""
+CARTESIAN = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+FORM = {"content-type": "application/x-www-form-urlencoded"}
+DIRECT = {"content-type": "application/sparql-query"}
+
+
+def error_of(r, status):
+    assert r.status_code == status, r.text[:300]
+    body = r.json()
+    assert body["ok"] is False and body["status"] == status and body["error"]
+    return body
+
+
+def test_get_post_form_and_post_direct_give_the_same_answer(client):
+    a = client.get("/sparql", params={"query": NAMES})
+    b = client.post("/sparql", content=f"query={quote(NAMES)}", headers=FORM)
+    c = client.post("/sparql", content=NAMES.encode(), headers=DIRECT)
+    assert a.status_code == b.status_code == c.status_code == 200
+    assert a.headers["content-type"] == "application/sparql-results+json"
+    assert a.json() == b.json() == c.json()
+    assert int(a.headers["x-result-count"]) == len(a.json()["results"]["bindings"]) > 40
+    assert "Accept" in a.headers["vary"]
+    langs = {b["name"]["xml:lang"] for b in a.json()["results"]["bindings"]}
+    assert langs == {"zh-Hant", "en"}
+
+
+@pytest.mark.parametrize("accept,rf", [("application/sparql-results+json", "json"),
+                                       ("application/sparql-results+xml", "xml"), ("text/csv", "csv"),
+                                       ("text/tab-separated-values", "tsv")])
+def test_select_formats(client, accept, rf):
+    r = client.get("/sparql", params={"query": NAMES}, headers={"accept": accept})
+    assert r.status_code == 200 and r.headers["content-type"].startswith(accept)
+    result = Result.parse(io.BytesIO(r.content), format=rf)
+    assert [str(v) for v in result.vars] == ["case", "name"] and len(list(result)) > 40
+
+
+@pytest.mark.parametrize("accept,rf", [("application/sparql-results+json", "json"),
+                                       ("application/sparql-results+xml", "xml")])
+def test_ask_formats(client, accept, rf):
+    r = client.get("/sparql", params={"query": "ASK { ?s a <https://w3id.org/lianzheng/vocab#IntegrityPlatform> }"},
+                   headers={"accept": accept})
+    assert Result.parse(io.BytesIO(r.content), format=rf).askAnswer is True
+
+
+@pytest.mark.parametrize("accept,rf", [("text/turtle", "turtle"), ("application/n-triples", "nt"),
+                                       ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml")])
+def test_construct_and_describe_formats(client, accept, rf):
+    construct = "CONSTRUCT { ?c ?p ?o } WHERE { ?c a <https://w3id.org/lianzheng/vocab#IntegrityPlatform> ; ?p ?o }"
+    r = client.get("/sparql", params={"query": construct}, headers={"accept": accept})
+    assert r.status_code == 200 and r.headers["content-type"].startswith(accept)
+    assert len(rdflib.Graph().parse(data=r.content, format=rf)) > 300
+    d = client.get("/sparql", params={"query": "DESCRIBE <https://w3id.org/lianzheng/id/case/danjiang-bridge>"},
+                   headers={"accept": accept})
+    assert len(rdflib.Graph().parse(data=d.content, format=rf)) > 10
+
+
+@pytest.mark.parametrize("query,accept", [(NAMES, "text/turtle"), ("ASK {}", "text/csv"),
+                                          ("CONSTRUCT WHERE { ?s ?p ?o }", "application/sparql-results+json")])
+def test_406_when_the_form_has_no_such_format(client, query, accept):
+    body = error_of(client.get("/sparql", params={"query": query}, headers={"accept": accept}), 406)
+    assert body["detail"]["available"]
+
+
+def test_protocol_errors(client):
+    error_of(client.get("/sparql?query=ASK%20%7B%7D&query=SELECT%20*%20%7B%7D"), 400)
+    error_of(client.post("/sparql?query=ASK%20%7B%7D", content="query=ASK%20%7B%7D", headers=FORM), 400)
+    error_of(client.get("/sparql?default-graph-uri=" + quote(VOCAB_G)), 400)  # a dataset but no query
+    error_of(client.get("/sparql", params={"query": "  "}), 400)
+    syntax = error_of(client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p"}), 400)
+    assert "not valid SPARQL" in syntax["error"] and "1:" in syntax["detail"]
+    error_of(client.post("/sparql", content=b"ASK {}"), 415)  # no media type
+    error_of(client.post("/sparql", content=b"ASK {}", headers={"content-type": "text/plain"}), 415)
+    error_of(client.post("/sparql", content="ASK {}".encode("utf-16"),
+                         headers={"content-type": "application/sparql-query; charset=UTF-16"}), 400)
+    error_of(client.post("/sparql", content=b"ASK { \xff }", headers=DIRECT), 400)
+    error_of(client.put("/sparql", content=b"ASK {}", headers=DIRECT), 405)
+
+
+def test_updates_are_refused(client):
+    error_of(client.get("/sparql?update=CLEAR%20ALL"), 403)
+    error_of(client.post("/sparql", content="update=CLEAR%20ALL", headers=FORM), 403)
+    error_of(client.post("/sparql", content=b"CLEAR ALL", headers={"content-type": "application/sparql-update"}), 403)
+    error_of(client.get("/sparql", params={"query": "INSERT DATA { <a:a> <a:b> <a:c> }"}), 403)
+    after = client.get("/sparql", params={"query": "ASK { <a:a> <a:b> <a:c> }"}).json()
+    assert after["boolean"] is False
+
+
+def test_nothing_is_fetched(client):
+    body = error_of(client.get("/sparql", params={"query": "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"}),
+                    400)
+    assert "SERVICE" in body["error"]
+    error_of(client.get("/sparql", params={"query": "SELECT * FROM <file:///etc/passwd> { ?s ?p ?o }"}), 400)
+    error_of(client.get("/sparql", params={"query": "ASK {}", "default-graph-uri": "file:///etc/passwd"}), 400)
+    error_of(client.get("/sparql", params={"query": "ASK {}", "named-graph-uri": "http://example.org/"}), 400)
+
+
+def test_datasets_name_graphs_the_store_holds(client):
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    whole = int(client.get("/sparql", params={"query": count}).json()["results"]["bindings"][0]["n"]["value"])
+    vocab = int(client.get("/sparql", params={"query": count, "default-graph-uri": VOCAB_G}).json()
+                ["results"]["bindings"][0]["n"]["value"])
+    from_ = int(client.get("/sparql", params={"query": count.replace("WHERE", f"FROM <{VOCAB_G}> WHERE")}).json()
+                ["results"]["bindings"][0]["n"]["value"])
+    assert 0 < vocab == from_ < whole
+    named = client.get("/sparql", params={"query": "SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }",
+                                          "named-graph-uri": VOCAB_G}).json()
+    assert [b["g"]["value"] for b in named["results"]["bindings"]] == [VOCAB_G]
+
+
+def test_service_description(client):
+    r = client.get("/sparql", headers={"accept": "text/turtle"})
+    assert r.status_code == 200
+    g = rdflib.Graph().parse(data=r.content, format="turtle")
+    sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    service = next(g.subjects(rdflib.RDF.type, sd.Service))
+    assert (service, sd.supportedLanguage, sd.SPARQL11Query) in g
+    assert str(next(g.objects(service, sd.endpoint))).endswith("/sparql")
+    assert (None, sd.name, rdflib.URIRef(VOCAB_G)) in g
+    jsonld = client.get("/sparql", headers={"accept": "application/ld+json"})
+    assert len(rdflib.Graph().parse(data=jsonld.content, format="json-ld")) == len(g)
+    page = client.get("/sparql", headers={"accept": "text/html"})
+    assert page.status_code == 200 and "<form" in page.text and 'id="truncated"' in page.text
+
+
+def test_cors_is_open_for_reading(client):
+    pre = client.options("/sparql", headers={"origin": "https://yasgui.example", "access-control-request-method": "POST",
+                                             "access-control-request-headers": "content-type"})
+    assert pre.status_code == 200 and pre.headers["access-control-allow-origin"] == "*"
+    assert "POST" in pre.headers["access-control-allow-methods"]
+    r = client.get("/sparql", params={"query": "ASK {}"}, headers={"origin": "https://yasgui.example"})
+    assert r.headers["access-control-allow-origin"] == "*"
+    assert "X-Result-Truncated" in r.headers["access-control-expose-headers"]
+
+
+def test_query_length_is_bounded(client):
+    from api.sparql import MAX_QUERY_CHARS
+
+    long = "ASK {} #" + "x" * MAX_QUERY_CHARS
+    error_of(client.post("/sparql", content=long.encode(), headers=DIRECT), 413)
+
+
+# ------------------------------------------------------------ limits set small
+
+@pytest.fixture(scope="module")
+def limited(real_release, api_root):
+    s = settings_for(api_root, max_results=5, max_body=2000, query_timeout=1.5, client_budget=3,
+                     budget_window=3600, query_workers=1)
+    with client_for(s, real_release) as c:
+        yield c
+
+
+def test_results_are_cut_and_say_so(limited):
+    r = limited.get("/sparql", params={"query": NAMES})
+    assert r.status_code == 200
+    assert r.headers["x-result-truncated"] == "true" and r.headers["x-result-limit"] == "5"
+    body = r.json()
+    assert body["truncated"] is True and len(body["results"]["bindings"]) == 5
+    csv_ = limited.get("/sparql", params={"query": NAMES}, headers={"accept": "text/csv"})
+    assert csv_.headers["x-result-truncated"] == "true" and csv_.text.count("\r\n") == 6
+    g = limited.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"})
+    assert g.headers["x-result-truncated"] == "true"
+    assert len(rdflib.Graph().parse(data=g.content, format="turtle")) == 5
+    small = limited.get("/sparql", params={"query": "ASK {}"})
+    assert "x-result-truncated" not in small.headers
+
+
+def test_bodies_are_bounded(limited):
+    r = limited.post("/sparql", content=("query=" + "x" * 3000).encode(), headers=FORM)
+    error_of(r, 413)
+
+    def chunks():  # no Content-Length: read up to the limit, then refused
+        for _ in range(10):
+            yield b"x" * 500
+
+    error_of(limited.post("/sparql", content=chunks(), headers=DIRECT), 413)
+
+
+def test_a_long_query_is_stopped_with_503_and_the_next_one_runs(limited):
+    pids = set(limited.app.state.store.pool.pids())
+    started = time.monotonic()
+    r = limited.get("/sparql", params={"query": CARTESIAN}, headers={"x-forwarded-for": "ignored"})
+    took = time.monotonic() - started
+    body = error_of(r, 503)
+    assert "did not finish within 1.5 seconds" in body["error"]
+    assert int(r.headers["retry-after"]) >= 1
+    assert took < 1.5 + 5
+    import os
+
+    assert all(not os.path.exists(f"/proc/{pid}") for pid in pids)  # killed, reaped
+    deadline = time.monotonic() + 30
+    while limited.get("/-/health").status_code != 200 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert limited.get("/sparql", params={"query": "ASK {}"}).status_code in (200, 429)
+
+
+def test_a_client_that_spent_its_budget_gets_429(real_release, api_root):
+    s = settings_for(api_root, client_budget=0.5, budget_window=3600, query_timeout=1, query_workers=1)
+    with client_for(s, real_release) as c:
+        first = c.get("/sparql", params={"query": CARTESIAN})
+        assert first.status_code == 503  # charged the whole second
+        r = c.get("/sparql", params={"query": "ASK {}"})
+        body = error_of(r, 429)
+        assert int(r.headers["retry-after"]) > 0 and body["detail"]["budget_seconds"] == 0.5
+        assert c.get("/api/cases/anping-water-reclamation").status_code == 200  # REST is not budgeted

@@ -251,6 +251,22 @@ class Words:
         self.lang = lang
         self.i = 1 if lang == EN else 0
 
+    @property
+    def colon(self) -> str:
+        return ": " if self.lang == EN else "："
+
+    @property
+    def sep(self) -> str:
+        return ", " if self.lang == EN else "、"
+
+    @property
+    def lp(self) -> str:
+        return " (" if self.lang == EN else "（"
+
+    @property
+    def rp(self) -> str:
+        return ")" if self.lang == EN else "）"
+
     def __call__(self, key: str, **kw) -> str:
         text = WORDS[key][self.i]
         return text.format(**kw) if kw else text

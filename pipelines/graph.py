@@ -74,6 +74,7 @@ PROV_WAW = IRI(PROV + "wasAssociatedWith")
 PROV_QA = IRI(PROV + "qualifiedAssociation")
 PROV_AGENT = IRI(PROV + "agent")
 PROV_ROLE = IRI(PROV + "hadRole")
+PROV_DERIVED = IRI(PROV + "wasDerivedFrom")
 DQV_HAS = IRI(DQV + "hasQualityAnnotation")
 OA_TARGET = IRI(OA + "hasTarget")
 SAMEAS = IRI(OWL + "sameAs")
@@ -164,8 +165,8 @@ class GraphWriter:
             yield from _texts(s, TITLE, m.Text(str(title.get("zh", "")), str(title.get("en", ""))))
         for law in ds.laws.values():
             yield (s, REFERENCES, IRI(self.ids.law(law.id)))
-        for doc in ds.sources.values():
-            yield (s, SOURCE, IRI(self.ids.source(doc.id)))
+        for doc in ds.sources.values():  # not dct:source: DCAT-AP keeps that for source datasets
+            yield (s, PROV_DERIVED, IRI(self.ids.source(doc.id)))
 
     def sources(self, ds: m.Dataset) -> Iterator[tuple]:
         for doc in ds.sources.values():

@@ -112,6 +112,9 @@ TABLES: tuple[Table, ...] = (
         Field("amount_text", "string", "金額原文", "The amount in the source's wording", required=True),
         Field("status", "string", "狀態", "Status: operating or ended", required=True, enum=("case-status",)),
         Field("benchmark", "integer", "標竿案例編號", "Benchmark case number in the guidebook, if any", minimum=1),
+        Field("pcc_tender_ids", "string", "標案案號（機關代碼+標案案號，以 | 分隔）",
+              "PCC tender case numbers (agency code + tender number), separated by |; only where a source gives them"),
+        Field("wikidata", "string", "Wikidata 項目", "Wikidata item, where verified", pattern=r"Q\d+"),
         IRI_FIELD, SOURCES_FIELD,
     ), ("case_id",), ((("authority_id",), "agencies", ("agency_id",)),)),
     Table("agencies", "機關", "Agencies and organisations", (
@@ -122,7 +125,7 @@ TABLES: tuple[Table, ...] = (
         _ref("parent_id", "上級機關", "Parent body"),
         Field("level", "string", "層級", "Government level: central or local", enum=("government-level",)),
         Field("agency_code", "string", "機關代碼", "Agency code (機關代碼), where a source gives it"),
-        Field("wikidata", "string", "Wikidata 項目", "Wikidata item, where verified", pattern=r"^Q\d+$"),
+        Field("wikidata", "string", "Wikidata 項目", "Wikidata item, where verified", pattern=r"Q\d+"),
         IRI_FIELD,
     ), ("agency_id",), ((("parent_id",), "agencies", ("agency_id",)),)),
     Table("case_agencies", "案件採購機關", "Procuring agencies of each case", (
@@ -258,7 +261,7 @@ def rows(ds: m.Dataset, ids: Minter) -> dict[str, list[tuple]]:
         (c.id, str(c.table_number), c.name.zh, c.name.en, c.procurement.zh, c.procurement.en,
          SEP.join(c.agencies), c.authority, c.level, c.established.iso, c.established.original,
          _num(c.amount_twd), c.amount_text, c.status, "" if c.benchmark is None else str(c.benchmark),
-         ids.case(c.id), _src(c.cited))
+         SEP.join(c.pcc_tender_ids), c.wikidata, ids.case(c.id), _src(c.cited))
         for c in ds.cases.values()
     ]
     out["agencies"] = [

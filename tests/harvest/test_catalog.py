@@ -139,9 +139,6 @@ def test_release_json_is_not_needed_to_read_the_catalogue(real_release):
     assert Path(real_release / "catalog.jsonld").read_text(encoding="utf-8").startswith('{"@context"')
 
 
-@pytest.mark.xfail(strict=True, reason="graph.py's dataset node links its source documents with dct:source, which "
-                                       "DCAT-AP reserves for source datasets (range.ttl: dcat:Dataset); "
-                                       "prov:wasDerivedFrom would not clash")
 def test_catalog_and_data_graph_together_have_no_violation(real_release, real_catalog):
     # a harvester that dereferences the dataset IRI, or a store holding both, sees the two graphs merged
     merged = Graph()

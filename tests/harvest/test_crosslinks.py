@@ -44,8 +44,6 @@ def test_agencies_table_carries_agency_codes_and_wikidata(release_pair):
     assert thb["agency_code"] == TEST_AGENCY_CODE and thb["wikidata"] == TEST_WIKIDATA
 
 
-@pytest.mark.xfail(strict=True, reason="the cases table has no pcc_tender_ids or wikidata column yet "
-                                       "(pipelines/tabular.py): the tender numbers reach RDF and OCDS only")
 def test_cases_table_carries_tender_numbers(release_pair):
     case = rows(release_pair[0], "cases")["danjiang-bridge"]
     assert case["pcc_tender_ids"] == TEST_TENDER

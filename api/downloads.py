@@ -207,8 +207,8 @@ class Downloads:
             return None
         start = int(first)
         end = int(last) if last else size - 1
-        if end < start:
-            return None
+        if last and end < start:
+            return None  # invalid: ignored (RFC 9110 14.1.1)
         if start >= size:
             return "unsatisfiable"
         return start, min(end, size - 1)

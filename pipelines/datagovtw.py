@@ -231,7 +231,7 @@ def metadata(rel) -> dict:
         "上架日期": issued,
         "詮釋資料更新時間": modified,
         "資料量": f"{len(ds.cases)} 件案件",
-        "備註": f"{rel.description.en}",
+        "備註": f"英文說明 English: {rel.title.en}. {rel.description.en}",
     }
     per_resource = [{
         "資料資源識別碼": rid(r),

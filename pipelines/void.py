@@ -20,7 +20,7 @@ from .catalog import DCAT, DCT, FOAF, VOID, prefixes
 from .graph import DCAT_DATASET, FOAF_DOC, LEGISLATION, ORG_ORG, P, PROV_ASSOC
 from .rdfterms import IRI, RDF_TYPE, XSD, Lit, en, typed, zh
 from .serialize import by_subject, write_turtle
-from .terms import PREFIXES, VOCAB
+from .terms import PREFIXES
 
 A = IRI(RDF_TYPE)
 # class -> how many records of the dataset are typed with it (as graph.py writes them)
@@ -87,14 +87,14 @@ def void_triples(rel, n_triples: int) -> list[tuple]:
         t.append((d, IRI(VOID + "exampleResource"), IRI(rel.ids.case(case))))
     entities = 0
     classes = 0
+    names = prefixes(rel)
     for cls, count in CLASS_COUNTS.items():
         n = count(ds)
         if not n:
             continue
         classes += 1
-        local = cls.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-        prefix = "lz" if cls.startswith(VOCAB) else cls.split("/")[-2].replace(".", "-")
-        part = IRI(f"{d}#class-{prefix}-{local}")
+        prefix, ns = max(((k, v) for k, v in names.items() if cls.startswith(v)), key=lambda kv: len(kv[1]))
+        part = IRI(f"{d}#class-{prefix}-{cls[len(ns):]}")
         t += [(d, IRI(VOID + "classPartition"), part), (part, A, IRI(VOID + "Dataset")),
               (part, IRI(VOID + "class"), cls), (part, IRI(VOID + "entities"), typed(str(n), XSD + "integer"))]
         if cls != FOAF_DOC:  # source documents are typed twice; count them once

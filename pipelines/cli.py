@@ -35,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Build a release. Without --out: into RELEASES/{version} "
                        "(immutable) and move RELEASES/latest to it. A failed build writes nothing.")
     b.add_argument("--out", type=Path, help="Write the release into this folder (replaced atomically).")
-    for name in ("source", "releases", "base", "workers"):
+    for name in ("source", "releases", "base", "workers", "ocid_prefix"):
         _add_setting(b, name)
     b.add_argument("--quiet", action="store_true", help="Print only problems.")
 
@@ -88,7 +88,7 @@ def cmd_build(args, settings) -> int:
     from .release import build, publish
 
     kw = dict(base=settings.base, source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"),
-              workers=settings.workers or None)
+              workers=settings.workers or None, ocid_prefix=settings.ocid_prefix)
     if args.out:
         result = build(Path(settings.source), args.out, **kw)
     else:

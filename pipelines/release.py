@@ -25,6 +25,7 @@ from .ids import DEFAULT_BASE, Minter
 from .model import Dataset
 from .records import Reader
 from .serialize import by_subject, canonical, write_jsonld, write_ntriples, write_turtle
+from .settings import SETTINGS
 from .terms import PREFIXES, load_codes, shapes_dir, vocab_dir
 
 RDF_FILES = {"turtle": "lianzheng.ttl", "ntriples": "lianzheng.nt", "jsonld": "lianzheng.jsonld"}
@@ -33,6 +34,7 @@ MANIFEST = "release.json"
 SUMS = "SHA256SUMS"
 REPORT_JSON = "validation-report.json"
 REPORT_TEXT = "validation-report.txt"
+DEFAULT_OCID_PREFIX = next(s.default for s in SETTINGS if s.name == "ocid_prefix")
 INSTANCE_KINDS = ("case", "procurement", "agency", "activity", "participation", "document",
                   "observation", "risk", "note", "law", "source", "dataset")
 
@@ -148,7 +150,7 @@ def _frictionless_job(descriptor: str) -> tuple[list[Problem], float]:
 
 def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
                report: Report, timings: dict, workers: int | None = None,
-               previous: Path | None = None) -> None:
+               previous: Path | None = None, ocid_prefix: str = DEFAULT_OCID_PREFIX) -> None:
     """Write and check every file of a release into ``tmp`` (which must exist).
 
     On more than one core the XLSX copy, the Frictionless check and the SHACL
@@ -248,7 +250,10 @@ def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
                                           encoding="utf-8", newline="\n")
 
     # catalogues and cross-links (DCAT-AP, VoID, data.gov.tw, OCDS, change feed): issue 4
-    harvest.write_release_files(ds, tmp, base=base, created=created_iso, previous=previous)
+    t = time.perf_counter()
+    harvest_files = harvest.write_release_files(ds, tmp, base=base, created=created_iso,
+                                                previous=previous, ocid_prefix=ocid_prefix)
+    timings["harvest"] = time.perf_counter() - t
 
     counts = {name: s[2] for name, s in stats.items()}
     report.stats.update({"triples": n_triples, **{f"rows.{k}": v for k, v in counts.items()}})
@@ -270,6 +275,7 @@ def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
             "report": {"json": REPORT_JSON, "text": REPORT_TEXT},
             "vocabulary": [f for f in vocab_files if f.startswith("vocab/")],
             "shapes": [f for f in vocab_files if f.startswith("shapes/")],
+            "harvesting": sorted(harvest_files),
             "checksums": SUMS,
         },
     }
@@ -298,7 +304,7 @@ def fork_context():
 
 def build(source: Path, out: Path, *, base: str = DEFAULT_BASE, source_date_epoch: str | None = None,
           replace: bool = True, workers: int | None = None,
-          previous: Path | None = None) -> BuildResult:
+          previous: Path | None = None, ocid_prefix: str = DEFAULT_OCID_PREFIX) -> BuildResult:
     """Build a release of ``source`` into ``out``; ``out`` is untouched unless all checks pass."""
     timings: dict[str, float] = {}
     report = Report(checks=["records"])
@@ -321,7 +327,7 @@ def build(source: Path, out: Path, *, base: str = DEFAULT_BASE, source_date_epoc
     tmp.mkdir()
     try:
         build_into(ds, tmp, base=base, created=created, report=report, timings=timings,
-                   workers=workers, previous=previous)
+                   workers=workers, previous=previous, ocid_prefix=ocid_prefix)
         if not report.conforms:
             return BuildResult(False, report, timings=timings)
         if out.exists():
@@ -379,9 +385,10 @@ def latest_release(releases: Path) -> Path | None:
 
 def check_release(folder: Path, *, workers: int | None = None) -> Report:
     """Validate a built release: checksums, Frictionless, and SHACL over its N-Triples."""
-    report = Report(checks=["checksums", "frictionless", "shacl"])
+    report = Report(checks=["checksums", "frictionless", "shacl", "harvesting"])
     folder = Path(folder)
     report.extend(verify_sums(folder))
+    report.extend(harvest.check_release_files(folder))
     report.extend(checks.frictionless_check(folder))
     nt = folder / RDF_FILES["ntriples"]
     if not nt.exists():

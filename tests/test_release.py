@@ -224,3 +224,13 @@ def test_the_dataset_links_its_laws_and_sources(real_release):
         SELECT ?url WHERE { ?d a dcat:Dataset ; dct:references ?law . ?law schema:url ?url }"""))
     laws = list(csv.DictReader(open(real_release / "data" / "laws.csv", encoding="utf-8")))
     assert {str(r.url) for r in rows} == {law["url"] for law in laws} and len(laws) == 6
+
+
+def test_ocid_prefix_setting_reaches_the_ocds_export(tmp_path):
+    out = tmp_path / "r"
+    assert main(["build", "--source", str(MINIMAL), "--out", str(out), "--quiet",
+                 "--ocid-prefix", "ocds-abc123"]) == 0
+    package = json.loads((out / "ocds.json").read_text(encoding="utf-8"))
+    assert package["releases"] and all(r["ocid"].startswith("ocds-abc123-") for r in package["releases"])
+    manifest = json.loads((out / "release.json").read_text(encoding="utf-8"))
+    assert "ocds.json" in manifest["files"]["harvesting"]

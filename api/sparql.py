@@ -157,7 +157,8 @@ class Endpoint:
                                detail={"retry_after": wait, "budget_seconds": self.settings.client_budget,
                                        "window_seconds": self.settings.budget_window},
                                headers={"Retry-After": str(wait)})
-        job = {"query": query, "format": fmt.key, "limit": self.settings.max_results}
+        job = {"query": query, "format": fmt.key, "limit": self.settings.max_results,
+               "base_iri": str(request.url.replace(query=None, fragment=None))}
         if default_graphs or named_graphs:  # 2.1.4: the protocol's dataset replaces the query's
             job["default_graph"] = default_graphs
             job["named_graphs"] = named_graphs

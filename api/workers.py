@@ -112,6 +112,8 @@ def execute(store, job: dict, config: dict) -> tuple[dict, bytes]:
     fmt = job["format"]
     limit = int(job["limit"])
     kw = {}
+    if job.get("base_iri"):
+        kw["base_iri"] = job["base_iri"]  # relative IRIs in the query resolve against the endpoint
     if job.get("default_graph") is not None:
         kw["default_graph"] = [ox.NamedNode(g) for g in job["default_graph"]]
     if job.get("named_graphs") is not None:

@@ -50,3 +50,85 @@ def by_value(graph: Graph) -> Graph:
             o = Literal(format(Decimal(str(o)).normalize(), "f"), datatype=XSD.decimal)
         out.add((s, p, o))
     return out
+
+
+# ------------------------------------------------------------------ a real server
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """``lianzheng serve`` in a child process on a free loopback port."""
+
+    def __init__(self, release: Path, root: Path, **flags):
+        import os
+        import subprocess
+        import sys
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        args = [sys.executable, "-m", "pipelines.cli", "serve", "--release", str(release),
+                "--releases", str(root / "releases"), "--host", "127.0.0.1", "--port", str(self.port)]
+        for name, value in flags.items():
+            args += [f"--{name.replace('_', '-')}", str(value)]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("LIANZHENG_")}
+        self.log = root / f"server-{self.port}.log"
+        self._out = open(self.log, "wb")
+        self.proc = subprocess.Popen(args, stdout=self._out, stderr=subprocess.STDOUT, env=env,
+                                     cwd=str(Path(__file__).resolve().parents[2]))
+
+    def wait_ready(self, timeout: float = 90) -> "Server":
+        import time
+
+        import httpx
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the server stopped: {self.log.read_text(errors='replace')[-3000:]}")
+            try:
+                if httpx.get(self.url + "/-/health", timeout=2).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"the server was not ready in {timeout} s: {self.log.read_text(errors='replace')[-3000:]}")
+
+    def children(self) -> set[int]:
+        """Pids of the server's child processes (the query workers)."""
+        out = set()
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if int(fields[1]) == self.proc.pid:
+                out.add(int(stat.parent.name))
+        return out
+
+    def stop(self) -> None:
+        import subprocess
+
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._out.close()
+
+
+@pytest.fixture(scope="session")
+def server(real_release, api_root):
+    """The real server: query_timeout 2 s and max_results 50, so limits are quick to reach."""
+    s = Server(real_release, api_root, query_timeout=2, max_results=50)
+    try:
+        yield s.wait_ready()
+    finally:
+        s.stop()

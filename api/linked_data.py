@@ -23,6 +23,7 @@ Each has format-suffix twins for people who cannot set headers: ``.html``,
 
 import json
 import logging
+import re
 from pathlib import Path
 
 from typing import Annotated
@@ -53,6 +54,8 @@ OWNED = frozenset({
     "http://www.w3.org/ns/prov#qualifiedAssociation",
 })
 SUFFIXES = {f.suffix for k, f in FORMATS.items() if k in RESOURCE_FORMATS}
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)*")  # ids, and source ids with one slash
+CODE_PATH = re.compile(r"[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)?")  # scheme or scheme/code
 
 
 def split_suffix(path: str) -> tuple[str, str | None]:
@@ -227,7 +230,7 @@ def build_router(ld: LinkedData) -> APIRouter:
                                                           406: {"description": "not acceptable"}})
     async def resource(request: Request, kind: str, slug: str, store: Store):
         slug, suffix = split_suffix(slug)
-        if kind not in KINDS or not slug:
+        if kind not in KINDS or not SLUG.fullmatch(slug):
             raise ServiceError(404, f"no such resource: /id/{kind}/{slug}")
         iri = f"{ld.base}/id/{kind}/{slug}"
         return await ld.answer(request, store, path=f"/id/{kind}/{slug}", suffix=suffix, key=iri, iri=iri,
@@ -267,7 +270,7 @@ def build_router(ld: LinkedData) -> APIRouter:
     async def vocab_part(request: Request, rest: str, store: Store):
         rest, suffix = split_suffix(rest)
         parts = rest.split("/")
-        if not 1 <= len(parts) <= 2 or not all(parts):
+        if not CODE_PATH.fullmatch(rest):
             raise ServiceError(404, f"no such vocabulary term: /vocab/{rest}")
         iri = CODES + rest
         if len(parts) == 1:

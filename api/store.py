@@ -239,7 +239,10 @@ class OxigraphStore:
         ox = self._ox
         g = self._graph_node(graph)
         out = []
-        todo = [(ox.NamedNode(iri), 0)]
+        try:
+            todo = [(ox.NamedNode(iri), 0)]
+        except ValueError:  # not an IRI: nothing is known about it
+            return []
         done = set()
         while todo and len(out) < limit:
             node, hop = todo.pop()
@@ -270,7 +273,11 @@ class OxigraphStore:
     def subjects(self, predicate: str, obj: str, graph: str | None = None, limit: int = 10_000) -> list[str]:
         ox = self._ox
         out = []
-        for q in self._store.quads_for_pattern(None, ox.NamedNode(predicate), ox.NamedNode(obj),
+        try:
+            pattern = (ox.NamedNode(predicate), ox.NamedNode(obj))
+        except ValueError:
+            return []
+        for q in self._store.quads_for_pattern(None, *pattern,
                                                self._graph_node(graph)):
             if isinstance(q.subject, ox.NamedNode):
                 out.append(q.subject.value)
@@ -285,7 +292,10 @@ class OxigraphStore:
         ox = self._ox
         out: dict[str, dict[str, str]] = {}
         for iri in dict.fromkeys(iris):
-            node = ox.NamedNode(iri)
+            try:
+                node = ox.NamedNode(iri)
+            except ValueError:
+                continue
             for prop in LABELS:
                 found = {}
                 for q in self._store.quads_for_pattern(node, ox.NamedNode(prop), None, ox.DefaultGraph()):

@@ -114,7 +114,10 @@ def test_406_for_what_cannot_be_produced(client):
 
 @pytest.mark.parametrize("path", ["/id/case/no-such-case", "/id/case/no-such-case.ttl", "/id/planet/earth",
                                   f"/id/case/{CASE}.xyz", "/id/case/", "/vocab/no-such-scheme",
-                                  "/vocab/case-status/no-such-code", "/vocab/a/b/c", "/vocab.xyz"])
+                                  "/vocab/case-status/no-such-code", "/vocab/a/b/c", "/vocab.xyz",
+                                  # found by the fuzzer: not an IRI at all (was a 500)
+                                  "/vocab/%21%F0%A3%A8%ADG%E2%81%A5%0D%C2%90dBS%1C", "/id/case/%20x%0A",
+                                  "/id/source/Guidebook/Table"])
 def test_unknown_resources_are_404(client, path):
     r = client.get(path, headers={"accept": "text/turtle"})
     assert r.status_code == 404

@@ -34,12 +34,12 @@ checksums, stay exactly as built.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .checksums import sha256_file
 from .ids import Minter
 from .model import Dataset, Text
 
@@ -125,14 +125,6 @@ class FileInfo:
     @property
     def media_type(self) -> str:
         return MEDIA.get(self.suffix, ("application/octet-stream", "BIN", "BIN", False))[0]
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def inventory(folder: Path, *, exclude: tuple[str, ...] = ()) -> list[FileInfo]:

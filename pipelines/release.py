@@ -10,7 +10,6 @@ only time stamp (``created``) comes from the records or ``SOURCE_DATE_EPOCH``.
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import json
 import os
 import shutil
@@ -19,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import checks, harvest, tabular
+from .checksums import sha256_file
 from .errors import ERROR, Problem, ProblemsFound, Report
 from .graph import dataset_triples
 from .ids import DEFAULT_BASE, Minter
@@ -74,14 +74,6 @@ def jsonld_context(base: str) -> dict:
     for k, v in prefixes_for(base).items():
         ctx.setdefault(k, v)
     return ctx
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def write_sums(folder: Path) -> None:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
-import hashlib
 import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from .checksums import sha256
 from . import model as m
 from .ids import Minter
 
@@ -328,10 +328,6 @@ def csv_bytes(table: Table, table_rows: list[tuple]) -> bytes:
     w.writerow(table.header)
     w.writerows(table_rows)
     return buf.getvalue().encode("utf-8")
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def write_csvs(table_rows_by_name: dict[str, list[tuple]], out: Path) -> dict[str, tuple[int, str, int]]:

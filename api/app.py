@@ -107,14 +107,16 @@ def create_app(settings, release_dir: Path | str) -> FastAPI:
     has_home = any(getattr(route, "path", None) == "/" for r in extra for route in r.routes)
 
     app.include_router(rest.build_router(table_data))
-    app.include_router(sparql.build_router(sparql.Endpoint(settings, Budget(settings.client_budget,
-                                                                              settings.budget_window))))
+    endpoint = sparql.Endpoint(settings, Budget(settings.client_budget, settings.budget_window))
+    app.include_router(sparql.build_router(endpoint))
     app.include_router(linked_data.build_router(ld))
     app.include_router(downloads.build_router(downloads.Downloads(release, table_data.created, table_data.version)))
     app.include_router(service.build_router(table_data, with_home=not has_home))
     for router in extra:
         app.include_router(router)
 
+    app.add_middleware(rest.LookupFastPath, tables=table_data)
+    app.add_middleware(sparql.CachedAnswers, endpoint=endpoint, service=app)
     app.add_middleware(BodyLimit, max_body=settings.max_body)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
                        allow_headers=["*"], expose_headers=EXPOSED_HEADERS, max_age=86400)

@@ -24,6 +24,7 @@ position is scanned at most twice. The same is done for the text with its
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -167,7 +168,21 @@ def _resolve(tok: _Token, prefixes: dict[str, str]) -> str | None:
 
 
 def inspect(query: str, allowed_graphs: frozenset[str] | set[str] = frozenset()) -> QueryInfo:
-    """What ``query`` is, or :class:`QueryRefused` if it must not run."""
+    """What ``query`` is, or :class:`QueryRefused` if it must not run (answers are cached)."""
+    if len(query) > _CACHE_QUERY_CHARS:
+        return _inspect(query, frozenset(allowed_graphs))
+    return _cached(query, frozenset(allowed_graphs))
+
+
+_CACHE_QUERY_CHARS = 4096  # only short queries are kept: the same lookups come again and again
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached(query: str, allowed_graphs: frozenset[str]) -> QueryInfo:
+    return _inspect(query, allowed_graphs)
+
+
+def _inspect(query: str, allowed_graphs: frozenset[str]) -> QueryInfo:
     if "\x00" in query:
         raise QueryRefused(400, "the query holds a NUL character")
     info: QueryInfo | None = None

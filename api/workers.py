@@ -17,8 +17,7 @@ Each worker also:
 * writes at most ``limit`` rows or triples, and says when there were more.
 
 The protocol between the service and a worker, on the worker's stdin and stdout:
-frames of a 4-byte big-endian length and a JSON header, then ``header["body"]``
-bytes of body. The first frame to a worker is its configuration; it answers
+frames of two 4-byte big-endian lengths (JSON header, body), the header, the body. The first frame to a worker is its configuration; it answers
 ``{"ready": true}``, then one answer per job.
 """
 
@@ -33,7 +32,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-FRAME = struct.Struct(">I")
+FRAME = struct.Struct(">II")  # header length, body length
 WORKER_MEMORY = 768 * 1024 * 1024  # bytes of data memory a worker may use
 START_TIMEOUT = 30.0  # seconds for a worker to open the store and say it is ready
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,9 +85,8 @@ def _read_exact(stream, n: int) -> bytes | None:
 def _send(stream, header: dict, body: bytes = b"") -> None:
     import orjson
 
-    header = dict(header, body=len(body))
     data = orjson.dumps(header)
-    stream.write(FRAME.pack(len(data)) + data + body)
+    stream.write(FRAME.pack(len(data), len(body)) + data + body)
     stream.flush()
 
 
@@ -98,7 +96,8 @@ def _receive(stream) -> dict | None:
     raw = _read_exact(stream, FRAME.size)
     if raw is None:
         return None
-    data = _read_exact(stream, FRAME.unpack(raw)[0])
+    size, _ = FRAME.unpack(raw)
+    data = _read_exact(stream, size)
     return None if data is None else orjson.loads(data)
 
 
@@ -238,17 +237,15 @@ class Worker:
         import orjson
 
         data = orjson.dumps(header)
-        self.proc.stdin.write(FRAME.pack(len(data)) + data)
+        self.proc.stdin.write(FRAME.pack(len(data), 0) + data)
         await self.proc.stdin.drain()
 
     async def receive(self) -> tuple[dict, bytes]:
         import orjson
 
-        n = FRAME.unpack(await self.proc.stdout.readexactly(FRAME.size))[0]
-        header = orjson.loads(await self.proc.stdout.readexactly(n))
-        size = header.get("body", 0)
-        body = await self.proc.stdout.readexactly(size) if size else b""
-        return header, body
+        n, size = FRAME.unpack(await self.proc.stdout.readexactly(FRAME.size))
+        data = await self.proc.stdout.readexactly(n + size)
+        return orjson.loads(data[:n]), data[n:]
 
     def kill(self) -> None:
         if self.alive:
@@ -337,16 +334,20 @@ class WorkerPool:
         if self._idle is None:
             raise WorkerFailed("not started")
         try:
-            worker = await asyncio.wait_for(self._idle.get(), timeout)
-        except asyncio.TimeoutError:
-            raise PoolBusy() from None
+            worker = self._idle.get_nowait()
+        except asyncio.QueueEmpty:
+            try:
+                worker = await asyncio.wait_for(self._idle.get(), timeout)
+            except asyncio.TimeoutError:
+                raise PoolBusy() from None
         if not worker.alive:
             await self._retire(worker)
             raise WorkerFailed(worker.proc.returncode)
         try:
-            await worker.send(job)
-            header, body = await asyncio.wait_for(worker.receive(), timeout)
-        except asyncio.TimeoutError:
+            async with asyncio.timeout(timeout):  # no task per call, unlike wait_for
+                await worker.send(job)
+                header, body = await worker.receive()
+        except TimeoutError:
             await self._retire(worker)
             raise QueryTimeout(worker.pid) from None
         except (asyncio.IncompleteReadError, ConnectionError):

@@ -177,3 +177,24 @@ def test_openapi_documents_the_rest_models(client):
     assert "404" in spec["paths"]["/api/cases/{case_id}"]["get"]["responses"]
     assert {"Activity", "Participant", "Observation", "QualityNote"} <= set(spec["components"]["schemas"])
     assert client.get("/docs").status_code == 200
+
+
+def test_the_lookup_fast_path_answers_as_the_route_does(client):
+    """/api/cases/{id} is answered before routing; the route answers the same, and the misses."""
+    import asyncio
+
+    from api.rest import LookupFastPath, build_router
+
+    assert any(m.cls is LookupFastPath for m in client.app.user_middleware)
+    router = build_router(client.app.state.tables)
+    route = next(r for r in router.routes if r.path == "/api/cases/{case_id}")
+    routed = asyncio.run(route.endpoint(case_id="anping-water-reclamation"))
+    fast = client.get("/api/cases/anping-water-reclamation")
+    assert fast.content == routed.body
+    assert fast.headers["content-type"] == routed.headers["content-type"] == "application/json"
+    assert fast.headers["content-length"] == routed.headers["content-length"]
+    head = client.head("/api/agencies/aac")
+    assert head.status_code == 200 and head.content == b""
+    # a trailing slash is not an id: the app redirects it, as it does any route
+    assert client.get("/api/cases/anping-water-reclamation/", follow_redirects=False).status_code == 307
+    assert client.get("/api/cases/unknown").json()["status"] == 404

@@ -219,3 +219,21 @@ def test_a_client_that_spent_its_budget_gets_429(real_release, api_root):
         body = error_of(r, 429)
         assert int(r.headers["retry-after"]) > 0 and body["detail"]["budget_seconds"] == 0.5
         assert c.get("/api/cases/anping-water-reclamation").status_code == 200  # REST is not budgeted
+
+
+def test_answers_are_cached_per_query_dataset_and_format(client):
+    query = NAMES.replace("ORDER BY", "# cache test\nORDER BY")
+    first = client.get("/sparql", params={"query": query})
+    again = client.get("/sparql", params={"query": query})
+    assert "x-cache" not in first.headers and again.headers["x-cache"] == "hit"
+    assert again.content == first.content and again.headers["content-type"] == first.headers["content-type"]
+    assert again.headers["x-result-count"] == first.headers["x-result-count"]
+    other = client.get("/sparql", params={"query": query}, headers={"accept": "text/csv"})
+    assert "x-cache" not in other.headers and other.headers["content-type"].startswith("text/csv")
+    posted = client.post("/sparql", content=query.encode(), headers=DIRECT)
+    assert posted.headers["x-cache"] == "hit" and posted.content == first.content  # same query, same answer
+    dataset = client.get("/sparql", params={"query": query, "default-graph-uri": VOCAB_G})
+    assert "x-cache" not in dataset.headers
+    refused = {"query": "SELECT * { SERVICE <http://x/> { ?s ?p ?o } }"}
+    assert client.get("/sparql", params=refused).status_code == 400
+    assert client.get("/sparql", params=refused).status_code == 400  # refusals are not cached

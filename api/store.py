@@ -17,7 +17,8 @@ What the store holds:
 
 The data is not loaded a second time as a named graph: measured on the 1.1M-triple
 release that doubles the load time (8 s to 22 s) and the cache size, and named-graph
-quads query about 1.5 times slower than the default graph.
+quads query about 1.5 times slower than the default graph. After loading, the store is
+compacted once (``optimize``: 2.2 s for 1.1M triples; lookups 2.7 times faster).
 
 Values, not lexical forms: the store keeps an ``xsd:decimal`` as its value, so
 ``"6.0"`` reads back as ``"6"``; and language tags in lower case (``zh-hant``),
@@ -44,7 +45,7 @@ from starlette.requests import Request
 
 from pipelines.release import MANIFEST, RDF_FILES, SUMS
 
-LAYOUT = 1  # bump when what goes into the store changes
+LAYOUT = 2  # bump when what goes into the store changes (2: compacted after loading)
 VOCAB_GRAPH = "https://w3id.org/lianzheng/vocab"
 SHAPES_GRAPH = "https://w3id.org/lianzheng/shapes"
 CHUNK_LINES = 100_000  # N-Triples lines per bulk load: keeps the loader under ~200 MB
@@ -97,6 +98,9 @@ def build_store(release: Path, target: Path) -> dict:
     if shapes.exists():
         store.bulk_load(path=str(shapes), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(SHAPES_GRAPH))
     store.flush()
+    # One compaction: the chunks' overlapping files otherwise make every lookup read several.
+    # Measured on 1.1M triples: 2.2 s once, and a one-case lookup query 770 us -> 288 us.
+    store.optimize()
     graphs = {}
     for g in (VOCAB_GRAPH, SHAPES_GRAPH):
         graphs[g] = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(g)))

@@ -65,15 +65,17 @@ def free_port() -> int:
 class Server:
     """``lianzheng serve`` in a child process on a free loopback port."""
 
-    def __init__(self, release: Path, root: Path, **flags):
+    def __init__(self, release: Path | None, root: Path, **flags):
         import os
         import subprocess
         import sys
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        args = [sys.executable, "-m", "pipelines.cli", "serve", "--release", str(release),
-                "--releases", str(root / "releases"), "--host", "127.0.0.1", "--port", str(self.port)]
+        args = [sys.executable, "-m", "pipelines.cli", "serve", "--releases", str(root / "releases"),
+                "--host", "127.0.0.1", "--port", str(self.port)]
+        if release is not None:
+            args += ["--release", str(release)]
         for name, value in flags.items():
             args += [f"--{name.replace('_', '-')}", str(value)]
         env = {k: v for k, v in os.environ.items() if not k.startswith("LIANZHENG_")}

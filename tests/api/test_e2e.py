@@ -7,6 +7,7 @@ tests check behaviour, with generous bounds only where waiting is the point.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import threading
@@ -248,5 +249,24 @@ def test_a_client_over_its_budget_gets_429(real_release, api_root):
         assert r.status_code == 429 and int(r.headers["retry-after"]) > 0 and r.json()["status"] == 429
         assert httpx.get(s.url + "/-/health").status_code == 200
         assert httpx.get(s.url + f"/api/cases/{CASE}").status_code == 200
+    finally:
+        s.stop()
+
+
+def test_serve_builds_a_release_when_there_is_none(tmp_path):
+    """The README's first command on a fresh machine: no release yet, so serve builds one."""
+    from ..conftest import MINIMAL
+
+    s = Server(None, tmp_path, source=MINIMAL)
+    try:
+        s.wait_ready(timeout=180)
+        latest = tmp_path / "releases" / "latest"
+        assert (latest / "release.json").exists()
+        health = httpx.get(s.url + "/-/health").json()
+        assert health["ok"] and health["release"] == json.loads((latest / "release.json").read_text())["version"]
+        files = httpx.get(s.url + "/downloads/").json()["files"]
+        assert any(f["path"] == "lianzheng.ttl" for f in files)
+        assert httpx.get(s.url + "/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is True
+        assert "serving release" in s.log.read_text()
     finally:
         s.stop()

@@ -1,0 +1,404 @@
+"""Benchmark of the service against its ceiling and against rdflib-endpoint, in one run.
+
+    python -m bench.serve_bench --release /tmp/rel10k
+
+On this machine, loopback only, one target at a time, with ``wrk`` (Debian package)
+at 16 connections for a few seconds each:
+
+* the ceiling: a FastAPI hello-world (``bench/serve_hello.py``) on the same FastAPI
+  and uvicorn;
+* ``lianzheng serve``: a REST case lookup (``/api/cases/{id}``), a SPARQL lookup of one
+  case's triples, and a SPARQL aggregate that returns 1,000 rows;
+* rdflib-endpoint over the same N-Triples and the same queries. It is installed in a
+  venv of its own (``--rdflib-venv``, made on first use), never in the project's.
+
+Each workload cycles through a list of requests (a wrk Lua script): REST lookups
+through the 10,000 case ids; SPARQL lookups either through all 10,000 (distinct
+queries: no cache of parsed queries or answers helps) or through 500 (repeated: both
+servers' caches do); the aggregate with a different comment each time, so that it is
+evaluated every time. A target that takes more than a quarter of a second per request
+is measured with sequential requests instead (rdflib-endpoint evaluates a query on the
+event loop, so it answers one at a time whatever the concurrency), at least 3 requests
+or 20 s.
+
+Also reported for the service on this release: time from start to a healthy
+``/-/health`` with an empty store cache (the store is built) and with a warm one,
+and the memory of all its processes (RSS summed, and PSS, which counts shared pages
+once), at start-up's peak and after the load.
+
+Prints a table and the ratios against the targets; writes JSON to ``bench/results/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as _dt
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+LZ = "https://w3id.org/lianzheng/vocab#"
+LOOKUP = "SELECT ?p ?o WHERE {{ <{iri}> ?p ?o }}"
+# Activities per case, the 1,000 with most. (A tie-break ORDER BY ?case would cost pyoxigraph
+# 4.9 s instead of 0.06 s: it sorts IRIs by their text, read back from the store.)
+AGGREGATE = (f"PREFIX lz: <{LZ}> SELECT ?case (COUNT(?a) AS ?activities) WHERE {{ ?case lz:activity ?a }} "
+             "GROUP BY ?case ORDER BY DESC(?activities) LIMIT 1000")
+JSON_RESULTS = "application/sparql-results+json"
+TARGETS = {"lookup_vs_ceiling": 0.70, "lookup_vs_rdflib": 6.0, "aggregate_vs_rdflib": 20.0,
+           "ready_seconds": 10.0, "memory_bytes": 1 << 30}
+
+RDFLIB_LAUNCHER = """
+import sys, time
+t = time.perf_counter()
+from rdflib import Graph
+g = Graph()
+g.parse(sys.argv[1], format="nt")
+print(f"loaded {len(g)} triples in {time.perf_counter() - t:.1f} s", flush=True)
+from rdflib_endpoint import SparqlEndpoint
+import uvicorn
+app = SparqlEndpoint(graph=g, path="/sparql", cors_enabled=True)
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning", access_log=False)
+"""
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ------------------------------------------------------------------ processes and memory
+
+def tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo += children.get(p, [])
+    return out
+
+
+def memory(pid: int) -> dict[str, int]:
+    """RSS summed over the process tree, and PSS (shared pages counted once), in bytes."""
+    rss = pss = 0
+    for p in tree(pid):
+        try:
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Rss:"):
+                    rss += int(line.split()[1]) * 1024
+                elif line.startswith("Pss:"):
+                    pss += int(line.split()[1]) * 1024
+        except OSError:
+            continue
+    return {"rss": rss, "pss": pss, "processes": len(tree(pid))}
+
+
+class Proc:
+    def __init__(self, args: list[str], log: Path, env: dict | None = None):
+        self.log = log
+        self.fh = open(log, "wb")
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(args, stdout=self.fh, stderr=subprocess.STDOUT, cwd=str(ROOT),
+                                     env=env or dict(os.environ))
+        self.peak = {"rss": 0, "pss": 0}
+
+    def wait_ready(self, url: str, timeout: float) -> float:
+        deadline = self.started + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.proc.args[:4]} stopped: {self.log.read_text(errors='replace')[-2000:]}")
+            m = memory(self.proc.pid)
+            self.peak = {k: max(self.peak[k], m[k]) for k in ("rss", "pss")}
+            try:
+                if httpx.get(url, timeout=2).status_code == 200:
+                    return time.monotonic() - self.started
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"not ready in {timeout} s: {self.log.read_text(errors='replace')[-2000:]}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.fh.close()
+
+
+# ------------------------------------------------------------------ load
+
+def lua_script(paths: list[str], accept: str | None, folder: Path) -> Path:
+    items = ",\n".join(json.dumps(p) for p in paths)
+    header = f'wrk.headers["Accept"] = {json.dumps(accept)}\n' if accept else ""
+    script = folder / f"paths-{abs(hash(tuple(paths))) % 10**8}.lua"
+    script.write_text(f"""{header}local paths = {{
+{items}
+}}
+local i = 0
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+""")
+    return script
+
+
+def parse_wrk(text: str) -> dict:
+    out = {"requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))}
+    lat = re.search(r"Latency\s+([\d.]+)(us|ms|s)\s+([\d.]+)(us|ms|s)\s+([\d.]+)(us|ms|s)", text)
+    scale = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
+    if lat:
+        out["latency_ms_avg"] = float(lat.group(1)) * scale[lat.group(2)]
+        out["latency_ms_max"] = float(lat.group(5)) * scale[lat.group(6)]
+    for pct in ("50", "99"):
+        m = re.search(rf"\s{pct}%\s+([\d.]+)(us|ms|s)", text)
+        if m:
+            out[f"latency_ms_p{pct}"] = float(m.group(1)) * scale[m.group(2)]
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+    out["non_2xx"] = int(errors.group(1)) if errors else 0
+    socket_errors = re.search(r"Socket errors: (.*)", text)
+    out["socket_errors"] = socket_errors.group(1).strip() if socket_errors else ""
+    out["requests"] = int(re.search(r"(\d+) requests in", text).group(1))
+    return out
+
+
+def load(base: str, paths: list[str], accept: str | None, args, folder: Path) -> dict:
+    """Requests per second and latency for GETs of ``paths`` (cycled) against ``base``."""
+    with httpx.Client(timeout=120, headers={"accept": accept} if accept else {}) as client:
+        t = time.perf_counter()
+        first = client.get(base + paths[0])
+        single = time.perf_counter() - t
+        if first.status_code != 200:
+            raise RuntimeError(f"{base}{paths[0][:80]} answered {first.status_code}: {first.text[:300]}")
+        if single > 0.25:  # slow: sequential requests (the server answers one at a time anyway)
+            n, times, deadline = 0, [], time.monotonic() + max(20.0, 3 * single)
+            while n < 3 or time.monotonic() < deadline:
+                t = time.perf_counter()
+                r = client.get(base + paths[n % len(paths)])
+                times.append(time.perf_counter() - t)
+                if r.status_code != 200:
+                    raise RuntimeError(f"{r.status_code}: {r.text[:300]}")
+                n += 1
+            total = sum(times)
+            return {"requests_per_second": n / total, "latency_ms_avg": 1000 * total / n,
+                    "latency_ms_max": 1000 * max(times), "requests": n, "non_2xx": 0, "socket_errors": "",
+                    "method": "sequential (1 connection)"}
+    script = lua_script(paths, accept, folder)
+    run = subprocess.run(["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s",
+                          "--timeout", "60s", "--latency", "-s", str(script), base],
+                         capture_output=True, text=True, check=True)
+    out = parse_wrk(run.stdout)
+    out["method"] = f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s"
+    return out
+
+
+# ------------------------------------------------------------------ the run
+
+def ensure_rdflib_venv(folder: Path) -> Path:
+    python = folder / "bin" / "python"
+    if not python.exists():
+        print(f"making a venv for rdflib-endpoint in {folder} ...", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "rdflib-endpoint>=0.6", "uvicorn>=0.34"],
+                       check=True)
+    return python
+
+
+def case_ids(release: Path) -> list[str]:
+    with open(release / "data" / "cases.csv", encoding="utf-8", newline="") as fh:
+        return [r["case_id"] for r in csv.DictReader(fh)]
+
+
+def every(ids: list[str], n: int) -> list[str]:
+    return ids[::max(1, len(ids) // n)][:n]
+
+
+def sparql_paths(queries: list[str]) -> list[str]:
+    return ["/sparql?query=" + urllib.parse.quote(q, safe="") for q in queries]
+
+
+def fmt_mb(n: int) -> str:
+    return f"{n / 2**20:,.0f} MB"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench.serve_bench", description=__doc__.split("\n\n")[0])
+    p.add_argument("--release", type=Path, required=True, help="A built release (the 10k-case one: /tmp/rel10k)")
+    p.add_argument("--duration", type=int, default=5, help="Seconds of load per target (default 5)")
+    p.add_argument("--connections", type=int, default=16)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--rdflib-venv", type=Path, default=Path(tempfile.gettempdir()) / "lianzheng-bench-rdflib",
+                   help="Where rdflib-endpoint is installed (made on first use)")
+    p.add_argument("--skip-rdflib", action="store_true", help="Leave rdflib-endpoint out")
+    p.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    args = p.parse_args(argv)
+    if shutil.which("wrk") is None:
+        print("wrk is not installed: apt-get install -y wrk", file=sys.stderr)
+        return 2
+    release = args.release.resolve()
+    manifest = json.loads((release / "release.json").read_text(encoding="utf-8"))
+    ids = case_ids(release)
+    base_iri = manifest["base"]
+    work = Path(tempfile.mkdtemp(prefix="lianzheng-serve-bench-"))
+    results: dict = {"release": str(release), "triples": manifest["triples"], "cases": manifest["rows"]["cases"],
+                     "when": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                     "cpus": os.cpu_count(), "load": {}, "service": {}}
+    rest_paths = [f"/api/cases/{i}" for i in ids]
+    lookups = sparql_paths([LOOKUP.format(iri=f"{base_iri}/id/case/{i}") for i in ids])
+    repeated = sparql_paths([LOOKUP.format(iri=f"{base_iri}/id/case/{i}") for i in every(ids, 500)])
+    aggregates = sparql_paths([f"{AGGREGATE} # {n}" for n in range(2000)])
+    workloads = {"SPARQL lookup, distinct queries": lookups, "SPARQL lookup, 500 repeated": repeated,
+                 f"SPARQL aggregate (1,000 rows)": aggregates}
+    try:
+        # the ceiling
+        port = free_port()
+        hello = Proc([sys.executable, "-m", "uvicorn", "bench.serve_hello:app", "--host", "127.0.0.1", "--port",
+                      str(port), "--log-level", "warning", "--no-access-log"], work / "hello.log")
+        try:
+            hello.wait_ready(f"http://127.0.0.1:{port}/", 60)
+            print("hello-world ...", flush=True)
+            results["load"]["ceiling: FastAPI hello-world"] = load(f"http://127.0.0.1:{port}", ["/"], None, args, work)
+        finally:
+            hello.stop()
+
+        # the service: cold (store built), then warm
+        serve = [sys.executable, "-m", "pipelines.cli", "serve", "--release", str(release), "--releases",
+                 str(work / "datasets" / "releases"), "--host", "127.0.0.1", "--client-budget", "1000000"]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("LIANZHENG_")}
+        for state in ("cold", "warm"):
+            port = free_port()
+            proc = Proc(serve + ["--port", str(port)], work / f"serve-{state}.log", env)
+            try:
+                ready = proc.wait_ready(f"http://127.0.0.1:{port}/-/health", 600)
+                results["service"][f"ready_seconds_{state}"] = round(ready, 2)
+                results["service"][f"startup_peak_{state}"] = proc.peak
+                results["service"][f"memory_ready_{state}"] = memory(proc.proc.pid)
+                print(f"lianzheng serve ({state} cache): ready in {ready:.1f} s", flush=True)
+                if state == "warm":
+                    url = f"http://127.0.0.1:{port}"
+                    print("REST lookups, SPARQL lookups, SPARQL aggregate ...", flush=True)
+                    results["load"]["lianzheng: REST case lookup"] = load(url, rest_paths, None, args, work)
+                    for name, paths in workloads.items():
+                        results["load"][f"lianzheng: {name}"] = load(url, paths, JSON_RESULTS, args, work)
+                    results["service"]["memory_after_load"] = memory(proc.proc.pid)
+            finally:
+                proc.stop()
+
+        # rdflib-endpoint
+        if not args.skip_rdflib:
+            python = ensure_rdflib_venv(args.rdflib_venv)
+            launcher = work / "rdflib_endpoint_launcher.py"
+            launcher.write_text(RDFLIB_LAUNCHER)
+            port = free_port()
+            print("rdflib-endpoint: loading the N-Triples (a minute or two) ...", flush=True)
+            proc = Proc([str(python), str(launcher), str(release / "lianzheng.nt"), str(port)], work / "rdflib.log")
+            try:
+                ready = proc.wait_ready(f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D", 1800)
+                results["rdflib_endpoint"] = {"ready_seconds": round(ready, 1), "memory_ready": memory(proc.proc.pid),
+                                              "version": subprocess.run(
+                                                  [str(python), "-c", "import importlib.metadata as m;"
+                                                   "print(m.version('rdflib-endpoint'))"],
+                                                  capture_output=True, text=True).stdout.strip()}
+                url = f"http://127.0.0.1:{port}"
+                print("rdflib-endpoint: SPARQL lookups, SPARQL aggregate ...", flush=True)
+                for name, paths in workloads.items():
+                    results["load"][f"rdflib-endpoint: {name}"] = load(url, paths, JSON_RESULTS, args, work)
+            finally:
+                proc.stop()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    report(results)
+    args.out.mkdir(parents=True, exist_ok=True)
+    out = args.out / f"serve-{results['when'].replace(':', '')}.json"
+    out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwritten: {out}")
+    return 0
+
+
+def ratio(results: dict, a: str, b: str) -> float | None:
+    la, lb = results["load"].get(a), results["load"].get(b)
+    if not la or not lb or not lb["requests_per_second"]:
+        return None
+    return la["requests_per_second"] / lb["requests_per_second"]
+
+
+def report(results: dict) -> None:
+    print(f"\nrelease: {results['release']} ({results['cases']:,} cases, {results['triples']:,} triples), "
+          f"{results['cpus']} CPUs, loopback\n")
+    print(f"{'target':<52} {'req/s':>10} {'avg ms':>9} {'p99 ms':>9} {'non-2xx':>8}  method")
+    for name, r in results["load"].items():
+        p99 = r.get("latency_ms_p99")
+        print(f"{name:<52} {r['requests_per_second']:>10,.1f} {r.get('latency_ms_avg', 0):>9.2f} "
+              f"{(f'{p99:.2f}' if p99 is not None else '-'):>9} {r['non_2xx']:>8}  {r['method']}")
+    L, R = "lianzheng: ", "rdflib-endpoint: "
+    checks = [
+        ("REST lookup / hello-world ceiling", ratio(results, L + "REST case lookup", "ceiling: FastAPI hello-world"),
+         TARGETS["lookup_vs_ceiling"], "x"),
+        ("SPARQL lookup, distinct / hello-world ceiling",
+         ratio(results, L + "SPARQL lookup, distinct queries", "ceiling: FastAPI hello-world"), None, "x"),
+        ("SPARQL lookup, distinct: lianzheng / rdflib-endpoint",
+         ratio(results, L + "SPARQL lookup, distinct queries", R + "SPARQL lookup, distinct queries"),
+         TARGETS["lookup_vs_rdflib"], "x"),
+        ("SPARQL lookup, 500 repeated: lianzheng / rdflib-endpoint",
+         ratio(results, L + "SPARQL lookup, 500 repeated", R + "SPARQL lookup, 500 repeated"),
+         TARGETS["lookup_vs_rdflib"], "x"),
+        ("REST lookup / rdflib-endpoint SPARQL lookup, distinct",
+         ratio(results, L + "REST case lookup", R + "SPARQL lookup, distinct queries"), None, "x"),
+        ("SPARQL aggregate: lianzheng / rdflib-endpoint",
+         ratio(results, L + "SPARQL aggregate (1,000 rows)", R + "SPARQL aggregate (1,000 rows)"),
+         TARGETS["aggregate_vs_rdflib"], "x"),
+    ]
+    print("\nratios")
+    for label, value, target, unit in checks:
+        if value is None:
+            print(f"  {label:<56} -")
+            continue
+        verdict = "" if target is None else ("  meets" if value >= target else "  BELOW") + f" target {target:g}{unit}"
+        print(f"  {label:<56} {value:8.2f}{unit}{verdict}")
+    s = results["service"]
+    print("\nlianzheng serve on this release")
+    for state in ("cold", "warm"):
+        if f"ready_seconds_{state}" in s:
+            ok = "meets" if s[f"ready_seconds_{state}"] <= TARGETS["ready_seconds"] else "ABOVE"
+            peak = s[f"startup_peak_{state}"]
+            print(f"  ready, {state} store cache: {s[f'ready_seconds_{state}']:6.2f} s ({ok} target "
+                  f"{TARGETS['ready_seconds']:g} s); start-up peak RSS {fmt_mb(peak['rss'])}, PSS {fmt_mb(peak['pss'])}")
+    for key, label in (("memory_ready_warm", "ready"), ("memory_after_load", "after the load")):
+        if key in s:
+            m = s[key]
+            ok = "meets" if m["rss"] <= TARGETS["memory_bytes"] else "ABOVE"
+            print(f"  memory {label}: RSS {fmt_mb(m['rss'])} summed over {m['processes']} processes "
+                  f"({ok} target 1 GiB), PSS {fmt_mb(m['pss'])}")
+    if "rdflib_endpoint" in results:
+        r = results["rdflib_endpoint"]
+        print(f"\nrdflib-endpoint {r['version']}: ready in {r['ready_seconds']} s, RSS {fmt_mb(r['memory_ready']['rss'])}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from .errors import ProblemsFound, Report
-from .settings import SETTINGS, SettingError, load
+from .settings import ROOT, SETTINGS, SettingError, load
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 
@@ -20,8 +20,11 @@ EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 def _add_setting(parser: argparse.ArgumentParser, name: str) -> None:
     """Declare a setting's flag once, from the settings table (help and type)."""
     s = next(s for s in SETTINGS if s.name == name)
+    default = str(s.default)
+    if default.startswith(str(ROOT) + "/"):  # paths in the checkout: show them as the docs do
+        default = default[len(str(ROOT)) + 1:]
     parser.add_argument(f"--{name.replace('_', '-')}", dest=name, default=None,
-                        help=f"{s.help} [env {('LIANZHENG_' + name.upper())}; default {s.default}]")
+                        help=f"{s.help} [env {('LIANZHENG_' + name.upper())}; default {default}]")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -129,15 +129,13 @@ class LinkedData:
             if not triples:
                 raise ServiceError(404, f"nothing is known about <{iri}>")
             tuples = rdf_out.to_tuples(triples)
-            if fmt.key == "html" and page is not None and page[0] in self.pages:
-                body = await self._portal_page(request, page)
-            if body is not None:
-                pass
-            elif fmt.key == "html":
+            if fmt.key != "html":
+                body = rdf_out.write(tuples, fmt.key, prefixes=self.prefixes, context=self.context)
+            elif page is not None and page[0] in self.pages:
+                body = await self._portal_page(request, page)  # None if the portal could not
+            if body is None:
                 view = await run_in_threadpool(self.view, store, iri, tuples, path, title_default, note)
                 body = H.render_resource(view).encode("utf-8")
-            else:
-                body = rdf_out.write(tuples, fmt.key, prefixes=self.prefixes, context=self.context)
             if key.startswith(("/vocab", "/shapes")) and not (fmt.key == "html" and page):
                 self._cache[cache_key] = body  # small, and the same for the whole run
         headers = {"Vary": "Accept", "Content-Location": f"{path}.{fmt.suffix}",

@@ -237,3 +237,22 @@ def test_answers_are_cached_per_query_dataset_and_format(client):
     refused = {"query": "SELECT * { SERVICE <http://x/> { ?s ?p ?o } }"}
     assert client.get("/sparql", params=refused).status_code == 400
     assert client.get("/sparql", params=refused).status_code == 400  # refusals are not cached
+
+
+def test_get_answers_the_same_through_the_route_as_before_it(client):
+    """GET /sparql is answered before routing; with the store replaced it goes through the route."""
+    from api.store import get_store
+
+    store = client.app.state.store
+    fast = client.get("/sparql", params={"query": NAMES + " # before routing"})
+    bad_fast = client.get("/sparql", params={"query": "SELECT * {", "x": "1"})
+    client.app.dependency_overrides[get_store] = lambda: store
+    try:
+        routed = client.get("/sparql", params={"query": NAMES + " # through the route"})
+        bad_routed = client.get("/sparql", params={"query": "SELECT * {", "x": "1"})
+    finally:
+        client.app.dependency_overrides.clear()
+    assert fast.status_code == routed.status_code == 200 and fast.content == routed.content
+    assert {k: v for k, v in fast.headers.items() if k != "content-length"} == \
+        {k: v for k, v in routed.headers.items() if k != "content-length"}
+    assert bad_fast.status_code == bad_routed.status_code == 400 and bad_fast.json() == bad_routed.json()

@@ -331,3 +331,12 @@ def test_render_shell_wraps_service_html_in_the_portal_layout(portal_client):
     html = response.body.decode()
     assert '<html lang="en">' in html and "/static/portal.css" in html and "<h1>An activity</h1>" in html
     assert "&lt;b&gt;" in html and "Switch to English" not in html and "切換為中文" in html
+
+
+def test_home_links_every_harvesting_and_crosslinking_endpoint(portal_client):
+    """Issue 4: each output is linked from the home page, and each link answers."""
+    html = portal_client.get("/").text
+    for path in ("/catalog", "/catalog/datagovtw.json", "/.well-known/void", "/feeds/changes.atom",
+                 "/api/ocds", "/reconcile", "/docs"):
+        assert f'href="{path}"' in html, path
+        assert portal_client.get(path).status_code == 200, path

@@ -15,8 +15,6 @@ in every chunk and reported once.
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import os
 from functools import cache
 from pathlib import Path
 
@@ -24,7 +22,7 @@ from . import model as m
 from .errors import ERROR, INFO, WARNING, Problem
 from .graph import GraphWriter
 from .ids import Minter
-from .terms import shapes_dir, vocab_dir
+from .terms import shapes_dir
 
 SH = "http://www.w3.org/ns/shacl#"
 _SEVERITY = {SH + "Violation": ERROR, SH + "Warning": WARNING, SH + "Info": INFO}
@@ -38,15 +36,6 @@ def shapes_graph():
     g = Graph()
     for path in sorted(shapes_dir().glob("*.ttl")):
         g.parse(path, format="turtle")
-    return g
-
-
-@cache
-def codes_graph():
-    from rdflib import Graph
-
-    g = Graph()
-    g.parse(vocab_dir() / "codes.ttl", format="turtle")
     return g
 
 
@@ -90,7 +79,7 @@ def _chunk_triples(index: int) -> list[tuple]:
     return out
 
 
-def _validate_chunk(index: int) -> list[tuple]:
+def run_shacl_chunk(index: int) -> list[tuple]:
     """SHACL results of one chunk as plain tuples (cheap to send back)."""
     from pyshacl import validate
     from rdflib import Graph
@@ -135,10 +124,6 @@ def prepare_shacl(ds: m.Dataset, base: str, chunk_cases: int = CHUNK_CASES) -> i
     return len(chunks.chunks)
 
 
-def run_shacl_chunk(index: int) -> list[tuple]:
-    return _validate_chunk(index)
-
-
 def finish_shacl() -> None:
     _STATE.clear()
 
@@ -158,22 +143,6 @@ def shacl_problems(ds: m.Dataset, base: str, parts: list[list[tuple]]) -> list[P
                 problems.append(_problem(row, ids, owner))
     problems.sort(key=lambda p: (p.severity != ERROR, p.file, p.record, p.field, p.type))
     return problems
-
-
-def shacl_check(ds: m.Dataset, base: str, *, workers: int | None = None,
-                chunk_cases: int = CHUNK_CASES) -> tuple[list[Problem], dict]:
-    """Validate the dataset's graph against the shapes; return problems and stats."""
-    n = prepare_shacl(ds, base, chunk_cases)
-    workers = workers or min(n, os.cpu_count() or 1, 2)
-    try:
-        if workers > 1 and n > 1 and "fork" in mp.get_all_start_methods():
-            with mp.get_context("fork").Pool(workers) as pool:
-                parts = pool.map(_validate_chunk, range(n), chunksize=1)
-        else:
-            parts = [_validate_chunk(i) for i in range(n)]
-    finally:
-        finish_shacl()
-    return shacl_problems(ds, base, parts), {"shacl_chunks": n, "shacl_workers": workers}
 
 
 def _problem(row: tuple, ids: Minter, owner: dict) -> Problem:

@@ -107,8 +107,3 @@ class ProblemsFound(Exception):
         self.problems = list(problems)
         first = self.problems[0].render() if self.problems else "(no detail)"
         super().__init__(f"{len(self.problems)} problem(s); first: {first}")
-
-
-def problem(type_: str, zh: str, en: str, *, fix_zh: str = "", fix_en: str = "", **where) -> Problem:
-    """Shorthand used by the readers."""
-    return Problem(type_, zh, en, fix_zh=fix_zh, fix_en=fix_en, **where)

@@ -11,11 +11,15 @@ The record format is documented in ``docs/model.md``.
 from __future__ import annotations
 
 import csv
+import dataclasses
+import datetime
+import difflib
 import io
 import multiprocessing as mp
 import os
 import re
 import sys
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -186,7 +190,7 @@ class Reader:
         return value
 
     def date(self, rec: dict, key: str, *, file: str, record: str, required: bool = True):
-        value = self.get(rec, key, file=file, record=record, kind=(str, int, _dt_date()),
+        value = self.get(rec, key, file=file, record=record, kind=(str, int, datetime.date),
                          required=required)
         if value is MISSING or value is None:
             return None
@@ -610,7 +614,6 @@ class Reader:
         value = None
         if raw is not None and raw != "":
             try:
-                from decimal import Decimal, InvalidOperation
                 value = Decimal(str(raw))
                 if not value.is_finite():
                     raise InvalidOperation
@@ -760,7 +763,7 @@ class Reader:
                      fix_zh=f"改用 {registry[kind]} 已登錄的識別碼" + (f"（是否為「{hint}」？）" if hint else "")
                      + f"，或先在 {registry[kind]} 登錄。",
                      fix_en=f"Use an id registered in {registry[kind]}" + (f" (did you mean '{hint}'?)" if hint else "")
-                     + f", or register it there first.")
+                     + ", or register it there first.")
         # parent cycles: reported once per cycle, at its first member in sorted order
         reported: set[frozenset] = set()
         for aid in self.ds.agencies:
@@ -810,7 +813,7 @@ class Reader:
                              fix_zh="更正 authority 或該機關在 agencies.yaml 的 parent。",
                              fix_en="Correct 'authority', or the agency's 'parent' in agencies.yaml.",
                              severity=WARNING)
-            self.ds.cases[cid] = _replace(case, level=level)
+            self.ds.cases[cid] = dataclasses.replace(case, level=level)
         if not self.ds.agencies:
             return
         for kind, items in (("activity", self.ds.activities), ("document", self.ds.documents),
@@ -836,11 +839,6 @@ class Reader:
         return False
 
 
-def _dt_date():
-    import datetime
-    return datetime.date
-
-
 def _with_field(p: Problem, field: str) -> Problem:
     return Problem(p.type, p.message_zh.replace(f"「{field.split('.')[-1]}」", f"「{field}」"),
                    p.message_en.replace(f"'{field.split('.')[-1]}'", f"'{field}'"), file=p.file,
@@ -850,13 +848,7 @@ def _with_field(p: Problem, field: str) -> Problem:
                    line=p.line)
 
 
-def _replace(obj, **changes):
-    import dataclasses
-    return dataclasses.replace(obj, **changes)
-
-
 def _closest(value: str, known) -> str:
-    import difflib
     hits = difflib.get_close_matches(value, list(known), n=1, cutoff=0.5)
     return hits[0] if hits else ""
 

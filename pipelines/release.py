@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import multiprocessing
 import os
 import shutil
 import time
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from . import checks, harvest, tabular
 from .checksums import sha256_file
-from .errors import ERROR, Problem, ProblemsFound, Report
+from .errors import Problem, ProblemsFound, Report
 from .graph import dataset_triples
 from .ids import DEFAULT_BASE, Minter
 from .model import Dataset
@@ -129,9 +130,11 @@ def _copy_vocab(tmp: Path) -> list[str]:
 _JOB: dict = {}  # what forked workers read: set before the pool starts
 
 
-def _xlsx_job(path: str, created: _dt.datetime, title: str) -> float:
+def _xlsx_job(path: str, created: _dt.datetime, title: str, table_rows=None) -> float:
+    """Write the XLSX copy; in a forked worker the rows come from ``_JOB`` (not pickled)."""
     t = time.perf_counter()
-    tabular.write_xlsx(_JOB["rows"], Path(path), created=created, title=title)
+    tabular.write_xlsx(_JOB["rows"] if table_rows is None else table_rows, Path(path),
+                       created=created, title=title)
     return time.perf_counter() - t
 
 
@@ -173,14 +176,14 @@ def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
     pool = None
     try:
         shacl_jobs = checks.prepare_shacl(ds, base)
-        if workers > 1 and "fork" in mp_start_methods():
+        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             _JOB["rows"] = table_rows
-            pool = ProcessPoolExecutor(max_workers=workers + 1, mp_context=fork_context())
+            pool = ProcessPoolExecutor(max_workers=workers + 1, mp_context=multiprocessing.get_context("fork"))
             xlsx_future = pool.submit(_xlsx_job, str(tmp / XLSX_FILE), created, title_text)
             fric_future = pool.submit(_frictionless_job, str(check_dir))
             shacl_futures = [pool.submit(checks.run_shacl_chunk, i) for i in range(shacl_jobs)]
         else:
-            timings["xlsx"] = _xlsx_job_inline(table_rows, tmp, created, title_text)
+            timings["xlsx"] = _xlsx_job(str(tmp / XLSX_FILE), created, title_text, table_rows)
             xlsx_future = fric_future = None
             shacl_futures = None
         del table_rows
@@ -274,24 +277,6 @@ def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
     (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                 encoding="utf-8", newline="\n")
     write_sums(tmp)
-
-
-def _xlsx_job_inline(table_rows, tmp: Path, created, title: str) -> float:
-    t = time.perf_counter()
-    tabular.write_xlsx(table_rows, tmp / XLSX_FILE, created=created, title=title)
-    return time.perf_counter() - t
-
-
-def mp_start_methods() -> list[str]:
-    import multiprocessing
-
-    return multiprocessing.get_all_start_methods()
-
-
-def fork_context():
-    import multiprocessing
-
-    return multiprocessing.get_context("fork")
 
 
 def build(source: Path, out: Path, *, base: str = DEFAULT_BASE, source_date_epoch: str | None = None,
@@ -400,7 +385,3 @@ def check_release(folder: Path, *, workers: int | None = None) -> Report:
         report.add(checks._problem(row, ids, {}))
     report.stats["triples"] = len(g)
     return report
-
-
-def release_errors(report: Report) -> list[Problem]:
-    return [p for p in report.problems if p.severity == ERROR]

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import defaultdict
 from pathlib import Path
 
 from .rdfterms import IRI, RDF_TYPE, XSD_STRING, Lit

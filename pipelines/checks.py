@@ -82,13 +82,11 @@ def _chunk_triples(index: int) -> list[tuple]:
 def run_shacl_chunk(index: int) -> list[tuple]:
     """SHACL results of one chunk as plain tuples (cheap to send back)."""
     from pyshacl import validate
-    from rdflib import Graph
-
-    from .rdfterms import to_rdflib
 
     from .shacl_batch import batched
+    from .shacl_store import data_graph
 
-    g = to_rdflib(_chunk_triples(index), Graph())
+    g = data_graph(_chunk_triples(index))
     with batched():
         _, results, _ = validate(g, shacl_graph=shapes_graph(), inference="none",
                                  abort_on_first=False, allow_warnings=True, advanced=False,

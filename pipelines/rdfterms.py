@@ -55,12 +55,10 @@ def typed(lex: str, datatype: str) -> Lit:
 Triple = tuple  # (IRI, IRI, IRI | Lit)
 
 
-def to_rdflib(triples, graph=None):
-    """Add light triples to an rdflib Graph (made if not given) and return it."""
-    from rdflib import Graph, Literal, URIRef
+def rdflib_terms(triples):
+    """Light triples as rdflib terms, one rdflib object per distinct IRI or literal."""
+    from rdflib import Literal, URIRef
 
-    g = graph if graph is not None else Graph()
-    add = g.add
     cache: dict = {}
     for s, p, o in triples:
         su = cache.get(s)
@@ -69,12 +67,24 @@ def to_rdflib(triples, graph=None):
         pu = cache.get(p)
         if pu is None:
             pu = cache[p] = URIRef(p)
-        if isinstance(o, Lit):
-            ou = Literal(o[0], lang=o[1]) if o[1] else Literal(
-                o[0], datatype=None if o[2] == XSD_STRING else URIRef(o[2]))
-        else:
-            ou = cache.get(o)
-            if ou is None:
-                ou = cache[o] = URIRef(o)
-        add((su, pu, ou))
+        ou = cache.get(o)
+        if ou is None:
+            if isinstance(o, Lit):
+                lex, lang, dt = o
+                ou = Literal(lex, lang=lang) if lang else Literal(
+                    lex, datatype=None if dt == XSD_STRING else URIRef(dt))
+            else:
+                ou = URIRef(o)
+            cache[o] = ou
+        yield su, pu, ou
+
+
+def to_rdflib(triples, graph=None):
+    """Add light triples to an rdflib Graph (made if not given) and return it."""
+    from rdflib import Graph
+
+    g = graph if graph is not None else Graph()
+    add = g.add
+    for triple in rdflib_terms(triples):
+        add(triple)
     return g

@@ -10,11 +10,13 @@ only time stamp (``created``) comes from the records or ``SOURCE_DATE_EPOCH``.
 from __future__ import annotations
 
 import datetime as _dt
+import gc
 import json
 import multiprocessing
 import os
 import shutil
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -127,18 +129,52 @@ def _copy_vocab(tmp: Path) -> list[str]:
     return written
 
 
+@contextmanager
+def collector_paused():
+    """Pause Python's cyclic garbage collector while a build holds millions of objects.
+
+    A build allocates millions of tuples and lists that live to its end; each full
+    collection walks all of them again, which cost a quarter of a 10k-case build.
+    The records and triples hold no reference cycles, so nothing is lost by not
+    looking for them; reference counting still frees everything as usual.
+    Forked workers turn the collector back on for their own, short-lived objects
+    (:func:`worker_collector`).
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def worker_collector() -> None:
+    """In a forked worker: leave the inherited objects out of collections, collect the rest."""
+    gc.freeze()
+    gc.enable()
+
+
 _JOB: dict = {}  # what forked workers read: set before the pool starts
 
 
 def _xlsx_job(path: str, created: _dt.datetime, title: str, table_rows=None) -> float:
     """Write the XLSX copy; in a forked worker the rows come from ``_JOB`` (not pickled)."""
+    if table_rows is None:
+        worker_collector()
     t = time.perf_counter()
     tabular.write_xlsx(_JOB["rows"] if table_rows is None else table_rows, Path(path),
                        created=created, title=title)
     return time.perf_counter() - t
 
 
+def _shacl_job(index: int) -> list[tuple]:
+    worker_collector()
+    return checks.run_shacl_chunk(index)
+
+
 def _frictionless_job(descriptor: str) -> tuple[list[Problem], float]:
+    worker_collector()
     t = time.perf_counter()
     return checks.frictionless_check(Path(descriptor)), time.perf_counter() - t
 
@@ -181,7 +217,7 @@ def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
             pool = ProcessPoolExecutor(max_workers=workers + 1, mp_context=multiprocessing.get_context("fork"))
             xlsx_future = pool.submit(_xlsx_job, str(tmp / XLSX_FILE), created, title_text)
             fric_future = pool.submit(_frictionless_job, str(check_dir))
-            shacl_futures = [pool.submit(checks.run_shacl_chunk, i) for i in range(shacl_jobs)]
+            shacl_futures = [pool.submit(_shacl_job, i) for i in range(shacl_jobs)]
         else:
             timings["xlsx"] = _xlsx_job(str(tmp / XLSX_FILE), created, title_text, table_rows)
             xlsx_future = fric_future = None
@@ -283,6 +319,13 @@ def build(source: Path, out: Path, *, base: str = DEFAULT_BASE, source_date_epoc
           replace: bool = True, workers: int | None = None,
           previous: Path | None = None, ocid_prefix: str = DEFAULT_OCID_PREFIX) -> BuildResult:
     """Build a release of ``source`` into ``out``; ``out`` is untouched unless all checks pass."""
+    with collector_paused():
+        return _build(source, out, base=base, source_date_epoch=source_date_epoch, replace=replace,
+                      workers=workers, previous=previous, ocid_prefix=ocid_prefix)
+
+
+def _build(source: Path, out: Path, *, base: str, source_date_epoch: str | None, replace: bool,
+           workers: int | None, previous: Path | None, ocid_prefix: str) -> BuildResult:
     timings: dict[str, float] = {}
     report = Report(checks=["records"])
     t0 = time.perf_counter()

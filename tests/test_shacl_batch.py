@@ -1,4 +1,9 @@
-"""The batched property-shape evaluation gives pySHACL's own results, result for result."""
+"""The build's SHACL fast paths give pySHACL's own results, result for result.
+
+Two of them: the batched property-shape evaluation (``shacl_batch``) and the
+one-graph store the chunks are loaded into (``shacl_store``). Each variant is
+compared with plain pySHACL over rdflib's own Memory store.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,8 @@ from rdflib.namespace import SH
 from pipelines.checks import shapes_graph
 from pipelines.shacl_batch import batched
 from pipelines.shacl_batch import _sbc
+from pipelines.shacl_store import OneGraphStore, data_graph
+from pipelines.rdfterms import IRI, Lit
 
 from .test_shapes import CASES, _data
 
@@ -26,6 +33,14 @@ def full_results(data: Graph) -> set[tuple]:
     return rows
 
 
+def on_one_graph_store(data: Graph) -> Graph:
+    store = OneGraphStore()
+    g = Graph(store=store)
+    store.add_graph(g)
+    store.load(data)
+    return g
+
+
 @pytest.fixture(scope="module")
 def base() -> Graph:
     return Graph()
@@ -37,7 +52,10 @@ def test_batched_results_equal_pyshacls_own(base, update):
     plain = full_results(data)
     with batched():
         fast = full_results(data)
+        fast_store = full_results(on_one_graph_store(data))
     assert fast == plain
+    assert fast_store == plain
+    assert full_results(on_one_graph_store(data)) == plain
 
 
 def test_batched_results_equal_on_the_real_release(real_release):
@@ -52,7 +70,9 @@ def test_batched_results_equal_on_the_real_release(real_release):
     plain = full_results(data)
     with batched():
         fast = full_results(data)
+        fast_store = full_results(on_one_graph_store(data))
     assert plain and fast == plain
+    assert fast_store == plain
 
 
 def test_batched_restores_pyshacl_afterwards():
@@ -83,3 +103,43 @@ def test_batched_or_agrees_on_dates(base, date, ok):
         fast = full_results(data)
     assert fast == plain
     assert (not plain) == ok
+
+
+def test_one_graph_store_answers_every_pattern_as_memory_does(base):
+    data = _data(base, "")
+    ours = on_one_graph_store(data)
+    assert len(ours) == len(data) > 100
+    triples = sorted(data)
+    for s, p, o in triples[:: max(1, len(triples) // 40)]:
+        for pattern in ((s, p, o), (s, p, None), (s, None, o), (s, None, None),
+                        (None, p, o), (None, p, None), (None, None, o), (None, None, None)):
+            assert sorted(ours.triples(pattern)) == sorted(data.triples(pattern)), pattern
+    assert list(ours.triples((IRI_NONE, None, None))) == []
+    # contexts: every triple is in the one graph
+    assert [c.identifier for c in ours.store.contexts(triples[0])] == [ours.identifier]
+    assert list(ours.store.contexts((IRI_NONE, IRI_NONE, IRI_NONE))) == []
+
+
+IRI_NONE = __import__("rdflib").URIRef("https://example.org/nothing")
+
+
+def test_one_graph_store_counts_adds_and_removes_once():
+    g = data_graph([(IRI("https://e.org/s"), IRI("https://e.org/p"), Lit("x", "en")),
+                    (IRI("https://e.org/s"), IRI("https://e.org/p"), Lit("x", "en")),
+                    (IRI("https://e.org/s"), IRI("https://e.org/p"), IRI("https://e.org/o"))])
+    assert len(g) == 2
+    g.add((IRI_NONE, IRI_NONE, IRI_NONE))
+    assert len(g) == 3
+    g.remove((IRI_NONE, None, None))
+    assert len(g) == 2 and (IRI_NONE, IRI_NONE, IRI_NONE) not in g
+    g.bind("ex", "https://e.org/")
+    assert ("ex", __import__("rdflib").URIRef("https://e.org/")) in list(g.namespaces())
+
+
+def test_chunk_graph_holds_the_same_triples_as_rdflibs_own():
+    from pipelines.rdfterms import XSD, to_rdflib, typed
+
+    light = [(IRI("https://e.org/s"), IRI("https://e.org/p"), Lit("名", "zh-Hant")),
+             (IRI("https://e.org/s"), IRI("https://e.org/p"), typed("2021-01-02", XSD + "date")),
+             (IRI("https://e.org/s"), IRI("https://e.org/q"), Lit("plain"))]
+    assert set(data_graph(light)) == set(to_rdflib(light))

@@ -413,24 +413,8 @@ def datapackage(meta: dict, stats: dict[str, tuple[int, str, int]], codes: dict[
 def write_xlsx(ds_rows: dict[str, list[tuple]], path: Path, *, created: _dt.datetime,
                title: str) -> None:
     """The same tables as an XLSX workbook, one sheet each, typed cells, byte-stable."""
-    import xlsxwriter
+    from .xlsx import Sheet, write_workbook
 
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
-                                         "strings_to_formulas": False, "strings_to_urls": False})
-    wb.set_properties({"title": title, "created": created, "author": "lianzheng"})
-    bold = wb.add_format({"bold": True})
-    for table in TABLES:
-        ws = wb.add_worksheet(table.name[:31])
-        ws.freeze_panes(1, 0)
-        for col, name in enumerate(table.header):
-            ws.write_string(0, col, name, bold)
-        kinds = [f.type for f in table.fields]
-        for r, row in enumerate(ds_rows[table.name], start=1):
-            for c, value in enumerate(row):
-                if value == "":
-                    continue
-                if kinds[c] in ("integer", "number"):
-                    ws.write_number(r, c, float(value) if kinds[c] == "number" else int(value))
-                else:
-                    ws.write_string(r, c, value)
-    wb.close()
+    sheets = [Sheet(table.name[:31], table.header, [f.type for f in table.fields], ds_rows[table.name])
+              for table in TABLES]
+    write_workbook(path, sheets, title=title, author="lianzheng", created=created)

@@ -15,6 +15,7 @@ in every chunk and reported once.
 
 from __future__ import annotations
 
+from contextlib import contextmanager, nullcontext
 from functools import cache
 from pathlib import Path
 
@@ -177,11 +178,66 @@ def _problem(row: tuple, ids: Minter, owner: dict) -> Problem:
     )
 
 
-def frictionless_check(package_dir: Path) -> list[Problem]:
+@contextmanager
+def shared_lookups():
+    """Let Frictionless read each table a foreign key points at once per package, not once per key.
+
+    Frictionless (5.x) builds the lookup for a table's foreign keys by reading
+    every referenced table in full, for each table that refers to it: our cases
+    table was read and type-checked seven times, half of the whole check. Within
+    this block the key sets are built once per (package, table, fields) and shared;
+    the values found and the errors reported are the same (tests/test_checks_frictionless.py).
+    Self-references and anything unusual go to Frictionless's own code.
+    """
+    from frictionless.resources.table import TableResource
+    from frictionless.table import Lookup
+
+    original = getattr(TableResource, "_TableResource__open_lookup", None)
+    if original is None:  # another Frictionless: its own code, unshared
+        yield
+        return
+    cache: dict = {}
+
+    def open_lookup(self):
+        fks = self.schema.foreign_keys
+        package = self.package
+        if not package or any(not fk["reference"].get("resource") or fk["reference"]["resource"] == self.name
+                              or not package.has_resource(fk["reference"]["resource"]) for fk in fks):
+            return original(self)
+        lookup = Lookup()
+        for fk in fks:
+            name, key = fk["reference"]["resource"], tuple(fk["reference"]["fields"])
+            lookup.setdefault(name, {})
+            if key in lookup[name]:
+                continue
+            found = cache.get((id(package), name, key))
+            if found is None:
+                found = set()
+                source = package.get_resource(name).to_copy()
+                if source.schema:
+                    source.schema.foreign_keys = []
+                if source:
+                    with source:
+                        for row in source.row_stream:
+                            cells = tuple(row.get(field) for field in key)
+                            if set(cells) != {None}:
+                                found.add(cells)
+                cache[(id(package), name, key)] = found
+            lookup[name][key] = found
+        self._TableResource__lookup = lookup
+
+    TableResource._TableResource__open_lookup = open_lookup
+    try:
+        yield
+    finally:
+        TableResource._TableResource__open_lookup = original
+
+
+def frictionless_check(package_dir: Path, *, shared: bool = True) -> list[Problem]:
     """Validate a written data package with Frictionless (every table, keys, hashes)."""
     from frictionless import Package, system
 
-    with system.use_context(trusted=True):
+    with system.use_context(trusted=True), (shared_lookups() if shared else nullcontext()):
         report = Package(str(package_dir / "datapackage.json")).validate()
     problems = []
     for task in report.tasks:

@@ -149,10 +149,24 @@ def collector_paused():
             gc.enable()
 
 
+_NICED: list[int] = []
+
+
 def worker_collector() -> None:
-    """In a forked worker: leave the inherited objects out of collections, collect the rest."""
+    """In a forked worker: leave the inherited objects out of collections, collect the rest.
+
+    Also lower the worker's priority (once per process): the main process writes the
+    RDF, the longest chain of work in a build; the checks in the workers can
+    wait for a free core, and take both once the main process is done.
+    """
     gc.freeze()
     gc.enable()
+    if os.getpid() not in _NICED:
+        _NICED.append(os.getpid())
+        try:
+            os.nice(5)
+        except OSError:  # pragma: no cover - not allowed here: run at the same priority
+            pass
 
 
 _JOB: dict = {}  # what forked workers read: set before the pool starts

@@ -12,6 +12,10 @@ node and builds a full validation result for each member that fails, only to
 drop it. The simple members our shapes use (a datatype; a count or a value on
 one property) are tested directly; any other ``sh:or`` runs pySHACL's own code.
 
+And value nodes: for a plain predicate path over the build's one-graph store
+(``shacl_store``), the objects are read from the store's subject index rather
+than through three layers of rdflib and pySHACL generators.
+
 ``batched()`` applies this for the duration of a ``with`` block, in the process
 that validates; ``tests/test_shacl_batch.py`` checks that results with and without
 it are the same, result for result, on the shapes' whole test table and on the
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+from pyshacl import shape as _shape
 from pyshacl.constraints.core import logical_constraints as _lc
 from pyshacl.constraints.core import shape_based_constraints as _sbc
 from pyshacl.constraints.core import value_constraints as _vc
@@ -100,13 +105,38 @@ def _evaluate_or_batched(self, executor, or_c, target_graph, focus_value_nodes, 
     return non_conformant, reports
 
 
+_ORIGINAL_PATH = _shape.value_nodes_from_path
+
+
+def _spo_index(target_graph):
+    """The subject index of a :class:`~pipelines.shacl_store.OneGraphStore` behind pySHACL's graph."""
+    from .shacl_store import OneGraphStore
+
+    if getattr(target_graph, "locked_context", None) is not None:
+        return None
+    store = getattr(getattr(target_graph, "impl", target_graph), "store", None)
+    return store._spo if isinstance(store, OneGraphStore) else None
+
+
+def _value_nodes_from_path(sg, focus, path_val, target_graph, inverse=False, recursion=0):
+    """Objects of a plain predicate path read from the store's index; any other path, pySHACL's."""
+    if not inverse and type(path_val) is URIRef:
+        spo = _spo_index(target_graph)
+        if spo is not None:
+            po = spo.get(focus)
+            return set(po.get(path_val, ())) if po else set()
+    return _ORIGINAL_PATH(sg, focus, path_val, target_graph, inverse=inverse, recursion=recursion)
+
+
 @contextmanager
 def batched():
     cls, or_cls = _sbc.PropertyConstraintComponent, _lc.OrConstraintComponent
     cls._evaluate_property_shape = _evaluate_property_shape_batched
     or_cls._evaluate_or_constraint = _evaluate_or_batched
+    _shape.value_nodes_from_path = _value_nodes_from_path
     try:
         yield
     finally:
         cls._evaluate_property_shape = _ORIGINAL
         or_cls._evaluate_or_constraint = _ORIGINAL_OR
+        _shape.value_nodes_from_path = _ORIGINAL_PATH

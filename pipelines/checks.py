@@ -21,7 +21,7 @@ from pathlib import Path
 
 from . import model as m
 from .errors import ERROR, INFO, WARNING, Problem
-from .graph import GraphWriter
+from .graph import TripleParts
 from .ids import Minter
 from .terms import shapes_dir
 
@@ -40,43 +40,14 @@ def shapes_graph():
     return g
 
 
-def _shared_triples(ds: m.Dataset, writer: GraphWriter) -> list[tuple]:
-    out = list(writer.sources(ds))
-    for agency in ds.agencies.values():
-        out.extend(writer.agency(agency))
-    for law in ds.laws.values():
-        out.extend(writer.law(law))
-    for note in ds.notes:
-        if not note.case:
-            out.extend(writer.note(note))
-    return out
-
-
-class _Chunks:
-    """The case ids of each chunk, and what belongs to a case."""
-
-    def __init__(self, ds: m.Dataset, size: int):
-        ids = list(ds.cases)
-        self.chunks = [ids[i:i + size] for i in range(0, len(ids), size)] or [[]]
-        self.by_case: dict[str, list] = {}
-        for group in (ds.activities, ds.documents, ds.observations, ds.risks, ds.notes):
-            for item in group:
-                if getattr(item, "case", ""):
-                    self.by_case.setdefault(item.case, []).append(item)
-
-
 _STATE: dict = {}  # set before forking; read by the workers
 
 
 def _chunk_triples(index: int) -> list[tuple]:
-    ds, writer, chunks = _STATE["ds"], _STATE["writer"], _STATE["chunks"]
-    out = list(_STATE["shared"])
-    emit = {m.Activity: writer.activity, m.Document: writer.document,
-            m.Observation: writer.observation, m.Risk: writer.risk, m.QualityNote: writer.note}
-    for cid in chunks.chunks[index]:
-        out.extend(writer.case(ds.cases[cid]))
-        for item in chunks.by_case.get(cid, ()):
-            out.extend(emit[type(item)](item))
+    parts, chunk = _STATE["parts"], _STATE["chunks"][index]
+    out = list(parts.shared)
+    for cid in chunk:
+        out.extend(parts.cases[cid])
     return out
 
 
@@ -114,13 +85,12 @@ def _results(results) -> list[tuple]:
     return out
 
 
-def prepare_shacl(ds: m.Dataset, base: str, chunk_cases: int = CHUNK_CASES) -> int:
+def prepare_shacl(parts: TripleParts, chunk_cases: int = CHUNK_CASES) -> int:
     """Set up the chunks for :func:`run_shacl_chunk` (before forking); return their number."""
-    writer = GraphWriter(Minter(base))
-    chunks = _Chunks(ds, chunk_cases)
-    _STATE.update(ds=ds, writer=writer, chunks=chunks, shared=_shared_triples(ds, writer))
+    ids = list(parts.cases)
+    _STATE.update(parts=parts, chunks=[ids[i:i + chunk_cases] for i in range(0, len(ids), chunk_cases)] or [[]])
     shapes_graph()  # parse once, before forking
-    return len(chunks.chunks)
+    return len(_STATE["chunks"])
 
 
 def finish_shacl() -> None:

@@ -1,6 +1,7 @@
 """The RDF view of the domain model, under the project vocabulary (``vocab/``).
 
-``dataset_triples`` yields light triples (``rdfterms``) for a whole dataset;
+``dataset_triples`` gives the light triples (``rdfterms``) of a whole dataset,
+and ``TripleParts`` the same triples case by case (for the checks);
 the mapping of each class is documented in ``docs/model.md`` and checked by the
 shapes in ``shapes/``. Vocabulary terms come through ``terms.LZ``, which fails
 on a typo.
@@ -129,26 +130,6 @@ class GraphWriter:
             if c.source not in seen:
                 seen.add(c.source)
                 yield (s, SOURCE, IRI(self.ids.source(c.source)))
-
-    def dataset(self, ds: m.Dataset) -> Iterator[tuple]:
-        yield from self.dataset_node(ds)
-        yield from self.sources(ds)
-        for agency in ds.agencies.values():
-            yield from self.agency(agency)
-        for law in ds.laws.values():
-            yield from self.law(law)
-        for case in ds.cases.values():
-            yield from self.case(case)
-        for a in ds.activities:
-            yield from self.activity(a)
-        for d in ds.documents:
-            yield from self.document(d)
-        for o in ds.observations:
-            yield from self.observation(o)
-        for r in ds.risks:
-            yield from self.risk(r)
-        for n in ds.notes:
-            yield from self.note(n)
 
     def dataset_node(self, ds: m.Dataset) -> Iterator[tuple]:
         """The dataset itself: what it is, the laws it relates to, the documents it comes from.
@@ -356,6 +337,40 @@ class GraphWriter:
         yield (target, DQV_HAS, s)
 
 
+class TripleParts:
+    """A dataset's triples by what they describe, for checking them case by case.
+
+    ``top``: the dataset node. ``shared``: sources, agencies, laws and whatever
+    belongs to no case. ``cases``: each case with its activities, documents,
+    observations, risks and quality notes. Every shape looks at most one hop from
+    its focus node, so a case can be checked with ``shared`` alone beside it.
+    """
+
+    def __init__(self, ds: m.Dataset, base: str):
+        w = GraphWriter(Minter(base))
+        self.top = list(w.dataset_node(ds))
+        shared = list(w.sources(ds))
+        for agency in ds.agencies.values():
+            shared.extend(w.agency(agency))
+        for law in ds.laws.values():
+            shared.extend(w.law(law))
+        self.cases: dict[str, list] = {cid: list(w.case(c)) for cid, c in ds.cases.items()}
+        for group, emit in ((ds.activities, w.activity), (ds.documents, w.document),
+                            (ds.observations, w.observation), (ds.risks, w.risk), (ds.notes, w.note)):
+            for item in group:
+                target = self.cases.get(getattr(item, "case", "") or "")
+                (target if target is not None else shared).extend(emit(item))
+        self.shared = shared
+
+    def all(self) -> list[tuple]:
+        """Every triple once, in no particular order (the writers sort)."""
+        unique = set(self.top)
+        unique.update(self.shared)
+        for triples in self.cases.values():
+            unique.update(triples)
+        return list(unique)
+
+
 def dataset_triples(ds: m.Dataset, base: str) -> list[tuple]:
     """Every triple of a dataset, once each, in no particular order (the writers sort)."""
-    return list(set(GraphWriter(Minter(base)).dataset(ds)))
+    return TripleParts(ds, base).all()

@@ -23,7 +23,7 @@ from pathlib import Path
 from . import checks, harvest, tabular
 from .checksums import sha256_file
 from .errors import Problem, ProblemsFound, Report
-from .graph import dataset_triples
+from .graph import TripleParts
 from .ids import DEFAULT_BASE, Minter
 from .model import Dataset
 from .records import Reader
@@ -149,24 +149,27 @@ def collector_paused():
             gc.enable()
 
 
-_NICED: list[int] = []
+_WORKER_READY: list[int] = []
 
 
 def worker_collector() -> None:
-    """In a forked worker: leave the inherited objects out of collections, collect the rest.
+    """In a forked worker, once: leave the inherited objects out of collections, collect the rest.
 
-    Also lower the worker's priority (once per process): the main process writes the
-    RDF, the longest chain of work in a build; the checks in the workers can
-    wait for a free core, and take both once the main process is done.
+    Only once per process: freezing again later would also freeze the previous
+    job's uncollected garbage (rdflib graphs hold cycles), which then lives on.
+    Also lower the worker's priority: the main process writes the RDF, the
+    longest chain of work in a build; the checks in the workers can wait for a
+    free core, and take both once the main process is done.
     """
+    if os.getpid() in _WORKER_READY:
+        return
+    _WORKER_READY.append(os.getpid())
     gc.freeze()
     gc.enable()
-    if os.getpid() not in _NICED:
-        _NICED.append(os.getpid())
-        try:
-            os.nice(5)
-        except OSError:  # pragma: no cover - not allowed here: run at the same priority
-            pass
+    try:
+        os.nice(5)
+    except OSError:  # pragma: no cover - not allowed here: run at the same priority
+        pass
 
 
 _JOB: dict = {}  # what forked workers read: set before the pool starts
@@ -184,7 +187,11 @@ def _xlsx_job(path: str, created: _dt.datetime, title: str, table_rows=None) -> 
 
 def _shacl_job(index: int) -> list[tuple]:
     worker_collector()
-    return checks.run_shacl_chunk(index)
+    try:
+        return checks.run_shacl_chunk(index)
+    finally:
+        gc.collect()  # the chunk's graph and report hold cycles: free them before the next
+
 
 
 def _frictionless_job(descriptor: str) -> tuple[list[Problem], float]:
@@ -223,23 +230,28 @@ def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
                                                  encoding="utf-8")
     timings["tables"] = time.perf_counter() - t
 
-    pool = None
+    pools: list = []
     try:
-        shacl_jobs = checks.prepare_shacl(ds, base)
-        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        parallel = workers > 1 and "fork" in multiprocessing.get_all_start_methods()
+        fork = multiprocessing.get_context("fork") if parallel else None
+        if parallel:  # one worker for the tables' jobs, started before the triples exist
             _JOB["rows"] = table_rows
-            pool = ProcessPoolExecutor(max_workers=workers + 1, mp_context=multiprocessing.get_context("fork"))
-            xlsx_future = pool.submit(_xlsx_job, str(tmp / XLSX_FILE), created, title_text)
-            fric_future = pool.submit(_frictionless_job, str(check_dir))
-            shacl_futures = [pool.submit(_shacl_job, i) for i in range(shacl_jobs)]
+            pools.append(ProcessPoolExecutor(max_workers=1, mp_context=fork))
+            xlsx_future = pools[-1].submit(_xlsx_job, str(tmp / XLSX_FILE), created, title_text)
+            fric_future = pools[-1].submit(_frictionless_job, str(check_dir))
         else:
             timings["xlsx"] = _xlsx_job(str(tmp / XLSX_FILE), created, title_text, table_rows)
-            xlsx_future = fric_future = None
-            shacl_futures = None
         del table_rows
 
         t = time.perf_counter()
-        triples, lines = canonical(dataset_triples(ds, base))  # sorted once, for every writer
+        parts = TripleParts(ds, base)
+        shacl_jobs = checks.prepare_shacl(parts)
+        if parallel:  # SHACL workers forked now: they check the triples made here, case by case
+            pools.append(ProcessPoolExecutor(max_workers=workers, mp_context=fork))
+            shacl_futures = [pools[-1].submit(_shacl_job, i) for i in range(shacl_jobs)]
+            checks.finish_shacl()  # the forked workers hold their own view
+        triples, lines = canonical(parts.all())  # sorted once, for every writer
+        del parts
         timings["triples"] = time.perf_counter() - t
         t = time.perf_counter()
         write_ntriples(triples, tmp / RDF_FILES["ntriples"], lines=lines)
@@ -256,7 +268,7 @@ def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
         del triples, grouped
 
         t = time.perf_counter()
-        if pool is not None:
+        if parallel:
             timings["xlsx"] = xlsx_future.result()
             fric_problems, timings["frictionless"] = fric_future.result()
             shacl_parts = [f.result() for f in shacl_futures]
@@ -265,7 +277,7 @@ def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
             shacl_parts = [checks.run_shacl_chunk(i) for i in range(shacl_jobs)]
         timings["waiting for checks"] = time.perf_counter() - t
     finally:
-        if pool is not None:
+        for pool in pools:
             pool.shutdown(wait=True, cancel_futures=True)
         _JOB.clear()
         checks.finish_shacl()

@@ -27,18 +27,13 @@ from starlette.middleware.cors import CORSMiddleware
 from . import downloads, errors, linked_data, rest, service, sparql, tables
 from .budget import Budget
 from .limits import BodyLimit
-from .store import OxigraphStore, prepare_store
+from .store import OxigraphStore, cache_root, prepare_store
 
 log = logging.getLogger("lianzheng.api")
 
 EXPOSED_HEADERS = ["Link", "Content-Location", "ETag", "Last-Modified", "Retry-After", "X-Total-Count",
                    "X-Result-Count", "X-Result-Truncated", "X-Result-Limit", "Content-Range", "Accept-Ranges"]
 OPTIONAL_ROUTERS = ("api.harvest", "api.pages")
-
-
-def cache_root(settings) -> Path:
-    """Where stores are cached: ``cache/`` beside the releases folder (``datasets/cache``)."""
-    return Path(settings.releases).resolve().parent / "cache"
 
 
 def open_store(settings, store_path: Path, context: dict, prefixes: dict):

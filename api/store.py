@@ -142,6 +142,11 @@ class StoreBuild:
         return self.path
 
 
+def cache_root(settings) -> Path:
+    """Where stores are cached: ``cache/`` beside the releases folder (``datasets/cache``)."""
+    return Path(settings.releases).resolve().parent / "cache"
+
+
 def prepare_store(release: Path, cache_root: Path) -> StoreBuild:
     """The cached store of ``release``, starting a build in a child process if there is none."""
     release = Path(release).resolve()

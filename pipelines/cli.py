@@ -40,6 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--out", type=Path, help="Write the release into this folder (replaced atomically).")
     for name in ("source", "releases", "base", "workers", "ocid_prefix"):
         _add_setting(b, name)
+    b.add_argument("--store", action=argparse.BooleanOptionalAction, default=None,
+                   help="Also load the release into the query store's cache, so that `lianzheng serve` "
+                   "opens it at once instead of loading it when it starts (default: yes when publishing "
+                   "into RELEASES, no with --out).")
     b.add_argument("--quiet", action="store_true", help="Print only problems.")
 
     v = sub.add_parser("validate", help="Check source records or a built release and print the report.",
@@ -109,7 +113,32 @@ def cmd_build(args, settings) -> int:
             print(f"  {key}: {value}")
         if result.timings:
             print("  seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in result.timings.items()))
+    if args.store if args.store is not None else not args.out:
+        _prepare_store(Path(result.out), settings, quiet=args.quiet)
     return EXIT_OK
+
+
+def _prepare_store(release: Path, settings, *, quiet: bool) -> None:
+    """Load a built release into the service's store cache (what `serve` would do when it starts).
+
+    The release is complete and published whatever happens here: a failure is
+    reported and the service loads the store itself when it starts.
+    """
+    import time
+
+    try:
+        from api.store import StoreError, cache_root, prepare_store
+    except ImportError:  # pragma: no cover - the service ships with the package
+        return
+    t = time.perf_counter()
+    try:
+        path = prepare_store(release, cache_root(settings)).wait(timeout=1800)
+    except (StoreError, OSError) as exc:
+        sys.stderr.write(f"查詢資料庫未能預先載入，服務啟動時會再載入：{exc}\n"
+                         f"The query store could not be prepared; the service will load it when it starts: {exc}\n")
+        return
+    if not quiet:
+        print(f"query store ready: {path} ({time.perf_counter() - t:.1f} s)")
 
 
 def cmd_validate(args, settings) -> int:

@@ -203,3 +203,41 @@ def test_a_worker_cannot_reach_the_network_even_if_a_service_got_through(store_p
         pytest.skip("this kernel does not let the workers leave the network (unshare refused)")
     assert not answer.ok
     assert connections == []
+
+
+def _cache_entries(cache):
+    return sorted(p.name for p in cache.iterdir() if (p / "store.json").exists()) if cache.exists() else []
+
+
+def test_publishing_prepares_the_store_serve_will_open(tmp_path, minimal_source, capsys):
+    """`lianzheng build` (publishing) loads the store, so that the first start only opens it."""
+    from pipelines.cli import main
+
+    releases = tmp_path / "datasets" / "releases"
+    assert main(["build", "--source", str(minimal_source), "--releases", str(releases)]) == 0
+    assert "query store ready" in capsys.readouterr().out
+    cache = tmp_path / "datasets" / "cache"
+    latest = (releases / "latest").resolve()
+    assert _cache_entries(cache) == [cache_key(latest)]
+    ready = prepare_store(releases / "latest", cache)
+    assert ready.proc is None  # nothing left to load: the service opens it
+    store = OxigraphStore(ready.wait(), workers=1, worker_config={})
+    assert store.triples > 100 and store.describe(
+        "https://w3id.org/lianzheng/id/case/taipei-eco-park")
+
+
+def test_build_store_flags(tmp_path, minimal_source):
+    from pipelines.cli import main
+
+    releases = tmp_path / "datasets" / "releases"
+    cache = tmp_path / "datasets" / "cache"
+    assert main(["build", "--source", str(minimal_source), "--releases", str(releases), "--no-store",
+                 "--quiet"]) == 0
+    assert _cache_entries(cache) == []
+    out = tmp_path / "out"
+    assert main(["build", "--source", str(minimal_source), "--releases", str(releases), "--out", str(out),
+                 "--quiet"]) == 0
+    assert _cache_entries(cache) == []  # --out: not unless asked
+    assert main(["build", "--source", str(minimal_source), "--releases", str(releases), "--out", str(out),
+                 "--store", "--quiet"]) == 0
+    assert _cache_entries(cache) == [cache_key(out)]

@@ -14,6 +14,8 @@ named only the alias, the response is labelled with the alias.
 
 from __future__ import annotations
 
+import functools
+
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -134,8 +136,23 @@ def _exact(ranges: Sequence[MediaRange], media_type: str) -> float:
 def negotiate(accept: str | None, offers: Sequence[str]) -> tuple[Format, str] | None:
     """The best of ``offers`` (format keys) for ``accept``, and the media type to label it with.
 
-    None when nothing offered is acceptable (the caller answers 406).
+    None when nothing offered is acceptable (the caller answers 406). Answers are
+    remembered for the short ``Accept`` headers clients send again and again.
     """
+    if accept is not None and len(accept) > _REMEMBER_ACCEPT:
+        return _negotiate(accept, tuple(offers))
+    return _negotiate_cached(accept, tuple(offers))
+
+
+_REMEMBER_ACCEPT = 256  # characters: longer headers are worked out every time
+
+
+@functools.lru_cache(maxsize=1024)
+def _negotiate_cached(accept: str | None, offers: tuple[str, ...]) -> tuple[Format, str] | None:
+    return _negotiate(accept, offers)
+
+
+def _negotiate(accept: str | None, offers: tuple[str, ...]) -> tuple[Format, str] | None:
     ranges = parse_accept(accept)
     best: tuple[float, int, Format, str] | None = None
     for order, key in enumerate(offers):

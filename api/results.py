@@ -70,6 +70,55 @@ def select_json(variables: list[str], table: list[list], truncated: bool, limit:
     return orjson.dumps(body)
 
 
+def select_json_solutions(solutions, variables: list[str], limit: int) -> tuple[bytes, int, bool]:
+    """SELECT results straight from the engine's solutions to JSON: (body, rows, truncated).
+
+    The same document as :func:`rows` then :func:`select_json`, without the term
+    tuples in between (on a twenty-row lookup that was 40% of a worker's time).
+    """
+    import pyoxigraph as ox
+
+    from .rdf_out import bcp47
+
+    named, literal = ox.NamedNode, ox.Literal
+    idx = list(enumerate(variables))
+    langs: dict[str, str] = {}
+    bindings = []
+    truncated = False
+    for sol in solutions:
+        if len(bindings) >= limit:
+            truncated = True
+            break
+        b = {}
+        for i, name in idx:
+            t = sol[i]
+            if t is None:
+                continue
+            kind = type(t)
+            if kind is named:
+                b[name] = {"type": "uri", "value": t.value}
+            elif kind is literal:
+                lang = t.language
+                if lang:
+                    tag = langs.get(lang)
+                    if tag is None:
+                        tag = langs[lang] = bcp47(lang)
+                    b[name] = {"type": "literal", "value": t.value, "xml:lang": tag}
+                else:
+                    dt = t.datatype.value
+                    b[name] = {"type": "literal", "value": t.value} if dt == XSD_STRING else \
+                        {"type": "literal", "value": t.value, "datatype": dt}
+            else:
+                b[name] = _json_term(term(t))
+        bindings.append(b)
+    body: dict = {"head": {"vars": variables}, "results": {"bindings": bindings}}
+    if truncated:
+        body["head"]["link"] = [TRUNCATED_LINK]
+        body["truncated"] = True
+        body["limit"] = limit
+    return orjson.dumps(body), len(bindings), truncated
+
+
 def ask_json(value: bool) -> bytes:
     return orjson.dumps({"head": {}, "boolean": value})
 

@@ -139,13 +139,13 @@ class CachedAnswers:
             from starlette.datastructures import URL, Headers, QueryParams
 
             params = QueryParams(scope["query_string"]).multi_items()
+            accept = Headers(scope=scope).get("accept")
+            base_iri = str(URL(scope=scope).replace(query=None, fragment=None))
             queries = [v for k, v in params if k == "query"]
             if len(queries) == 1 and all(k in ("query", "default-graph-uri", "named-graph-uri") for k, _ in params):
                 key = answer_key(id(self.service.state.store), queries[0],
                                  [v for k, v in params if k == "default-graph-uri"],
-                                 [v for k, v in params if k == "named-graph-uri"],
-                                 Headers(scope=scope).get("accept"),
-                                 str(URL(scope=scope).replace(query=None, fragment=None)))
+                                 [v for k, v in params if k == "named-graph-uri"], accept, base_iri)
                 hit = self.endpoint.cache.get(key)
                 if hit is not None:
                     body, media, headers = hit
@@ -153,11 +153,13 @@ class CachedAnswers:
                         scope, receive, send)
                     return
             # not cached: the endpoint answers here too, without FastAPI's routing and
-            # dependency resolution (the same handler and the same error body)
+            # dependency resolution (the same handler and the same error body), with the
+            # parameters read above (parsing a query string costs more than the lookup)
             from starlette.requests import Request as _Request
 
             try:
-                response = await self.endpoint.handle(_Request(scope, receive), self.service.state.store)
+                response = await self.endpoint.handle(_Request(scope, receive), self.service.state.store,
+                                                      parsed=(params, base_iri, accept))
             except ServiceError as exc:
                 response = error_response(exc.status, exc.error, detail=exc.detail, headers=exc.headers)
             except Exception:  # noqa: BLE001 - the one body, never the exception's text
@@ -209,9 +211,13 @@ class Endpoint:
 
     # -------------------------------------------------------------- answering
 
-    async def handle(self, request: Request, store) -> Response:
+    async def handle(self, request: Request, store, parsed: tuple | None = None) -> Response:
+        """Answer a protocol request; ``parsed``: a GET's (parameters, endpoint URL, Accept), read already."""
         allowed = frozenset(store.graphs)
-        params, direct = await self.params(request)
+        if parsed is not None:
+            params, direct = parsed[0], None
+        else:
+            params, direct = await self.params(request)
         names = [k for k, _ in params]
         if "update" in names or "using-graph-uri" in names or "using-named-graph-uri" in names:
             raise ServiceError(403, "this endpoint is read-only: updates are refused")
@@ -229,8 +235,11 @@ class Endpoint:
             raise ServiceError(413, f"the query is longer than {MAX_QUERY_CHARS} characters")
         default_graphs = [v for k, v in params if k == "default-graph-uri"]
         named_graphs = [v for k, v in params if k == "named-graph-uri"]
-        base_iri = str(request.url.replace(query=None, fragment=None))
-        accept = request.headers.get("accept")
+        if parsed is not None:
+            base_iri, accept = parsed[1], parsed[2]
+        else:
+            base_iri = str(request.url.replace(query=None, fragment=None))
+            accept = request.headers.get("accept")
         key = answer_key(id(store), query, default_graphs, named_graphs, accept, base_iri)
         cached = self.cache.get(key)
         if cached is not None:

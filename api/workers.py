@@ -133,8 +133,11 @@ def execute(store, job: dict, config: dict) -> tuple[dict, bytes]:
         if writer is None:
             return _not_acceptable("a SELECT query", results.SELECT_WRITERS), b""
         variables = [v.value for v in res.variables]
-        table, truncated = results.rows(res, list(range(len(variables))), limit)
-        body, count = writer(variables, table, truncated, limit), len(table)
+        if fmt == "sparql-json":  # the default format: written without the term tuples
+            body, count, truncated = results.select_json_solutions(res, variables, limit)
+        else:
+            table, truncated = results.rows(res, list(range(len(variables))), limit)
+            body, count = writer(variables, table, truncated, limit), len(table)
     else:
         if fmt not in rdf_out.WRITERS:
             return _not_acceptable("a CONSTRUCT or DESCRIBE query", rdf_out.WRITERS), b""

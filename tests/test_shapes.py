@@ -11,7 +11,7 @@ from pathlib import Path
 import pyshacl
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SH, SKOS
+from rdflib.namespace import RDF, RDFS, SH
 
 from pipelines import terms
 from pipelines.terms import CODES, SHAPES, load_codes

@@ -72,7 +72,7 @@ def test_cases_filters_match_the_table(client, real_release):
     some = table[0]
     checks = {
         f"level={some['level']}": [c for c in table if c["level"] == some["level"]],
-        f"status=ended": [c for c in table if c["status"] == "ended"],
+        "status=ended": [c for c in table if c["status"] == "ended"],
         f"authority={some['authority_id']}": [c for c in table if c["authority_id"] == some["authority_id"]],
         f"agency={some['agency_ids'].split('|')[0]}": [
             c for c in table if some["agency_ids"].split("|")[0] in c["agency_ids"].split("|")],

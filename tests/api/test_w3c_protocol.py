@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 from urllib.parse import quote
 
 import httpx

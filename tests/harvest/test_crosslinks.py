@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import json
 
-import pytest
 from rdflib import Graph, Literal, URIRef
 
 from .conftest import TEST_AGENCY_CODE, TEST_TENDER, TEST_WIKIDATA

@@ -22,7 +22,7 @@ from xml.sax.saxutils import quoteattr
 
 import orjson
 
-from pipelines.serialize import Compactor
+from pipelines.serialize import Compactor, by_subject  # grouping: to_tuples already put rdf:type first
 
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDF_TYPE = RDF_NS + "type"
@@ -109,19 +109,28 @@ def to_tuples(triples: Iterable) -> list[tuple]:
     return out
 
 
+def _literal_text(t: tuple, iri) -> str:
+    """A literal term tuple in N-Triples/Turtle syntax; ``iri`` writes its datatype."""
+    _, lex, lang, dt = t
+    if lang:
+        return f"{_string(lex)}@{lang}"
+    if dt == XSD_STRING:
+        return _string(lex)
+    return f"{_string(lex)}^^{iri(dt)}"
+
+
+def _angle(value: str) -> str:
+    return f"<{value}>"
+
+
 def _nt(t: tuple) -> str:
     kind = t[0]
     if kind == "iri":
-        return f"<{t[1]}>"
+        return _angle(t[1])
     if kind == "bnode":
         return f"_:{t[1]}"
     if kind == "lit":
-        _, lex, lang, dt = t
-        if lang:
-            return f"{_string(lex)}@{lang}"
-        if dt == XSD_STRING:
-            return _string(lex)
-        return f"{_string(lex)}^^<{dt}>"
+        return _literal_text(t, _angle)
     if kind == "triple":
         return f"<<( {_nt(t[1])} {_nt(t[2])} {_nt(t[3])} )>>"
     raise UnwritableGraph("not an RDF term")
@@ -129,23 +138,6 @@ def _nt(t: tuple) -> str:
 
 def write_ntriples(triples: list[tuple], prefixes: dict | None = None, context: dict | None = None) -> bytes:
     return "".join(f"{_nt(s)} {_nt(p)} {_nt(o)} .\n" for s, p, o in triples).encode("utf-8")
-
-
-def _grouped(triples: list[tuple]):
-    last_s = last_p = None
-    preds = objs = None
-    out = []
-    for s, p, o in triples:
-        if s != last_s:
-            preds = []
-            out.append((s, preds))
-            last_s, last_p = s, None
-        if p != last_p:
-            objs = []
-            preds.append((p, objs))
-            last_p = p
-        objs.append(o)
-    return out
 
 
 def write_turtle(triples: list[tuple], prefixes: dict | None = None, context: dict | None = None) -> bytes:
@@ -165,18 +157,13 @@ def write_turtle(triples: list[tuple], prefixes: dict | None = None, context: di
         if kind == "iri":
             return iri(t[1])
         if kind == "lit":
-            _, lex, lang, dt = t
-            if lang:
-                return f"{_string(lex)}@{lang}"
-            if dt == XSD_STRING:
-                return _string(lex)
-            return f"{_string(lex)}^^{iri(dt)}"
+            return _literal_text(t, iri)
         if kind == "triple":
             return f"<<( {tt(t[1])} {tt(t[2])} {tt(t[3])} )>>"
         return _nt(t)
 
     body = []
-    for s, preds in _grouped(triples):
+    for s, preds in by_subject(triples, ordered=True):
         parts = []
         for p, objs in preds:
             pname = "a" if p == ("iri", RDF_TYPE) else tt(p)
@@ -212,7 +199,7 @@ def write_jsonld(triples: list[tuple], prefixes: dict | None = None, context: di
         raise UnwritableGraph("JSON-LD 1.1 cannot write triple terms")
 
     graph = []
-    for s, preds in _grouped(triples):
+    for s, preds in by_subject(triples, ordered=True):
         if s[0] not in ("iri", "bnode"):
             raise UnwritableGraph("JSON-LD 1.1 cannot write triple terms")
         node: dict = {"@id": node_id(s)}
@@ -269,7 +256,7 @@ def write_rdfxml(triples: list[tuple], prefixes: dict | None = None, context: di
         raise UnwritableGraph("RDF/XML cannot write triple terms")
 
     lines = []
-    for s, preds in _grouped(triples):
+    for s, preds in by_subject(triples, ordered=True):
         lines.append(f"  <rdf:Description {node_attr(s)}>")
         for p, objs in preds:
             name = qname(p[1])

@@ -17,9 +17,13 @@ One lexical ambiguity matters: ``<`` after an operand may start an IRI
 hold ``#``, which after a less-than operator starts a comment. So wherever a ``<``
 follows an operand and could be either, both readings are followed, and a
 forbidden keyword on any reading refuses the query. Readings that reach the
-same position in the same state are the same from there on, so each
-position is scanned at most twice. The same is done for the text with its
-``\\uXXXX`` escapes decoded (section 19.2 lets them stand anywhere).
+same position in the same state are the same from there on and are scanned
+once. Readings that never meet again (an ambiguous ``<`` on line after line,
+each opening a comment that hides a closing parenthesis) would make the scan
+quadratic, in the service's own process: past :data:`WORK_PER_CHAR` lexer steps
+a character, over all readings, the query is refused as too ambiguous to check.
+The same is done for the text with its ``\\uXXXX`` escapes decoded (section 19.2
+lets them stand anywhere).
 """
 
 from __future__ import annotations
@@ -84,6 +88,8 @@ _TOKENS = [
 _LEXER = re.compile("|".join(f"(?P<{name}>{rx})" for name, rx in _TOKENS), re.DOTALL)
 _UESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
+WORK_PER_CHAR = 1  # lexer steps a query text may take per character, over all its readings
+WORK_SLACK = 64
 OPERAND = "operand"  # the previous token could end an expression operand
 OTHER = "other"
 _OPERAND_KINDS = frozenset({"string", "iri", "var", "bnode", "pname", "langtag", "number"})
@@ -115,11 +121,16 @@ def _scan(text: str, pos: int, state: str, depth: int, seen: set, forks: list):
     ``SERVICE <iri> {`` can precede.
     """
     n = len(text)
+    limit = WORK_PER_CHAR * n + WORK_SLACK
     while pos < n:
         key = (pos, state, depth)
         if key in seen:
             return
         seen.add(key)
+        if len(seen) > limit:
+            raise QueryRefused(
+                400, "the query is too ambiguous to check: too many '<' read both as less-than "
+                "and as the start of an IRI", "write '< ' with a space where a less-than is meant")
         m = _LEXER.match(text, pos)
         kind = m.lastgroup
         tok = _Token(kind, m.group(), pos)

@@ -89,11 +89,43 @@ def test_inspect_lists_the_dataset_of_the_query():
     assert info.has_dataset
 
 
-def test_inspect_is_linear_on_long_queries():
-    import time
+def _counting_lexer(monkeypatch):
+    """Count the lexer's steps: the check's work, measured without a clock."""
+    from api import query_guard
 
-    body = " ".join(f"?s{i} <http://ex.org/p#{i}> ?o{i} . FILTER(?o{i} < <http://x#{i}>)" for i in range(1500))
+    lexer = query_guard._LEXER
+    counted = {"steps": 0}
+
+    class Counting:
+        def match(self, text, pos):
+            counted["steps"] += 1
+            return lexer.match(text, pos)
+
+    monkeypatch.setattr(query_guard, "_LEXER", Counting())
+    return counted
+
+
+def test_inspect_is_linear_on_long_queries(monkeypatch):
+    counted = _counting_lexer(monkeypatch)
+    # an ambiguous '<' (after a value, before an IRI with '#') in every FILTER: the readings meet again
+    body = " ".join(f"?s{i} ?p ?o{i} . FILTER(?o{i}<http://x#{i}>) ?s{i} <http://ex.org/p#{i}> ?v{i} ."
+                    for i in range(1500))
     query = f"SELECT * WHERE {{ {body} }}"
-    started = time.perf_counter()
     assert inspect(query, GRAPHS).form == "SELECT"
-    assert time.perf_counter() - started < 5  # generous: a quadratic scan would take minutes
+    assert 3000 < counted["steps"] <= len(query)  # a quadratic scan would need millions
+
+
+def test_readings_that_never_meet_are_refused_within_a_linear_bound(monkeypatch):
+    """On separate lines the other reading's comment hides each ')': its readings never meet
+    the plain one, and scanning them all took 20 s for 35 KB (quadratic). Refused instead."""
+    from api.query_guard import WORK_PER_CHAR, WORK_SLACK
+
+    counted = _counting_lexer(monkeypatch)
+    body = "\n".join(f"?s{i} ?p ?o{i} . FILTER(?o{i}<http://x#{i}>)" for i in range(2000))
+    query = f"SELECT * WHERE {{ {body} }}"
+    with pytest.raises(QueryRefused) as caught:
+        inspect(query, GRAPHS)
+    assert caught.value.status == 400 and "too ambiguous" in caught.value.message
+    assert counted["steps"] <= WORK_PER_CHAR * len(query) + WORK_SLACK
+    # the same comparisons written unambiguously (a space after the less-than) are checked and allowed
+    assert inspect(query.replace("<http", "< <http"), GRAPHS).form == "SELECT"

@@ -17,13 +17,19 @@ Each worker also:
 * writes at most ``limit`` rows or triples, and says when there were more.
 
 The protocol between the service and a worker, on the worker's stdin and stdout:
-frames of two 4-byte big-endian lengths (JSON header, body), the header, the body. The first frame to a worker is its configuration; it answers
-``{"ready": true}``, then one answer per job.
+frames of two 4-byte big-endian lengths (JSON header, body), the header, the body.
+The first frame to a worker is its configuration; it answers ``{"ready": true}``.
+Then jobs, each with an ``id``, which it runs in order and answers with that ``id``,
+and ``{"cancel": id}`` for a job it should skip if it has not started it
+(:class:`WorkerPool` queues short jobs on busy workers and takes them back when the
+job ahead turns out slow).
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
+import itertools
 import logging
 import os
 import struct
@@ -35,6 +41,9 @@ from pathlib import Path
 FRAME = struct.Struct(">II")  # header length, body length
 WORKER_MEMORY = 768 * 1024 * 1024  # bytes of data memory a worker may use
 START_TIMEOUT = 30.0  # seconds for a worker to open the store and say it is ready
+QUEUE_DEPTH = 4  # jobs a worker holds at once: the one it runs and those queued behind it
+PIPELINE_WINDOW = 0.005  # seconds: a job is queued only behind one that started this recently
+STALL = 0.02  # seconds: jobs queued behind one running this long are taken back
 ROOT = Path(__file__).resolve().parents[1]
 
 log = logging.getLogger("lianzheng.workers")
@@ -72,16 +81,6 @@ def limit_memory(nbytes: int) -> bool:
         return False
 
 
-def _read_exact(stream, n: int) -> bytes | None:
-    buf = bytearray()
-    while len(buf) < n:
-        chunk = stream.read(n - len(buf))
-        if not chunk:
-            return None
-        buf += chunk
-    return bytes(buf)
-
-
 def _send(stream, header: dict, body: bytes = b"") -> None:
     import orjson
 
@@ -90,15 +89,74 @@ def _send(stream, header: dict, body: bytes = b"") -> None:
     stream.flush()
 
 
-def _receive(stream) -> dict | None:
-    import orjson
+class Inbox:
+    """The frames the service sends a worker: its configuration, jobs, and cancellations.
 
-    raw = _read_exact(stream, FRAME.size)
-    if raw is None:
-        return None
-    size, _ = FRAME.unpack(raw)
-    data = _read_exact(stream, size)
-    return None if data is None else orjson.loads(data)
+    Jobs are run in the order they came. Before each one the worker takes in whatever
+    has arrived meanwhile, without waiting, so that a cancellation of a job still
+    queued here (the service gave it to another worker) is seen before the job would
+    start; the service always sends a job before its cancellation.
+    """
+
+    CHUNK = 1 << 16
+
+    def __init__(self, fd: int):
+        import collections
+
+        self.fd = fd
+        os.set_blocking(fd, False)
+        self.buffer = bytearray()
+        self.jobs: collections.deque = collections.deque()
+        self.closed = False
+
+    def _fill(self, wait: bool) -> None:
+        import select
+
+        if wait:
+            select.select([self.fd], [], [])
+        while True:
+            try:
+                chunk = os.read(self.fd, self.CHUNK)
+            except BlockingIOError:
+                break
+            except InterruptedError:
+                continue
+            if not chunk:
+                self.closed = True
+                break
+            self.buffer += chunk
+            if len(chunk) < self.CHUNK:
+                break  # nothing more for now (one read spared)
+        self._frames()
+
+    def _frames(self) -> None:
+        import orjson
+
+        buf = self.buffer
+        while len(buf) >= FRAME.size:
+            size, body = FRAME.unpack_from(buf)
+            end = FRAME.size + size + body
+            if len(buf) < end:
+                break
+            header = orjson.loads(bytes(buf[FRAME.size:FRAME.size + size]))
+            del buf[:end]
+            if "cancel" in header:
+                for job in self.jobs:
+                    if job.get("id") == header["cancel"]:
+                        self.jobs.remove(job)
+                        break
+            else:
+                self.jobs.append(header)
+
+    def next(self) -> dict | None:
+        """The next job to run (the first frame: the configuration); None when the service closed."""
+        if self.jobs:
+            self._fill(wait=False)  # cancellations that came while the last job ran
+        while not self.jobs:
+            if self.closed:
+                return None
+            self._fill(wait=True)
+        return self.jobs.popleft()
 
 
 def execute(store, job: dict, config: dict) -> tuple[dict, bytes]:
@@ -166,12 +224,12 @@ def _not_acceptable(what: str, writers) -> dict:
 
 def worker_main() -> int:
     isolated = isolate_network()  # first, while this process has a single thread
-    chan_in = os.fdopen(os.dup(0), "rb", buffering=0)
+    inbox = Inbox(os.dup(0))
     chan_out = os.fdopen(os.dup(1), "wb", buffering=0)
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.dup2(2, 1)  # anything printed goes to stderr, never into the answers
-    config = _receive(chan_in)
+    config = inbox.next()
     if config is None:
         return 0
     limited = limit_memory(int(config.get("memory", WORKER_MEMORY)))
@@ -180,7 +238,7 @@ def worker_main() -> int:
     store = ox.Store.read_only(config["store"])
     _send(chan_out, {"ready": True, "pid": os.getpid(), "isolated": isolated, "memory_limited": limited})
     while True:
-        job = _receive(chan_in)
+        job = inbox.next()
         if job is None:
             return 0
         t = time.perf_counter()
@@ -192,6 +250,7 @@ def worker_main() -> int:
         except Exception as exc:  # noqa: BLE001 - a failed query must not end the worker
             header, body = {"ok": False, "status": 500, "error": "the query could not be evaluated",
                             "detail": type(exc).__name__}, b""
+        header["id"] = job.get("id")
         header["seconds"] = round(time.perf_counter() - t, 6)
         _send(chan_out, header, body)
 
@@ -225,16 +284,38 @@ class Answer:
     worker: int = 0  # pid of the worker that answered
 
 
+@dataclass(eq=False)
+class Job:
+    """A query job inside the pool: waiting, queued on a worker, or running (the first of its queue)."""
+
+    id: int
+    frame: bytes
+    timeout: float
+    future: asyncio.Future
+    worker: "Worker | None" = None
+    started: float | None = None  # loop time it became the first of its worker's queue
+    wait_timer: asyncio.TimerHandle | None = None
+
+
 class Worker:
     def __init__(self, proc: asyncio.subprocess.Process):
         self.proc = proc
         self.pid = proc.pid
         self.isolated = False
         self.memory_limited = False
+        self.jobs: collections.deque[Job] = collections.deque()  # sent here, in order; the first runs
+        self.run_timer: asyncio.TimerHandle | None = None  # the deadline of the running job
+        self.stall_timer: asyncio.TimerHandle | None = None  # when the queued jobs are taken back
+        self.reader: asyncio.Task | None = None
+        self.retired = False  # killed, or found dead: gets no more jobs
 
     @property
     def alive(self) -> bool:
         return self.proc.returncode is None
+
+    @property
+    def usable(self) -> bool:
+        return not self.retired and self.proc.returncode is None
 
     async def send(self, header: dict) -> None:
         import orjson
@@ -243,12 +324,27 @@ class Worker:
         self.proc.stdin.write(FRAME.pack(len(data), 0) + data)
         await self.proc.stdin.drain()
 
+    def post(self, frame: bytes) -> None:
+        """Send a frame without waiting: the pipe's transport keeps what the pipe cannot take yet
+        (at most QUEUE_DEPTH jobs and their cancellations). To a worker that has gone it is
+        lost, and its reader finds the end and hands its jobs back or fails them."""
+        try:
+            self.proc.stdin.write(frame)
+        except (RuntimeError, ConnectionError):
+            pass
+
     async def receive(self) -> tuple[dict, bytes]:
         import orjson
 
         n, size = FRAME.unpack(await self.proc.stdout.readexactly(FRAME.size))
         data = await self.proc.stdout.readexactly(n + size)
         return orjson.loads(data[:n]), data[n:]
+
+    def stop_timers(self) -> None:
+        for timer in (self.run_timer, self.stall_timer):
+            if timer is not None:
+                timer.cancel()
+        self.run_timer = self.stall_timer = None
 
     def kill(self) -> None:
         if self.alive:
@@ -264,18 +360,45 @@ class Worker:
             return None
 
 
+def _cancel_frame(job_id: int) -> bytes:
+    data = b'{"cancel":%d}' % job_id
+    return FRAME.pack(len(data), 0) + data
+
+
 class WorkerPool:
-    """``size`` worker processes; :meth:`run` sends a job to an idle one, with a deadline."""
+    """``size`` worker processes; :meth:`run` runs a job on one of them, within a deadline.
+
+    A job goes to an idle worker if there is one. When all are busy, it may be queued
+    behind the job a worker runs (at most :data:`QUEUE_DEPTH` jobs a worker), but only
+    behind one that started less than :data:`PIPELINE_WINDOW` ago: a worker then goes
+    from one short query to the next without sleeping and being woken, which on two
+    cores is a large part of a short query's cost. A job queued behind one that turns
+    out slow is taken back after :data:`STALL` (the worker is told to skip it) and goes
+    to the next free worker: a slow query never holds up others for longer than that.
+    Otherwise jobs wait here, first come first served.
+
+    Deadlines: a job that has not started within its timeout fails with
+    :class:`PoolBusy`; one that runs past its timeout (counted from its start) has its
+    worker killed (:class:`QueryTimeout`), and the jobs queued behind it go back to
+    the front of the waiting line. A worker that dies by itself fails its running job
+    (:class:`WorkerFailed`) and likewise hands back the rest. Killed and dead workers
+    are replaced.
+    """
 
     def __init__(self, store_path: Path, *, size: int, config: dict):
         self.size = max(1, int(size))
         self.config = dict(config, store=str(store_path))
         self.workers: list[Worker] = []
-        self._idle: asyncio.Queue | None = None
+        self._waiting: collections.deque[Job] = collections.deque()
+        self._ids = itertools.count(1)
         self._tasks: set[asyncio.Task] = set()
+        self._running = False
         self.kills = 0
+        self.taken_back = 0  # queued jobs taken back from a worker whose current job was slow
         self.started = 0
         self.starting = 0  # workers being started in place of stopped ones
+
+    # ------------------------------------------------------------ workers
 
     async def _spawn(self) -> Worker:
         proc = await asyncio.create_subprocess_exec(
@@ -292,95 +415,240 @@ class WorkerPool:
             raise WorkerFailed(proc.returncode) from exc
         worker.isolated = bool(header.get("isolated"))
         worker.memory_limited = bool(header.get("memory_limited"))
+        worker.reader = asyncio.get_running_loop().create_task(self._read(worker))
         self.workers.append(worker)
         self.started += 1
         return worker
 
     async def start(self) -> None:
-        self._idle = asyncio.Queue()
         spawned = await asyncio.gather(*(self._spawn() for _ in range(self.size)))
-        for w in spawned:
-            self._idle.put_nowait(w)
+        self._running = True
         if not all(w.isolated for w in spawned):
             log.warning("query workers could not leave the network (unshare refused); SERVICE "
                         "is refused by the query check alone")
 
-    def _replace(self, old: Worker) -> None:
-        if old in self.workers:
-            self.workers.remove(old)
-
-        async def respawn():
-            self.starting += 1
-            try:
-                for attempt in range(5):
-                    try:
-                        self._idle.put_nowait(await self._spawn())
-                        return
-                    except Exception:  # noqa: BLE001 - keep trying, slower
-                        log.exception("could not start a query worker")
-                        await asyncio.sleep(0.5 * (attempt + 1))
-            finally:
-                self.starting -= 1
-
-        task = asyncio.get_running_loop().create_task(respawn())
+    def _background(self, coro) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _retire(self, worker: Worker) -> int | None:
+    async def _respawn(self) -> None:
+        self.starting += 1
+        try:
+            for attempt in range(5):
+                try:
+                    await self._spawn()
+                    self._dispatch()
+                    return
+                except Exception:  # noqa: BLE001 - keep trying, slower
+                    log.exception("could not start a query worker")
+                    await asyncio.sleep(0.5 * (attempt + 1))
+        finally:
+            self.starting -= 1
+
+    def _retire(self, worker: Worker) -> Job | None:
+        """Take ``worker`` out of service: no more jobs; the queued ones go back to the waiting
+        line, in order and first; returns the job it was running, if any. Starts a replacement."""
+        worker.retired = True
+        worker.stop_timers()
+        head = worker.jobs.popleft() if worker.jobs else None
+        if head is not None:
+            head.worker = None
+        self._requeue(list(worker.jobs))
+        worker.jobs.clear()
+        if worker in self.workers:
+            self.workers.remove(worker)
+        if self._running:
+            self._background(self._respawn())
+        self._dispatch()
+        return head
+
+    async def _bury(self, worker: Worker, head: Job | None, error) -> None:
+        """Wait for ``worker`` to be gone, then fail the job it ran with ``error(returncode)``."""
+        code = await worker.reap()
+        if head is not None and not head.future.done():
+            head.future.set_exception(error(code))
+
+    def _kill(self, worker: Worker, error) -> None:
         worker.kill()
         self.kills += 1
-        code = await worker.reap()
-        self._replace(worker)
-        return code
+        head = self._retire(worker)
+        self._background(self._bury(worker, head, error))
+
+    async def _read(self, worker: Worker) -> None:
+        """The worker's answers, as they come; its end, if it stops by itself."""
+        try:
+            while True:
+                header, body = await worker.receive()
+                self._answered(worker, header, body)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        if worker.retired:
+            return  # killed here: dealt with already
+        head = self._retire(worker)
+        await self._bury(worker, head, WorkerFailed)
+
+    # ------------------------------------------------------------ jobs
+
+    def _requeue(self, jobs: list[Job]) -> None:
+        for job in reversed(jobs):  # never started: back to the front, in their order
+            job.worker = None
+            job.started = None
+            self._waiting.appendleft(job)
+
+    def _choose(self, now: float) -> Worker | None:
+        best = None
+        for w in self.workers:
+            if not w.usable:
+                continue
+            queued = len(w.jobs)
+            if queued == 0:
+                return w
+            if queued < QUEUE_DEPTH and now - w.jobs[0].started <= PIPELINE_WINDOW \
+                    and (best is None or queued < len(best.jobs)):
+                best = w
+        return best
+
+    def _dispatch(self) -> None:
+        if not self._waiting:
+            return
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        while self._waiting:
+            worker = self._choose(now)
+            if worker is None:
+                return
+            job = self._waiting.popleft()
+            job.worker = worker
+            worker.jobs.append(job)
+            worker.post(job.frame)
+            if len(worker.jobs) == 1:
+                self._start(worker, now)
+            elif worker.stall_timer is None:
+                worker.stall_timer = loop.call_at(worker.jobs[0].started + STALL, self._stalled, worker)
+
+    def _start(self, worker: Worker, now: float) -> None:
+        """The first job of ``worker``'s queue starts: its deadline runs from now."""
+        job = worker.jobs[0]
+        job.started = now
+        if job.wait_timer is not None:
+            job.wait_timer.cancel()
+            job.wait_timer = None
+        loop = asyncio.get_running_loop()
+        worker.run_timer = loop.call_at(now + job.timeout, self._overrun, worker, job)
+        if len(worker.jobs) > 1:
+            worker.stall_timer = loop.call_at(now + STALL, self._stalled, worker)
+
+    def _answered(self, worker: Worker, header: dict, body: bytes) -> None:
+        if worker.jobs and worker.jobs[0].id == header.get("id"):
+            job = worker.jobs.popleft()
+            job.worker = None
+            worker.stop_timers()
+            if not job.future.done():
+                job.future.set_result((header, body, worker.pid))
+            if worker.jobs:
+                self._start(worker, asyncio.get_running_loop().time())
+        # else: a job taken back from this worker that had started when the cancellation
+        # came; it was given to another worker, whose answer counts
+        self._dispatch()
+
+    def _overrun(self, worker: Worker, job: Job) -> None:
+        worker.run_timer = None
+        if worker.jobs and worker.jobs[0] is job and not worker.retired:
+            self._kill(worker, lambda code: QueryTimeout(worker.pid))
+
+    def _stalled(self, worker: Worker) -> None:
+        """The running job is slow: the jobs queued behind it go to the next free worker."""
+        worker.stall_timer = None
+        if worker.retired or len(worker.jobs) < 2:
+            return
+        queued = list(worker.jobs)[1:]
+        for _ in queued:
+            worker.jobs.pop()
+        for job in queued:
+            worker.post(_cancel_frame(job.id))
+        self.taken_back += len(queued)
+        self._requeue(queued)
+        self._dispatch()
+
+    def _withdraw(self, job: Job) -> None:
+        """Take back a job that has not started, from the waiting line or a worker's queue."""
+        worker = job.worker
+        if worker is None:
+            try:
+                self._waiting.remove(job)
+            except ValueError:
+                pass
+            return
+        worker.jobs.remove(job)
+        worker.post(_cancel_frame(job.id))
+        job.worker = None
+
+    def _give_up(self, job: Job) -> None:
+        job.wait_timer = None
+        if job.started is None and not job.future.done():
+            self._withdraw(job)
+            job.future.set_exception(PoolBusy())
 
     async def run(self, job: dict, timeout: float) -> Answer:
-        if self._idle is None:
+        if not self._running:
             raise WorkerFailed("not started")
+        import orjson
+
+        loop = asyncio.get_running_loop()
+        job_id = next(self._ids)
+        data = orjson.dumps(dict(job, id=job_id))
+        item = Job(job_id, FRAME.pack(len(data), 0) + data, timeout, loop.create_future())
+        item.wait_timer = loop.call_later(timeout, self._give_up, item)
+        self._waiting.append(item)
+        self._dispatch()
         try:
-            worker = self._idle.get_nowait()
-        except asyncio.QueueEmpty:
-            try:
-                worker = await asyncio.wait_for(self._idle.get(), timeout)
-            except asyncio.TimeoutError:
-                raise PoolBusy() from None
-        if not worker.alive:
-            await self._retire(worker)
-            raise WorkerFailed(worker.proc.returncode)
-        try:
-            async with asyncio.timeout(timeout):  # no task per call, unlike wait_for
-                await worker.send(job)
-                header, body = await worker.receive()
-        except TimeoutError:
-            await self._retire(worker)
-            raise QueryTimeout(worker.pid) from None
-        except (asyncio.IncompleteReadError, ConnectionError):
-            code = await self._retire(worker)
-            raise WorkerFailed(code) from None
-        except asyncio.CancelledError:
-            worker.kill()
-            self._replace(worker)
+            header, body, pid = await item.future
+        except asyncio.CancelledError:  # nobody waits for the answer any more
+            if item.wait_timer is not None:
+                item.wait_timer.cancel()
+            if item.started is None:
+                self._withdraw(item)
+            elif item.worker is not None and item.worker.jobs and item.worker.jobs[0] is item:
+                self._kill(item.worker, WorkerFailed)  # a query nobody waits for is not left running
             raise
-        self._idle.put_nowait(worker)
         return Answer(ok=bool(header.get("ok")), body=body, count=int(header.get("count", 0)),
                       truncated=bool(header.get("truncated")), seconds=float(header.get("seconds", 0)),
                       status=int(header.get("status", 200)), error=str(header.get("error", "")),
-                      detail=header.get("detail"), worker=worker.pid)
+                      detail=header.get("detail"), worker=pid)
+
+    # ------------------------------------------------------------ state
 
     def health(self) -> dict:
-        alive = [w for w in self.workers if w.alive]
+        alive = [w for w in self.workers if w.usable]
         return {"workers": self.size, "workers_alive": len(alive), "workers_starting": self.starting,
-                "workers_idle": self._idle.qsize() if self._idle else 0,
+                "workers_idle": sum(1 for w in alive if not w.jobs),
                 "workers_network_isolated": bool(alive) and all(w.isolated for w in alive),
                 "workers_memory_limited": bool(alive) and all(w.memory_limited for w in alive),
                 "workers_killed": self.kills}
 
     def pids(self) -> list[int]:
-        return [w.pid for w in self.workers if w.alive]
+        return [w.pid for w in self.workers if w.usable]
 
     async def close(self) -> None:
+        self._running = False
         for task in list(self._tasks):
             task.cancel()
+        for job in list(self._waiting):
+            if job.wait_timer is not None:
+                job.wait_timer.cancel()
+            if not job.future.done():
+                job.future.set_exception(WorkerFailed("closed"))
+        self._waiting.clear()
         for w in list(self.workers):
+            w.retired = True
+            w.stop_timers()
+            for job in w.jobs:
+                if job.wait_timer is not None:
+                    job.wait_timer.cancel()
+                if not job.future.done():
+                    job.future.set_exception(WorkerFailed("closed"))
+            w.jobs.clear()
             if w.alive:
                 try:
                     w.proc.stdin.close()  # end of input: the worker leaves its loop
@@ -390,6 +658,8 @@ class WorkerPool:
             if await w.reap(2.0) is None:
                 w.kill()
                 await w.reap()
+            if w.reader is not None:
+                w.reader.cancel()
         self.workers.clear()
 
 

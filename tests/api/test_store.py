@@ -14,7 +14,7 @@ import pytest
 
 from api.linked_data import OWNED
 from api.store import KEEP_CACHES, SHAPES_GRAPH, VOCAB_GRAPH, OxigraphStore, cache_key, prepare_store
-from api.workers import QueryTimeout, WorkerFailed, WorkerPool
+from api.workers import PoolBusy, QueryTimeout, WorkerFailed, WorkerPool
 
 CASE = "https://w3id.org/lianzheng/id/case/anping-water-reclamation"
 CARTESIAN = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # hours on any real graph
@@ -142,6 +142,123 @@ def test_a_query_past_its_time_is_killed_and_replaced(store_path):
     assert gone, "the killed worker still exists"
     assert after.ok and after.body == b'{"head":{},"boolean":true}'
     assert first not in pids and kills == 1
+
+
+def test_each_job_gets_its_own_answer_when_workers_queue_them(store_path):
+    """Hundreds of jobs at once on two workers: queued behind each other, answered by id."""
+    async def go():
+        pool = WorkerPool(store_path, size=2, config={})
+        await pool.start()
+        try:
+            jobs = [{"query": f"SELECT ?n WHERE {{ BIND({n} AS ?n) }}", "format": "csv", "limit": 5}
+                    for n in range(300)]
+            return await asyncio.gather(*(pool.run(j, 30) for j in jobs)), pool.health()
+        finally:
+            await pool.close()
+
+    answers, health = run(go())
+    assert [a.body for a in answers] == [f"n\r\n{n}\r\n".encode() for n in range(300)]
+    assert len({a.worker for a in answers}) == 2 and health["workers_idle"] == 2
+
+
+def test_jobs_queued_behind_a_slow_query_go_to_another_worker(store_path):
+    """A short job queued on the worker that runs a long one is taken back (STALL) and answered
+    by the other worker long before the long one ends at its deadline."""
+    async def go():
+        pool = WorkerPool(store_path, size=2, config={})
+        await pool.start()
+        try:
+            slow = asyncio.ensure_future(pool.run({"query": CARTESIAN, "format": "csv", "limit": 10}, 4))
+            await asyncio.sleep(0)  # the slow job is sent first, to an idle worker
+            slow_pid = pool.workers[0].pid if pool.workers[0].jobs else pool.workers[1].pid
+            started = time.monotonic()
+            quick = await asyncio.gather(*(pool.run({"query": "ASK {}", "format": "sparql-json", "limit": 1}, 30)
+                                           for _ in range(6)))
+            quick_took = time.monotonic() - started
+            with pytest.raises(QueryTimeout):
+                await slow
+            return quick, quick_took, slow_pid, pool.taken_back, pool.kills
+        finally:
+            await pool.close()
+
+    quick, took, slow_pid, taken_back, kills = run(go())
+    assert all(a.ok for a in quick) and slow_pid not in {a.worker for a in quick}
+    assert taken_back >= 1  # some were queued behind the slow one, then moved
+    assert took < 2, "short jobs waited for the slow one"
+    assert kills == 1
+
+
+def test_jobs_waiting_when_a_worker_is_killed_run_on_its_replacement(store_path):
+    async def go():
+        pool = WorkerPool(store_path, size=1, config={})
+        await pool.start()
+        try:
+            slow = asyncio.ensure_future(pool.run({"query": CARTESIAN, "format": "csv", "limit": 10}, 1.5))
+            await asyncio.sleep(0)
+            first = pool.pids()[0]
+            rest = await asyncio.gather(*(pool.run({"query": f"SELECT ?n WHERE {{ BIND({n} AS ?n) }}",
+                                                    "format": "csv", "limit": 5}, 30) for n in range(4)))
+            with pytest.raises(QueryTimeout):
+                await slow
+            return first, rest, pool.pids()
+        finally:
+            await pool.close()
+
+    first, rest, pids = run(go())
+    assert [a.body for a in rest] == [f"n\r\n{n}\r\n".encode() for n in range(4)]
+    assert {a.worker for a in rest} == set(pids) and first not in pids
+
+
+def test_a_job_that_cannot_start_in_time_is_refused_as_busy(store_path):
+    async def go():
+        pool = WorkerPool(store_path, size=1, config={})
+        await pool.start()
+        try:
+            slow = asyncio.ensure_future(pool.run({"query": CARTESIAN, "format": "csv", "limit": 10}, 3))
+            await asyncio.sleep(0)
+            started = time.monotonic()
+            with pytest.raises(PoolBusy):
+                await pool.run({"query": "ASK {}", "format": "sparql-json", "limit": 1}, 0.5)
+            waited = time.monotonic() - started
+            with pytest.raises(QueryTimeout):
+                await slow
+            return waited, await pool.run({"query": "ASK {}", "format": "sparql-json", "limit": 1}, 30)
+        finally:
+            await pool.close()
+
+    waited, after = run(go())
+    assert 0.5 <= waited < 2.5 and after.ok
+
+
+def test_the_worker_inbox_skips_cancelled_jobs_and_keeps_order():
+    import orjson
+
+    from api.workers import FRAME, Inbox
+
+    def frame(header):
+        data = orjson.dumps(header)
+        return FRAME.pack(len(data), 0) + data
+
+    r, w = os.pipe()
+    try:
+        inbox = Inbox(r)
+        os.write(w, frame({"store": "x"}) + frame({"id": 1}) + frame({"id": 2}))
+        assert inbox.next() == {"store": "x"}
+        assert inbox.next() == {"id": 1}
+        # while job 1 runs: job 2 is cancelled, job 3 comes, and a cancellation of job 1 (too late)
+        big = {"id": 3, "query": "x" * 200_000}  # more than one read
+        os.write(w, frame({"cancel": 2}) + frame({"cancel": 1}))
+        writer = threading.Thread(target=os.write, args=(w, frame(big)))
+        writer.start()
+        assert inbox.next() == big
+        writer.join()
+        os.close(w)
+        w = None
+        assert inbox.next() is None
+    finally:
+        os.close(r)
+        if w is not None:
+            os.close(w)
 
 
 def test_a_query_that_needs_too_much_memory_stops_its_worker(store_path):

@@ -196,6 +196,49 @@ def _cached(query: str, allowed_graphs: frozenset[str]) -> QueryInfo:
 def _inspect(query: str, allowed_graphs: frozenset[str]) -> QueryInfo:
     if "\x00" in query:
         raise QueryRefused(400, "the query holds a NUL character")
+    info = _plain_only(query)
+    return info if info is not None else _every_reading(query, allowed_graphs)
+
+
+# Words that make the full check necessary: on any reading, a word or a dotted name's part
+# refused or FROM is a substring of the text in capitals (str.upper of a substring is a
+# substring of str.upper of the text, even for characters such as U+017F that become 'S').
+_NEEDS_FULL_CHECK = tuple(sorted(UPDATE_WORDS | FEDERATION_WORDS | {"FROM"}))
+
+
+def _plain_only(query: str) -> QueryInfo | None:
+    """The check's answer, from the plain reading alone, where the other readings cannot change it.
+
+    They can only add refusals, and every refusal except "not a query" and "a string that does
+    not end" (both on the plain reading) needs one of :data:`_NEEDS_FULL_CHECK`: a text without
+    those words and without backslashes (no codepoint escapes, no escaped name characters) gets
+    the same answer from its plain reading as from all of them, at a fraction of the cost. None:
+    use :func:`_every_reading`.
+    """
+    if "\\" in query:
+        return None
+    upper = query.upper()
+    for word in _NEEDS_FULL_CHECK:
+        if word in upper:
+            return None
+    form = None
+    strings = "'" in query or '"' in query
+    for m in _LEXER.finditer(query):  # the plain reading: tokens one after another from the start
+        kind = m.lastgroup
+        if kind == "word" and form is None:
+            word = m.group().upper()
+            if word in FORMS:
+                form = word
+                if not strings:
+                    break
+        elif kind == "open_string":
+            raise QueryRefused(400, "the query has a string that does not end", f"at character {m.start() + 1}")
+    if form is None:
+        raise QueryRefused(400, "not a SPARQL query: expected SELECT, CONSTRUCT, DESCRIBE or ASK")
+    return QueryInfo(form=form)
+
+
+def _every_reading(query: str, allowed_graphs: frozenset[str]) -> QueryInfo:
     info: QueryInfo | None = None
     texts = [query]
     decoded = _unescape(query)

@@ -101,6 +101,11 @@ def _counting_lexer(monkeypatch):
             counted["steps"] += 1
             return lexer.match(text, pos)
 
+        def finditer(self, text):  # the plain reading alone: one pass
+            for m in lexer.finditer(text):
+                counted["steps"] += 1
+                yield m
+
     monkeypatch.setattr(query_guard, "_LEXER", Counting())
     return counted
 
@@ -110,7 +115,7 @@ def test_inspect_is_linear_on_long_queries(monkeypatch):
     # an ambiguous '<' (after a value, before an IRI with '#') in every FILTER: the readings meet again
     body = " ".join(f"?s{i} ?p ?o{i} . FILTER(?o{i}<http://x#{i}>) ?s{i} <http://ex.org/p#{i}> ?v{i} ."
                     for i in range(1500))
-    query = f"SELECT * WHERE {{ {body} }}"
+    query = f"SELECT * FROM <https://w3id.org/lianzheng/vocab> WHERE {{ {body} }}"  # FROM: every reading
     assert inspect(query, GRAPHS).form == "SELECT"
     assert 3000 < counted["steps"] <= len(query)  # a quadratic scan would need millions
 
@@ -122,10 +127,55 @@ def test_readings_that_never_meet_are_refused_within_a_linear_bound(monkeypatch)
 
     counted = _counting_lexer(monkeypatch)
     body = "\n".join(f"?s{i} ?p ?o{i} . FILTER(?o{i}<http://x#{i}>)" for i in range(2000))
-    query = f"SELECT * WHERE {{ {body} }}"
+    query = f"SELECT * FROM <https://w3id.org/lianzheng/vocab> WHERE {{ {body} }}"  # FROM: every reading
     with pytest.raises(QueryRefused) as caught:
         inspect(query, GRAPHS)
     assert caught.value.status == 400 and "too ambiguous" in caught.value.message
     assert counted["steps"] <= WORK_PER_CHAR * len(query) + WORK_SLACK
     # the same comparisons written unambiguously (a space after the less-than) are checked and allowed
     assert inspect(query.replace("<http", "< <http"), GRAPHS).form == "SELECT"
+    # without FROM nothing in the text could be refused on any reading: the plain one answers
+    assert inspect(query.replace("FROM <https://w3id.org/lianzheng/vocab> ", ""), GRAPHS).form == "SELECT"
+
+
+# Pieces of queries, joined at random: keywords in every case, in IRIs, strings, comments and
+# names, ambiguous '<', escapes, characters whose capitals are ASCII letters.
+PIECES = ["SELECT", "select", "ASK", "CONSTRUCT", "DESCRIBE", "WHERE", "{", "}", "(", ")", "?s", "?p", "?o",
+          "<http://x/>", "<http://x#a>", "<http://x/SERVICE>", "'", '"', "'''", "'a b'", '"SERVICE"', "#",
+          "# SERVICE\n", "\n", "SERVICE", "service", "ſervice", "Service", "ex:a.service", "ex:a.ſervice",
+          "_:b.SERVICE", "FROM", "from", "NAMED", "<https://w3id.org/lianzheng/vocab>", "<file:///etc/passwd>",
+          "PREFIX", "ex:", "<http://e/>", "INSERT", "DATA", "LOAD", "WITH", "add", "1.", "1", "<", ">", "<=",
+          "&&", "FILTER", "\\u0053ERVICE", "\\u0041SK", ".", ";", "a", "?SERVICE", "$x", "@en", "^^", "ſelect"]
+
+
+def test_the_plain_reading_answers_as_every_reading_would():
+    """Where the check answers from the plain reading alone, the full check answers the same:
+    the same form, or the same refusal (or, only for a text too ambiguous for the full check,
+    an answer where it gave up)."""
+    import random
+
+    from api.query_guard import _every_reading, _plain_only
+
+    def outcome(check, query):
+        try:
+            info = check(query)
+            return None if info is None else ("ok", info.form, info.from_graphs, info.from_named)
+        except QueryRefused as exc:
+            return ("refused", exc.status, exc.message, exc.detail)
+
+    rng = random.Random(20261122)
+    queries = [q for q, _ in ALLOWED] + [q for q, _, _ in REFUSED]
+    for _ in range(6000):
+        queries.append("".join(rng.choice(PIECES) + rng.choice(["", " ", " ", "\n"])
+                               for _ in range(rng.randint(1, 14))))
+    answered = 0
+    for query in queries:
+        fast = outcome(_plain_only, query)
+        if fast is None:
+            continue
+        answered += 1
+        full = outcome(lambda q: _every_reading(q, GRAPHS), query)
+        if full[0] == "refused" and "too ambiguous" in full[2]:
+            continue
+        assert fast == full, query
+    assert answered > 500  # the plain reading answers often, and is checked on those

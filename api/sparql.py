@@ -32,6 +32,7 @@ Queries are checked before they run (:mod:`api.query_guard`).
 """
 
 
+import functools
 import math
 import time
 from urllib.parse import parse_qsl
@@ -117,6 +118,17 @@ def answer_key(store_id: int, query: str, default_graphs, named_graphs, accept: 
     return (store_id, query, tuple(default_graphs), tuple(named_graphs), accept, base_iri)
 
 
+@functools.lru_cache(maxsize=256)
+def endpoint_url(scheme: str, server: tuple | None, path: str, host: str | None) -> str:
+    """The endpoint's URL as Starlette reads it from a request (the base IRI of its queries),
+    remembered: the same few come again and again, and reading one costs more than the lookup."""
+    from starlette.datastructures import URL
+
+    scope = {"scheme": scheme, "server": server, "path": path, "query_string": b"",
+             "headers": [] if host is None else [(b"host", host.encode("latin-1"))]}
+    return str(URL(scope=scope).replace(query=None, fragment=None))
+
+
 class CachedAnswers:
     """ASGI middleware: a GET of ``/sparql`` with a query is answered here, before routing.
 
@@ -136,12 +148,16 @@ class CachedAnswers:
     async def __call__(self, scope, receive, send):
         if (scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == "/sparql"
                 and scope["query_string"] and not self.service.dependency_overrides):
-            from starlette.datastructures import URL, Headers, QueryParams
+            from starlette.datastructures import Headers, QueryParams
 
             params = QueryParams(scope["query_string"]).multi_items()
-            accept = Headers(scope=scope).get("accept")
-            base_iri = str(URL(scope=scope).replace(query=None, fragment=None))
+            headers = Headers(scope=scope)
+            accept = headers.get("accept")
+            server = scope.get("server")
+            base_iri = endpoint_url(scope.get("scheme", "http"), tuple(server) if server else None,
+                                    scope["path"], headers.get("host"))
             queries = [v for k, v in params if k == "query"]
+            key = None
             if len(queries) == 1 and all(k in ("query", "default-graph-uri", "named-graph-uri") for k, _ in params):
                 key = answer_key(id(self.service.state.store), queries[0],
                                  [v for k, v in params if k == "default-graph-uri"],
@@ -159,7 +175,7 @@ class CachedAnswers:
 
             try:
                 response = await self.endpoint.handle(_Request(scope, receive), self.service.state.store,
-                                                      parsed=(params, base_iri, accept))
+                                                      parsed=(params, base_iri, accept, key))
             except ServiceError as exc:
                 response = error_response(exc.status, exc.error, detail=exc.detail, headers=exc.headers)
             except Exception:  # noqa: BLE001 - the one body, never the exception's text
@@ -212,7 +228,8 @@ class Endpoint:
     # -------------------------------------------------------------- answering
 
     async def handle(self, request: Request, store, parsed: tuple | None = None) -> Response:
-        """Answer a protocol request; ``parsed``: a GET's (parameters, endpoint URL, Accept), read already."""
+        """Answer a protocol request; ``parsed``: a GET's (parameters, endpoint URL, Accept, the answer
+        key already looked up in the cache, or None), read already."""
         allowed = frozenset(store.graphs)
         if parsed is not None:
             params, direct = parsed[0], None
@@ -241,7 +258,7 @@ class Endpoint:
             base_iri = str(request.url.replace(query=None, fragment=None))
             accept = request.headers.get("accept")
         key = answer_key(id(store), query, default_graphs, named_graphs, accept, base_iri)
-        cached = self.cache.get(key)
+        cached = None if parsed is not None and parsed[3] == key else self.cache.get(key)
         if cached is not None:
             body, media, headers = cached
             return Response(body, media_type=media, headers=dict(headers, **{"X-Cache": "hit"}))

@@ -256,3 +256,36 @@ def test_get_answers_the_same_through_the_route_as_before_it(client):
     assert {k: v for k, v in fast.headers.items() if k != "content-length"} == \
         {k: v for k, v in routed.headers.items() if k != "content-length"}
     assert bad_fast.status_code == bad_routed.status_code == 400 and bad_fast.json() == bad_routed.json()
+
+
+def test_a_get_looks_its_answer_up_once(client):
+    from api.sparql import CachedAnswers
+
+    endpoint = next(m.kwargs["endpoint"] for m in client.app.user_middleware if m.cls is CachedAnswers)
+    cache = endpoint.cache
+    query = NAMES.replace("ORDER BY", "# looked up once\nORDER BY")
+    hits, misses = cache.hits, cache.misses
+    assert client.get("/sparql", params={"query": query}).status_code == 200
+    assert (cache.hits, cache.misses) == (hits, misses + 1)
+    assert client.get("/sparql", params={"query": query}).headers["x-cache"] == "hit"
+    assert (cache.hits, cache.misses) == (hits + 1, misses + 1)
+
+
+@pytest.mark.parametrize("scope", [
+    {"scheme": "http", "server": ("127.0.0.1", 8765), "path": "/sparql", "headers": [(b"host", b"127.0.0.1:8765")]},
+    {"scheme": "https", "server": ("::1", 443), "path": "/sparql", "headers": []},
+    {"scheme": "http", "server": ("10.0.0.1", 80), "path": "/sp?ar#ql", "headers": [(b"host", b"bad host:xx")]},
+    {"scheme": "http", "server": None, "path": "/sparql", "headers": [(b"host", b"example.org")]},
+    {"scheme": "https", "server": ("10.0.0.1", 8443), "path": "/sparql", "headers": [(b"host", "例子.tw".encode())]},
+])
+def test_the_remembered_endpoint_url_is_the_one_starlette_reads(scope):
+    """The base IRI of a GET's query comes from a small cache; it must be what Starlette's URL says."""
+    from starlette.datastructures import URL, Headers
+
+    from api.sparql import endpoint_url
+
+    scope = dict(scope, query_string=b"query=ASK%7B%7D")
+    server = scope["server"]
+    got = endpoint_url(scope["scheme"], tuple(server) if server else None, scope["path"],
+                       Headers(scope=scope).get("host"))
+    assert got == str(URL(scope=scope).replace(query=None, fragment=None))

@@ -43,7 +43,12 @@ WORKER_MEMORY = 768 * 1024 * 1024  # bytes of data memory a worker may use
 START_TIMEOUT = 30.0  # seconds for a worker to open the store and say it is ready
 QUEUE_DEPTH = 4  # jobs a worker holds at once: the one it runs and those queued behind it
 PIPELINE_WINDOW = 0.005  # seconds: a job is queued only behind one that started this recently
-STALL = 0.02  # seconds: jobs queued behind one running this long are taken back
+STALL = 0.005  # seconds: jobs queued behind one running this long are taken back
+# What a worker is running, on a page it shares with the service: (job id, monotonic start, job id),
+# written in that order and read backwards; a read is whole when both ids agree.
+JOB_ID = struct.Struct("<q")
+JOB_START = struct.Struct("<d")
+BOARD_SIZE = 24
 ROOT = Path(__file__).resolve().parents[1]
 
 log = logging.getLogger("lianzheng.workers")
@@ -233,6 +238,11 @@ def worker_main() -> int:
     if config is None:
         return 0
     limited = limit_memory(int(config.get("memory", WORKER_MEMORY)))
+    board = None
+    if config.get("board_fd") is not None:
+        import mmap
+
+        board = mmap.mmap(int(config["board_fd"]), BOARD_SIZE)
     import pyoxigraph as ox
 
     store = ox.Store.read_only(config["store"])
@@ -242,6 +252,11 @@ def worker_main() -> int:
         if job is None:
             return 0
         t = time.perf_counter()
+        if board is not None:  # what runs now, for the service to see without asking
+            job_id = int(job.get("id") or 0)
+            JOB_ID.pack_into(board, 0, job_id)
+            JOB_START.pack_into(board, 8, time.monotonic())
+            JOB_ID.pack_into(board, 16, job_id)
         try:
             header, body = execute(store, job, config)
         except MemoryError:
@@ -295,6 +310,7 @@ class Job:
     worker: "Worker | None" = None
     started: float | None = None  # loop time it became the first of its worker's queue
     wait_timer: asyncio.TimerHandle | None = None
+    taken_back: bool = False  # from behind a slow job once: it now waits for an idle worker
 
 
 class Worker:
@@ -308,6 +324,19 @@ class Worker:
         self.stall_timer: asyncio.TimerHandle | None = None  # when the queued jobs are taken back
         self.reader: asyncio.Task | None = None
         self.retired = False  # killed, or found dead: gets no more jobs
+        self.board = None  # the page the worker writes what it runs on (an mmap), if the system has one
+
+    def running(self) -> tuple[int, float] | None:
+        """The id of the job the worker runs (or ran last) and when it started it (time.monotonic)."""
+        if self.board is None:
+            return None
+        for _ in range(3):
+            (last,) = JOB_ID.unpack_from(self.board, 16)
+            (start,) = JOB_START.unpack_from(self.board, 8)
+            (first,) = JOB_ID.unpack_from(self.board, 0)
+            if first == last:
+                return (first, start) if first else None
+        return None  # being written again and again: not known now
 
     @property
     def alive(self) -> bool:
@@ -340,6 +369,11 @@ class Worker:
         data = await self.proc.stdout.readexactly(n + size)
         return orjson.loads(data[:n]), data[n:]
 
+    def close_board(self) -> None:
+        if self.board is not None:
+            self.board.close()
+            self.board = None
+
     def stop_timers(self) -> None:
         for timer in (self.run_timer, self.stall_timer):
             if timer is not None:
@@ -358,6 +392,16 @@ class Worker:
             return await asyncio.wait_for(self.proc.wait(), timeout)
         except asyncio.TimeoutError:
             return None
+
+
+def _board() -> int | None:
+    """A shared page for a worker to say what it runs (a memfd), or None where there is none."""
+    try:
+        fd = os.memfd_create("lianzheng-worker-board")  # close-on-exec: only pass_fds hands it on
+    except (AttributeError, OSError):
+        return None
+    os.ftruncate(fd, BOARD_SIZE)
+    return fd
 
 
 def _cancel_frame(job_id: int) -> bytes:
@@ -401,16 +445,26 @@ class WorkerPool:
     # ------------------------------------------------------------ workers
 
     async def _spawn(self) -> Worker:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "api.workers", stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE, cwd=str(ROOT),
-            env=dict(os.environ, RUST_BACKTRACE="0"))
-        worker = Worker(proc)
+        board_fd = _board()
         try:
-            await worker.send(self.config)
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "api.workers", stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE, cwd=str(ROOT), env=dict(os.environ, RUST_BACKTRACE="0"),
+                pass_fds=() if board_fd is None else (board_fd,))
+            worker = Worker(proc)
+            if board_fd is not None:
+                import mmap
+
+                worker.board = mmap.mmap(board_fd, BOARD_SIZE)
+        finally:
+            if board_fd is not None:
+                os.close(board_fd)
+        try:
+            await worker.send(dict(self.config, board_fd=board_fd))
             header, _ = await asyncio.wait_for(worker.receive(), START_TIMEOUT)
         except (asyncio.TimeoutError, asyncio.IncompleteReadError, ConnectionError) as exc:
             worker.kill()
+            worker.close_board()
             await worker.reap()
             raise WorkerFailed(proc.returncode) from exc
         worker.isolated = bool(header.get("isolated"))
@@ -451,6 +505,7 @@ class WorkerPool:
         line, in order and first; returns the job it was running, if any. Starts a replacement."""
         worker.retired = True
         worker.stop_timers()
+        worker.close_board()
         head = worker.jobs.popleft() if worker.jobs else None
         if head is not None:
             head.worker = None
@@ -496,7 +551,8 @@ class WorkerPool:
             job.started = None
             self._waiting.appendleft(job)
 
-    def _choose(self, now: float) -> Worker | None:
+    def _choose(self, now: float, queue: bool) -> Worker | None:
+        """An idle worker; else, if ``queue``, the least loaded one whose job started just now."""
         best = None
         for w in self.workers:
             if not w.usable:
@@ -504,18 +560,21 @@ class WorkerPool:
             queued = len(w.jobs)
             if queued == 0:
                 return w
-            if queued < QUEUE_DEPTH and now - w.jobs[0].started <= PIPELINE_WINDOW \
+            if queue and queued < QUEUE_DEPTH and now - w.jobs[0].started <= PIPELINE_WINDOW \
                     and (best is None or queued < len(best.jobs)):
                 best = w
         return best
 
     def _dispatch(self) -> None:
+        """First come, first served: the first waiting job goes out before any other. One taken back
+        once is not queued again (it would go from one slow job to the next while idle workers took
+        younger ones): it waits for an idle worker, and the line with it."""
         if not self._waiting:
             return
         loop = asyncio.get_running_loop()
         now = loop.time()
         while self._waiting:
-            worker = self._choose(now)
+            worker = self._choose(now, queue=not self._waiting[0].taken_back)
             if worker is None:
                 return
             job = self._waiting.popleft()
@@ -558,15 +617,37 @@ class WorkerPool:
             self._kill(worker, lambda code: QueryTimeout(worker.pid))
 
     def _stalled(self, worker: Worker) -> None:
-        """The running job is slow: the jobs queued behind it go to the next free worker."""
+        """The running job is slow: the jobs queued behind it go to the next free worker.
+
+        Where the worker shows what it runs (its board), that decides, not the answers read so
+        far: the service may be a few milliseconds behind, and a worker that has moved on to the
+        next job is not stalled, nor are jobs it has started taken back (they would run twice).
+        """
         worker.stall_timer = None
         if worker.retired or len(worker.jobs) < 2:
             return
-        queued = list(worker.jobs)[1:]
+        jobs = list(worker.jobs)
+        position = 0
+        running = worker.running()
+        if running is not None:
+            job_id, since = running
+            position = next((i for i, job in enumerate(jobs) if job.id == job_id), -1)
+            loop = asyncio.get_running_loop()
+            if position < 0:  # between two jobs, or on one taken back as it started: look again soon
+                worker.stall_timer = loop.call_later(STALL / 5, self._stalled, worker)
+                return
+            ran = time.monotonic() - since
+            if ran < STALL:
+                worker.stall_timer = loop.call_later(STALL - ran, self._stalled, worker)
+                return
+        queued = jobs[position + 1:]
+        if not queued:
+            return
         for _ in queued:
             worker.jobs.pop()
         for job in queued:
             worker.post(_cancel_frame(job.id))
+            job.taken_back = True
         self.taken_back += len(queued)
         self._requeue(queued)
         self._dispatch()
@@ -643,6 +724,7 @@ class WorkerPool:
         for w in list(self.workers):
             w.retired = True
             w.stop_timers()
+            w.close_board()
             for job in w.jobs:
                 if job.wait_timer is not None:
                     job.wait_timer.cancel()

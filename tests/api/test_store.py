@@ -358,3 +358,32 @@ def test_build_store_flags(tmp_path, minimal_source):
     assert main(["build", "--source", str(minimal_source), "--releases", str(releases), "--out", str(out),
                  "--store", "--quiet"]) == 0
     assert _cache_entries(cache) == [cache_key(out)]
+
+
+def test_a_worker_shows_the_job_it_runs(store_path):
+    """The page a worker shares with the service names the running job and its start, which
+    the pool trusts over its own (later) view when it decides a job is slow."""
+    async def go():
+        pool = WorkerPool(store_path, size=1, config={})
+        await pool.start()
+        try:
+            worker = pool.workers[0]
+            if worker.board is None:
+                return None
+            before = worker.running()
+            slow = asyncio.ensure_future(pool.run({"query": CARTESIAN, "format": "csv", "limit": 10}, 2))
+            await asyncio.sleep(0.5)
+            job = worker.jobs[0]
+            during = worker.running()
+            with pytest.raises(QueryTimeout):
+                await slow
+            return before, job.id, during, time.monotonic()
+        finally:
+            await pool.close()
+
+    seen = run(go())
+    if seen is None:
+        pytest.skip("no memfd_create here: the pool goes by the answers it has read")
+    before, job_id, (running_id, since), now = seen
+    assert before is None  # nothing run yet
+    assert running_id == job_id and now - 3 < since < now - 1.4

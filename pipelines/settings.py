@@ -39,8 +39,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_body", 1_000_000, "Largest request body in bytes (413 above it).", int),
     Setting("client_budget", 120.0, "Seconds of query time one client may use per budget window (429 past it).", float),
     Setting("budget_window", 60.0, "Length of the per-client budget window, in seconds.", float),
-    Setting("query_workers", 3, "SPARQL worker processes (each holds the store; a stuck one is killed). On 2 cores "
-            "3 answer a quarter more lookups than 2: a worker idles while its answer is sent on.", int),
+    Setting("query_workers", 3, "SPARQL worker processes (each holds the store; a stuck one is killed). 3 on 2 "
+            "cores leave two for the rest while a slow query runs; 2 answer about a sixth more short lookups.", int),
     Setting("workers", 0, "Processes for SHACL checks while building (0: one per core, at most 2).", int),
     Setting("ocid_prefix", "ocds-lianzheng",
             "OCDS ocid prefix of the OCDS export (ocids are {prefix}-{case}); the default is a "

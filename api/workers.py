@@ -44,8 +44,9 @@ START_TIMEOUT = 30.0  # seconds for a worker to open the store and say it is rea
 QUEUE_DEPTH = 4  # jobs a worker holds at once: the one it runs and those queued behind it
 PIPELINE_WINDOW = 0.005  # seconds: a job is queued only behind one that started this recently
 STALL = 0.005  # seconds: jobs queued behind one running this long are taken back
-# What a worker is running, on a page it shares with the service: (job id, monotonic start, job id),
-# written in that order and read backwards; a read is whole when both ids agree.
+# What a worker runs, on a page it shares with the service: (job id, monotonic start, job id), written
+# in that order and read backwards (a read is whole when the ids agree); the last id is negated when
+# the job is done.
 JOB_ID = struct.Struct("<q")
 JOB_START = struct.Struct("<d")
 BOARD_SIZE = 24
@@ -267,6 +268,8 @@ def worker_main() -> int:
                             "detail": type(exc).__name__}, b""
         header["id"] = job.get("id")
         header["seconds"] = round(time.perf_counter() - t, 6)
+        if board is not None:
+            JOB_ID.pack_into(board, 16, -job_id)  # done: written before the answer is sent
         _send(chan_out, header, body)
 
 
@@ -326,16 +329,19 @@ class Worker:
         self.retired = False  # killed, or found dead: gets no more jobs
         self.board = None  # the page the worker writes what it runs on (an mmap), if the system has one
 
-    def running(self) -> tuple[int, float] | None:
-        """The id of the job the worker runs (or ran last) and when it started it (time.monotonic)."""
+    def running(self) -> tuple[int, float, bool] | None:
+        """The id of the job the worker runs or ran last, when it started it (time.monotonic), and
+        whether it still runs it; None before its first job, or where there is no board."""
         if self.board is None:
             return None
         for _ in range(3):
             (last,) = JOB_ID.unpack_from(self.board, 16)
             (start,) = JOB_START.unpack_from(self.board, 8)
             (first,) = JOB_ID.unpack_from(self.board, 0)
-            if first == last:
-                return (first, start) if first else None
+            if first and (first == last or first == -last):
+                return first, start, first == last
+            if not first and not last:
+                return None
         return None  # being written again and again: not known now
 
     @property
@@ -500,13 +506,14 @@ class WorkerPool:
         finally:
             self.starting -= 1
 
-    def _retire(self, worker: Worker) -> Job | None:
+    def _retire(self, worker: Worker, started: bool = True) -> Job | None:
         """Take ``worker`` out of service: no more jobs; the queued ones go back to the waiting
-        line, in order and first; returns the job it was running, if any. Starts a replacement."""
+        line, in order and first; returns the job it was running, if any (``started``: the first
+        of its queue runs; else none of them did, and all go back). Starts a replacement."""
         worker.retired = True
         worker.stop_timers()
         worker.close_board()
-        head = worker.jobs.popleft() if worker.jobs else None
+        head = worker.jobs.popleft() if worker.jobs and started else None
         if head is not None:
             head.worker = None
         self._requeue(list(worker.jobs))
@@ -524,10 +531,10 @@ class WorkerPool:
         if head is not None and not head.future.done():
             head.future.set_exception(error(code))
 
-    def _kill(self, worker: Worker, error) -> None:
+    def _kill(self, worker: Worker, error, started: bool = True) -> None:
         worker.kill()
         self.kills += 1
-        head = self._retire(worker)
+        head = self._retire(worker, started)
         self._background(self._bury(worker, head, error))
 
     async def _read(self, worker: Worker) -> None:
@@ -546,9 +553,12 @@ class WorkerPool:
     # ------------------------------------------------------------ jobs
 
     def _requeue(self, jobs: list[Job]) -> None:
+        loop = asyncio.get_running_loop()
         for job in reversed(jobs):  # never started: back to the front, in their order
             job.worker = None
             job.started = None
+            if job.wait_timer is None and not job.future.done():  # it was thought started
+                job.wait_timer = loop.call_later(job.timeout, self._give_up, job)
             self._waiting.appendleft(job)
 
     def _choose(self, now: float, queue: bool) -> Worker | None:
@@ -630,13 +640,18 @@ class WorkerPool:
         position = 0
         running = worker.running()
         if running is not None:
-            job_id, since = running
+            job_id, since, busy = running
             position = next((i for i, job in enumerate(jobs) if job.id == job_id), -1)
             loop = asyncio.get_running_loop()
-            if position < 0:  # between two jobs, or on one taken back as it started: look again soon
+            ran = time.monotonic() - since
+            if position < 0 and busy and ran >= STALL:
+                # a job taken back as the worker started it (the cancellation came too late), and
+                # slow, runs ahead of all the jobs queued here: none of those has started
+                self._kill(worker, WorkerFailed, started=False)
+                return
+            if position < 0 or not busy:  # between two jobs: look again soon
                 worker.stall_timer = loop.call_later(STALL / 5, self._stalled, worker)
                 return
-            ran = time.monotonic() - since
             if ran < STALL:
                 worker.stall_timer = loop.call_later(STALL - ran, self._stalled, worker)
                 return

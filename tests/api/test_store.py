@@ -384,6 +384,41 @@ def test_a_worker_shows_the_job_it_runs(store_path):
     seen = run(go())
     if seen is None:
         pytest.skip("no memfd_create here: the pool goes by the answers it has read")
-    before, job_id, (running_id, since), now = seen
+    before, job_id, (running_id, since, busy), now = seen
     assert before is None  # nothing run yet
-    assert running_id == job_id and now - 3 < since < now - 1.4
+    assert running_id == job_id and busy and now - 3 < since < now - 1.4
+
+
+def test_a_job_that_ran_anyway_after_it_was_taken_back_does_not_hold_up_the_rest(store_path):
+    """The race the board cannot close: a job is taken back just as its worker starts it. If it
+    is slow, the jobs queued behind it (none started) go back to the line and the worker is
+    replaced, instead of waiting for it until the first of them times out."""
+    async def go():
+        pool = WorkerPool(store_path, size=1, config={})
+        await pool.start()
+        try:
+            worker = pool.workers[0]
+            if worker.board is None:
+                return None
+            slow = asyncio.ensure_future(pool.run({"query": CARTESIAN, "format": "csv", "limit": 10}, 20))
+            await asyncio.sleep(0.3)
+            # as if it had been taken back too late: the pool forgets it while the worker runs it
+            ghost = worker.jobs.popleft()
+            worker.stop_timers()
+            slow.cancel()
+            ghost.future.cancel()
+            started = time.monotonic()
+            # two short jobs: the pool thinks the worker idle, so the first is sent as if it ran
+            # and the second queued behind it; the stall check then finds the worker on neither
+            answers = await asyncio.gather(*(pool.run({"query": "ASK {}", "format": "sparql-json", "limit": 1}, 20)
+                                             for _ in range(2)))
+            return answers, time.monotonic() - started, worker.pid, pool.pids(), pool.kills
+        finally:
+            await pool.close()
+
+    seen = run(go())
+    if seen is None:
+        pytest.skip("no memfd_create here")
+    answers, took, old_pid, pids, kills = seen
+    assert all(a.ok and a.worker != old_pid for a in answers) and old_pid not in pids
+    assert took < 10 and kills == 1  # not the 20 s of the first one's deadline

@@ -682,9 +682,14 @@ class WorkerPool:
 
     def _give_up(self, job: Job) -> None:
         job.wait_timer = None
-        if job.started is None and not job.future.done():
-            self._withdraw(job)
-            job.future.set_exception(PoolBusy())
+        if job.started is not None or job.future.done():
+            return
+        if job.worker is not None:
+            running = job.worker.running()
+            if running is not None and running[0] == job.id:
+                return  # it has started (the answers before it are on their way): its deadline will follow
+        self._withdraw(job)
+        job.future.set_exception(PoolBusy())
 
     async def run(self, job: dict, timeout: float) -> Answer:
         if not self._running:

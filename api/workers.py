@@ -680,6 +680,31 @@ class WorkerPool:
         worker.post(_cancel_frame(job.id))
         job.worker = None
 
+    def _abandon(self, job: Job) -> None:
+        """Nobody waits for ``job`` any more: take it back, or stop it where it runs."""
+        if job.wait_timer is not None:
+            job.wait_timer.cancel()
+            job.wait_timer = None
+        worker = job.worker
+        if worker is None:
+            self._withdraw(job)  # still waiting here
+            return
+        if job not in worker.jobs:
+            return  # dealt with already
+        if job.started is not None:
+            if worker.jobs[0] is job:
+                self._kill(worker, WorkerFailed)  # a query nobody waits for is not left running
+            return
+        running = worker.running()
+        if running is not None and running[0] == job.id and running[2]:
+            # its worker has started it (the answers before it are on their way): stop it there,
+            # and run again what was queued there
+            worker.jobs.remove(job)
+            job.worker = None
+            self._kill(worker, WorkerFailed, started=False)
+        else:
+            self._withdraw(job)
+
     def _give_up(self, job: Job) -> None:
         job.wait_timer = None
         if job.started is not None or job.future.done():
@@ -706,12 +731,7 @@ class WorkerPool:
         try:
             header, body, pid = await item.future
         except asyncio.CancelledError:  # nobody waits for the answer any more
-            if item.wait_timer is not None:
-                item.wait_timer.cancel()
-            if item.started is None:
-                self._withdraw(item)
-            elif item.worker is not None and item.worker.jobs and item.worker.jobs[0] is item:
-                self._kill(item.worker, WorkerFailed)  # a query nobody waits for is not left running
+            self._abandon(item)
             raise
         return Answer(ok=bool(header.get("ok")), body=body, count=int(header.get("count", 0)),
                       truncated=bool(header.get("truncated")), seconds=float(header.get("seconds", 0)),

@@ -422,3 +422,36 @@ def test_a_job_that_ran_anyway_after_it_was_taken_back_does_not_hold_up_the_rest
     answers, took, old_pid, pids, kills = seen
     assert all(a.ok and a.worker != old_pid for a in answers) and old_pid not in pids
     assert took < 10 and kills == 1  # not the 20 s of the first one's deadline
+
+
+def test_a_job_abandoned_as_its_worker_starts_it_is_stopped_there(store_path):
+    """Nobody waits for a job the pool still thinks queued, but the worker has started it (the
+    answer before it is unread): its worker is replaced, and the job before it runs again."""
+    async def go():
+        pool = WorkerPool(store_path, size=1, config={})
+        await pool.start()
+        try:
+            worker = pool.workers[0]
+            if worker.board is None:
+                return None
+            first = asyncio.ensure_future(pool.run({"query": "ASK {}", "format": "sparql-json", "limit": 1}, 20))
+            slow = asyncio.ensure_future(pool.run({"query": CARTESIAN, "format": "csv", "limit": 10}, 20))
+            await asyncio.sleep(0)  # both sent: the short one runs, the slow one is queued behind it
+            job = worker.jobs[1]
+            deadline = time.monotonic() + 20
+            while (worker.running() or (0,))[0] != job.id and time.monotonic() < deadline:
+                time.sleep(0.01)  # the event loop stands still: the short job's answer stays unread
+            assert job.started is None and worker.running()[0] == job.id
+            slow.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await slow
+            answer = await first  # its answer was lost with the worker: it ran again
+            return answer, worker.pid, pool.pids(), pool.kills
+        finally:
+            await pool.close()
+
+    seen = run(go())
+    if seen is None:
+        pytest.skip("no memfd_create here")
+    answer, old_pid, pids, kills = seen
+    assert answer.ok and old_pid not in pids and answer.worker in pids and kills == 1

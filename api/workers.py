@@ -107,8 +107,6 @@ class Inbox:
     CHUNK = 1 << 16
 
     def __init__(self, fd: int):
-        import collections
-
         self.fd = fd
         os.set_blocking(fd, False)
         self.buffer = bytearray()

@@ -325,6 +325,7 @@ class Worker:
         self.stall_timer: asyncio.TimerHandle | None = None  # when the queued jobs are taken back
         self.reader: asyncio.Task | None = None
         self.retired = False  # killed, or found dead: gets no more jobs
+        self.suspect = False  # a job was taken back from it: it may run that job anyway, unasked
         self.board = None  # the page the worker writes what it runs on (an mmap), if the system has one
 
     def running(self) -> tuple[int, float, bool] | None:
@@ -603,7 +604,7 @@ class WorkerPool:
             job.wait_timer = None
         loop = asyncio.get_running_loop()
         worker.run_timer = loop.call_at(now + job.timeout, self._overrun, worker, job)
-        if len(worker.jobs) > 1:
+        if len(worker.jobs) > 1 or worker.suspect:
             worker.stall_timer = loop.call_at(now + STALL, self._stalled, worker)
 
     def _answered(self, worker: Worker, header: dict, body: bytes) -> None:
@@ -632,7 +633,7 @@ class WorkerPool:
         next job is not stalled, nor are jobs it has started taken back (they would run twice).
         """
         worker.stall_timer = None
-        if worker.retired or len(worker.jobs) < 2:
+        if worker.retired or not worker.jobs or (len(worker.jobs) < 2 and not worker.suspect):
             return
         jobs = list(worker.jobs)
         position = 0
@@ -647,6 +648,8 @@ class WorkerPool:
                 # slow, runs ahead of all the jobs queued here: none of those has started
                 self._kill(worker, WorkerFailed, started=False)
                 return
+            if position >= 0:
+                worker.suspect = False  # on a job of its queue: past anything taken back
             if position < 0 or not busy:  # between two jobs: look again soon
                 worker.stall_timer = loop.call_later(STALL / 5, self._stalled, worker)
                 return
@@ -655,12 +658,15 @@ class WorkerPool:
                 return
         queued = jobs[position + 1:]
         if not queued:
+            if worker.suspect:  # still between jobs, or not known: look again soon
+                worker.stall_timer = asyncio.get_running_loop().call_later(STALL, self._stalled, worker)
             return
         for _ in queued:
             worker.jobs.pop()
         for job in queued:
             worker.post(_cancel_frame(job.id))
             job.taken_back = True
+        worker.suspect = worker.board is not None  # what the board will settle
         self.taken_back += len(queued)
         self._requeue(queued)
         self._dispatch()
@@ -676,6 +682,7 @@ class WorkerPool:
             return
         worker.jobs.remove(job)
         worker.post(_cancel_frame(job.id))
+        worker.suspect = worker.board is not None  # what the board will settle
         job.worker = None
 
     def _abandon(self, job: Job) -> None:

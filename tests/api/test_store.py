@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -103,17 +104,24 @@ def run(coro):
     return asyncio.run(coro)
 
 
+@contextlib.asynccontextmanager
+async def started_pool(store_path, size: int = 1, config: dict | None = None):
+    """A started WorkerPool of ``size`` workers, closed afterwards."""
+    pool = WorkerPool(store_path, size=size, config=config or {})
+    await pool.start()
+    try:
+        yield pool
+    finally:
+        await pool.close()
+
+
 def test_pool_answers_and_limits(store_path):
     async def go():
-        pool = WorkerPool(store_path, size=1, config={})
-        await pool.start()
-        try:
+        async with started_pool(store_path) as pool:
             a = await pool.run({"query": "SELECT ?s WHERE { ?s ?p ?o }", "format": "csv", "limit": 3}, 10)
             b = await pool.run({"query": "SELECT * WHERE { ?s ?p", "format": "csv", "limit": 3}, 10)
             c = await pool.run({"query": "ASK {}", "format": "csv", "limit": 3}, 10)
             return a, b, c
-        finally:
-            await pool.close()
 
     a, b, c = run(go())
     assert a.ok and a.count == 3 and a.truncated and a.body.count(b"\r\n") == 4
@@ -123,9 +131,7 @@ def test_pool_answers_and_limits(store_path):
 
 def test_a_query_past_its_time_is_killed_and_replaced(store_path):
     async def go():
-        pool = WorkerPool(store_path, size=1, config={})
-        await pool.start()
-        try:
+        async with started_pool(store_path) as pool:
             first = pool.pids()[0]
             started = time.monotonic()
             with pytest.raises(QueryTimeout):
@@ -134,8 +140,6 @@ def test_a_query_past_its_time_is_killed_and_replaced(store_path):
             gone = not os.path.exists(f"/proc/{first}")
             after = await pool.run({"query": "ASK {}", "format": "sparql-json", "limit": 10}, 30)
             return took, gone, first, after, pool.pids(), pool.kills
-        finally:
-            await pool.close()
 
     took, gone, first, after, pids, kills = run(go())
     assert 1.5 <= took < 1.5 + 5  # stopped at the deadline, not when the query would end
@@ -147,14 +151,10 @@ def test_a_query_past_its_time_is_killed_and_replaced(store_path):
 def test_each_job_gets_its_own_answer_when_workers_queue_them(store_path):
     """Hundreds of jobs at once on two workers: queued behind each other, answered by id."""
     async def go():
-        pool = WorkerPool(store_path, size=2, config={})
-        await pool.start()
-        try:
+        async with started_pool(store_path, size=2) as pool:
             jobs = [{"query": f"SELECT ?n WHERE {{ BIND({n} AS ?n) }}", "format": "csv", "limit": 5}
                     for n in range(300)]
             return await asyncio.gather(*(pool.run(j, 30) for j in jobs)), pool.health()
-        finally:
-            await pool.close()
 
     answers, health = run(go())
     assert [a.body for a in answers] == [f"n\r\n{n}\r\n".encode() for n in range(300)]
@@ -165,9 +165,7 @@ def test_jobs_queued_behind_a_slow_query_go_to_another_worker(store_path):
     """A short job queued on the worker that runs a long one is taken back (STALL) and answered
     by the other worker long before the long one ends at its deadline."""
     async def go():
-        pool = WorkerPool(store_path, size=2, config={})
-        await pool.start()
-        try:
+        async with started_pool(store_path, size=2) as pool:
             slow = asyncio.ensure_future(pool.run({"query": CARTESIAN, "format": "csv", "limit": 10}, 4))
             await asyncio.sleep(0)  # the slow job is sent first, to an idle worker
             slow_pid = pool.workers[0].pid if pool.workers[0].jobs else pool.workers[1].pid
@@ -178,8 +176,6 @@ def test_jobs_queued_behind_a_slow_query_go_to_another_worker(store_path):
             with pytest.raises(QueryTimeout):
                 await slow
             return quick, quick_took, slow_pid, pool.taken_back, pool.kills
-        finally:
-            await pool.close()
 
     quick, took, slow_pid, taken_back, kills = run(go())
     assert all(a.ok for a in quick) and slow_pid not in {a.worker for a in quick}
@@ -190,9 +186,7 @@ def test_jobs_queued_behind_a_slow_query_go_to_another_worker(store_path):
 
 def test_jobs_waiting_when_a_worker_is_killed_run_on_its_replacement(store_path):
     async def go():
-        pool = WorkerPool(store_path, size=1, config={})
-        await pool.start()
-        try:
+        async with started_pool(store_path) as pool:
             slow = asyncio.ensure_future(pool.run({"query": CARTESIAN, "format": "csv", "limit": 10}, 1.5))
             await asyncio.sleep(0)
             first = pool.pids()[0]
@@ -201,8 +195,6 @@ def test_jobs_waiting_when_a_worker_is_killed_run_on_its_replacement(store_path)
             with pytest.raises(QueryTimeout):
                 await slow
             return first, rest, pool.pids()
-        finally:
-            await pool.close()
 
     first, rest, pids = run(go())
     assert [a.body for a in rest] == [f"n\r\n{n}\r\n".encode() for n in range(4)]
@@ -211,9 +203,7 @@ def test_jobs_waiting_when_a_worker_is_killed_run_on_its_replacement(store_path)
 
 def test_a_job_that_cannot_start_in_time_is_refused_as_busy(store_path):
     async def go():
-        pool = WorkerPool(store_path, size=1, config={})
-        await pool.start()
-        try:
+        async with started_pool(store_path) as pool:
             slow = asyncio.ensure_future(pool.run({"query": CARTESIAN, "format": "csv", "limit": 10}, 3))
             await asyncio.sleep(0)
             started = time.monotonic()
@@ -223,8 +213,6 @@ def test_a_job_that_cannot_start_in_time_is_refused_as_busy(store_path):
             with pytest.raises(QueryTimeout):
                 await slow
             return waited, await pool.run({"query": "ASK {}", "format": "sparql-json", "limit": 1}, 30)
-        finally:
-            await pool.close()
 
     waited, after = run(go())
     assert 0.5 <= waited < 2.5 and after.ok
@@ -263,15 +251,11 @@ def test_the_worker_inbox_skips_cancelled_jobs_and_keeps_order():
 
 def test_a_query_that_needs_too_much_memory_stops_its_worker(store_path):
     async def go():
-        pool = WorkerPool(store_path, size=1, config={"memory": 256 * 1024 * 1024})
-        await pool.start()
-        try:
+        async with started_pool(store_path, config={"memory": 256 * 1024 * 1024}) as pool:
             with pytest.raises(WorkerFailed):
                 await pool.run({"query": "SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i",
                                 "format": "csv", "limit": 10}, 60)
             return await pool.run({"query": "ASK {}", "format": "sparql-json", "limit": 10}, 30)
-        finally:
-            await pool.close()
 
     assert run(go()).ok  # and the pool goes on with a new worker
 
@@ -299,15 +283,11 @@ def test_a_worker_cannot_reach_the_network_even_if_a_service_got_through(store_p
     thread.start()
 
     async def go():
-        pool = WorkerPool(store_path, size=1, config={})
-        await pool.start()
-        try:
+        async with started_pool(store_path) as pool:
             if not pool.health()["workers_network_isolated"]:
                 return None
             return await pool.run({"query": f"SELECT * {{ SERVICE <http://127.0.0.1:{port}/sparql> "
                                    "{ ?s ?p ?o } }", "format": "csv", "limit": 10}, 20)
-        finally:
-            await pool.close()
 
     try:
         answer = run(go())
@@ -364,9 +344,7 @@ def test_a_worker_shows_the_job_it_runs(store_path):
     """The page a worker shares with the service names the running job and its start, which
     the pool trusts over its own (later) view when it decides a job is slow."""
     async def go():
-        pool = WorkerPool(store_path, size=1, config={})
-        await pool.start()
-        try:
+        async with started_pool(store_path) as pool:
             worker = pool.workers[0]
             if worker.board is None:
                 return None
@@ -378,8 +356,6 @@ def test_a_worker_shows_the_job_it_runs(store_path):
             with pytest.raises(QueryTimeout):
                 await slow
             return before, job.id, during, time.monotonic()
-        finally:
-            await pool.close()
 
     seen = run(go())
     if seen is None:
@@ -395,9 +371,7 @@ def test_a_job_that_ran_anyway_after_it_was_taken_back_does_not_hold_up_the_rest
     is slow, the jobs queued behind it (none started) go back to the line and the worker is
     replaced, instead of waiting for it until the first of them times out."""
     async def go():
-        pool = WorkerPool(store_path, size=1, config={})
-        await pool.start()
-        try:
+        async with started_pool(store_path) as pool:
             worker = pool.workers[0]
             if worker.board is None:
                 return None
@@ -415,8 +389,6 @@ def test_a_job_that_ran_anyway_after_it_was_taken_back_does_not_hold_up_the_rest
             answers = await asyncio.gather(*(pool.run({"query": "ASK {}", "format": "sparql-json", "limit": 1}, 20)
                                              for _ in range(short_jobs)))
             return answers, time.monotonic() - started, worker.pid, pool.pids(), pool.kills
-        finally:
-            await pool.close()
 
     seen = run(go())
     if seen is None:
@@ -430,9 +402,7 @@ def test_a_job_abandoned_as_its_worker_starts_it_is_stopped_there(store_path):
     """Nobody waits for a job the pool still thinks queued, but the worker has started it (the
     answer before it is unread): its worker is replaced, and the job before it runs again."""
     async def go():
-        pool = WorkerPool(store_path, size=1, config={})
-        await pool.start()
-        try:
+        async with started_pool(store_path) as pool:
             worker = pool.workers[0]
             if worker.board is None:
                 return None
@@ -449,8 +419,6 @@ def test_a_job_abandoned_as_its_worker_starts_it_is_stopped_there(store_path):
                 await slow
             answer = await first  # its answer was lost with the worker: it ran again
             return answer, worker.pid, pool.pids(), pool.kills
-        finally:
-            await pool.close()
 
     seen = run(go())
     if seen is None:

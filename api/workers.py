@@ -635,13 +635,13 @@ class WorkerPool:
         worker.stall_timer = None
         if worker.retired or not worker.jobs or (len(worker.jobs) < 2 and not worker.suspect):
             return
+        loop = asyncio.get_running_loop()
         jobs = list(worker.jobs)
         position = 0
         running = worker.running()
         if running is not None:
             job_id, since, busy = running
             position = next((i for i, job in enumerate(jobs) if job.id == job_id), -1)
-            loop = asyncio.get_running_loop()
             ran = time.monotonic() - since
             if position < 0 and busy and ran >= STALL:
                 # a job taken back as the worker started it (the cancellation came too late), and
@@ -659,7 +659,7 @@ class WorkerPool:
         queued = jobs[position + 1:]
         if not queued:
             if worker.suspect:  # still between jobs, or not known: look again soon
-                worker.stall_timer = asyncio.get_running_loop().call_later(STALL, self._stalled, worker)
+                worker.stall_timer = loop.call_later(STALL, self._stalled, worker)
             return
         for _ in queued:
             worker.jobs.pop()

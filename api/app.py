@@ -36,10 +36,13 @@ EXPOSED_HEADERS = ["Link", "Content-Location", "ETag", "Last-Modified", "Retry-A
 OPTIONAL_ROUTERS = ("api.harvest", "api.pages")
 
 
-def open_store(settings, store_path: Path, context: dict, prefixes: dict):
-    """The store the settings choose. There is one kind today: the embedded pyoxigraph store."""
+def open_store(settings, store_path: Path, context: dict, prefixes: dict, budget: Budget | None = None):
+    """The store the settings choose. There is one kind today: the embedded pyoxigraph store.
+
+    Its query workers admit each client's queries against ``budget`` and its share of them."""
     return OxigraphStore(store_path, workers=settings.query_workers,
-                         worker_config={"prefixes": prefixes, "context": context})
+                         worker_config={"prefixes": prefixes, "context": context},
+                         share=settings.client_workers, line_limit=settings.client_queue, budget=budget)
 
 
 def _optional(name: str):
@@ -67,7 +70,8 @@ def create_app(settings, release_dir: Path | str) -> FastAPI:
         renderers = {k: getattr(pages, f) for k, f in (("case", "render_case"), ("agency", "render_agency"),
                                                        ("vocab", "render_vocabulary")) if hasattr(pages, f)}
     ld = linked_data.LinkedData(release, base, pages=renderers)
-    store = open_store(settings, build.wait(), ld.context, ld.prefixes)
+    budget = Budget(settings.client_budget, settings.budget_window)  # one per client, for every pool
+    store = open_store(settings, build.wait(), ld.context, ld.prefixes, budget)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -102,7 +106,7 @@ def create_app(settings, release_dir: Path | str) -> FastAPI:
     has_home = any(getattr(route, "path", None) == "/" for r in extra for route in r.routes)
 
     app.include_router(rest.build_router(table_data))
-    endpoint = sparql.Endpoint(settings, Budget(settings.client_budget, settings.budget_window))
+    endpoint = sparql.Endpoint(settings)
     app.include_router(sparql.build_router(endpoint))
     app.include_router(linked_data.build_router(ld))
     app.include_router(downloads.build_router(downloads.Downloads(release, table_data.created, table_data.version)))

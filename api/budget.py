@@ -3,8 +3,10 @@
 Each client may spend ``capacity`` seconds of query time per ``window`` seconds
 (settings ``client_budget`` and ``budget_window``). The bucket refills at
 ``capacity / window`` seconds per second; a query is let in while the bucket is
-above zero and then charged what it took (a query stopped at the deadline is
-charged the whole timeout), so the bucket may go below zero. An empty bucket
+above zero -- counting what the client's running queries have used so far -- and
+charged what it held a worker when it ends (a query stopped at the deadline is
+charged the whole timeout; one that crashed its worker at least that), so the
+bucket may go below zero. The query workers (:mod:`api.workers`) admit and charge. An empty bucket
 answers 429 with ``Retry-After``: the seconds until it is above zero again.
 """
 
@@ -28,10 +30,13 @@ class Budget:
         tokens, at = self._buckets.get(client, (self.capacity, now))
         return min(self.capacity, tokens + (now - at) * self.rate)
 
-    def retry_after(self, client: str) -> int | None:
-        """None if ``client`` may run a query now, else the whole seconds to wait."""
+    def retry_after(self, client: str, held: float = 0.0) -> int | None:
+        """None if ``client`` may run a query now, else the whole seconds to wait.
+
+        ``held``: seconds its running queries have held workers so far, not charged yet (they
+        are charged when they end); they count against the bucket now."""
         now = self.clock()
-        level = self._level(client, now)
+        level = self._level(client, now) - max(0.0, held)
         if level > 0:
             return None
         return max(1, math.ceil((-level + 1e-9) / self.rate)) if self.rate > 0 else 3600

@@ -44,12 +44,11 @@ from fastapi.responses import Response
 
 from . import html as H
 from . import rdf_out
-from .budget import Budget
 from .errors import ServiceError, error_response, log
 from .media import ASK_FORMATS, FORMATS, GRAPH_FORMATS, SELECT_FORMATS, acceptable, negotiate
 from .query_guard import QueryRefused, inspect
 from .store import get_store
-from .workers import PoolBusy, QueryTimeout, WorkerFailed
+from .workers import ClientBusy, OverBudget, PoolBusy, QueryTimeout, WorkerCrashed, WorkerFailed
 
 MAX_QUERY_CHARS = 100_000
 CACHE_BYTES = 64 * 1024 * 1024  # answers kept in memory, in all
@@ -186,10 +185,43 @@ class CachedAnswers:
         await self.app(scope, receive, send)
 
 
+async def run_job(store, job: dict, settings, client: str):
+    """Run ``job`` for ``client`` on the store's workers; the pool's refusals as the one error body.
+
+    The pool admits the job against the client's share of the workers and its budget, and
+    charges it (:class:`api.workers.WorkerPool`)."""
+    timeout = settings.query_timeout
+    try:
+        return await store.run(job, timeout, client)
+    except QueryTimeout:
+        retry = str(max(1, math.ceil(timeout)))
+        raise ServiceError(503, f"the query did not finish within {timeout:g} seconds and was stopped",
+                           detail={"timeout_seconds": timeout}, headers={"Retry-After": retry}) from None
+    except OverBudget as exc:
+        raise ServiceError(429, "this client has used its query time for now; try again later",
+                           detail={"retry_after": exc.retry_after, "budget_seconds": settings.client_budget,
+                                   "window_seconds": settings.budget_window},
+                           headers={"Retry-After": str(exc.retry_after)}) from None
+    except ClientBusy as exc:
+        raise ServiceError(429, "this client's earlier queries hold its share of the query workers; "
+                           "send fewer at once", detail={"client_workers": settings.client_workers,
+                                                         "client_queue": settings.client_queue},
+                           headers={"Retry-After": str(exc.retry_after)}) from None
+    except PoolBusy:
+        raise ServiceError(503, "every query worker is busy; try again shortly",
+                           headers={"Retry-After": "5"}) from None
+    except WorkerCrashed as exc:
+        memory = exc.returncode in (-6, 134, -11)
+        raise ServiceError(503, "the query needed more memory than a query may use" if memory else
+                           "the query stopped its worker; it is charged to this client's budget",
+                           headers={"Retry-After": "5"}) from None
+    except WorkerFailed:
+        raise ServiceError(503, "the query worker stopped", headers={"Retry-After": "5"}) from None
+
+
 class Endpoint:
-    def __init__(self, settings, budget: Budget):
+    def __init__(self, settings):
         self.settings = settings
-        self.budget = budget
         self.cache = AnswerCache()
 
     # -------------------------------------------------------------- parsing
@@ -277,34 +309,11 @@ class Endpoint:
                                headers={"Vary": "Accept"})
         fmt, media_type = chosen
         client = request.client.host if request.client else "unknown"
-        wait = self.budget.retry_after(client)
-        if wait is not None:
-            raise ServiceError(429, "this client has used its query time for now; try again later",
-                               detail={"retry_after": wait, "budget_seconds": self.settings.client_budget,
-                                       "window_seconds": self.settings.budget_window},
-                               headers={"Retry-After": str(wait)})
         job = {"query": query, "format": fmt.key, "limit": self.settings.max_results, "base_iri": base_iri}
         if default_graphs or named_graphs:  # 2.1.4: the protocol's dataset replaces the query's
             job["default_graph"] = default_graphs
             job["named_graphs"] = named_graphs
-        timeout = self.settings.query_timeout
-        started = time.monotonic()
-        try:
-            answer = await store.run(job, timeout)
-        except QueryTimeout:
-            self.budget.charge(client, timeout)
-            retry = str(max(1, math.ceil(timeout)))
-            raise ServiceError(503, f"the query did not finish within {timeout:g} seconds and was stopped",
-                               detail={"timeout_seconds": timeout}, headers={"Retry-After": retry}) from None
-        except PoolBusy:
-            raise ServiceError(503, "every query worker is busy; try again shortly",
-                               headers={"Retry-After": "5"}) from None
-        except WorkerFailed as exc:
-            self.budget.charge(client, time.monotonic() - started)
-            memory = exc.returncode in (-6, 134, -11)
-            raise ServiceError(503, "the query needed more memory than a query may use" if memory else
-                               "the query stopped its worker", headers={"Retry-After": "5"}) from None
-        self.budget.charge(client, answer.seconds or (time.monotonic() - started))
+        answer = await run_job(store, job, self.settings, client)
         if not answer.ok:
             raise ServiceError(answer.status, answer.error, detail=answer.detail)
         headers = {"Vary": "Accept", "X-Result-Count": str(answer.count)}

@@ -203,7 +203,7 @@ class ReleaseStore(Protocol):
 
     async def close(self) -> None: ...
 
-    async def run(self, job: dict, timeout: float): ...
+    async def run(self, job: dict, timeout: float, client: str = ""): ...
 
     def health(self) -> dict: ...
 
@@ -223,10 +223,11 @@ LABELS = ("http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/20
 class OxigraphStore:
     """The embedded store: read-only here, queries in a pool of worker processes."""
 
-    def __init__(self, path: Path, *, workers: int, worker_config: dict):
+    def __init__(self, path: Path, *, workers: int, worker_config: dict, share: int | None = None,
+                 line_limit: int | None = None, budget=None):
         import pyoxigraph as ox
 
-        from .workers import WorkerPool
+        from .workers import LINE_LIMIT, WorkerPool
 
         self.path = Path(path)
         stats = json.loads((self.path / "store.json").read_text(encoding="utf-8"))
@@ -234,7 +235,8 @@ class OxigraphStore:
         self.graphs: dict[str, int] = stats["graphs"]
         self._ox = ox
         self._store = ox.Store.read_only(str(self.path))
-        self.pool = WorkerPool(self.path, size=workers, config=worker_config)
+        self.pool = WorkerPool(self.path, size=workers, config=worker_config, share=share,
+                               line_limit=line_limit or LINE_LIMIT, budget=budget)
 
     # -- descriptions, read here: bounded pattern lookups, no query language
 
@@ -326,8 +328,8 @@ class OxigraphStore:
     async def close(self) -> None:
         await self.pool.close()
 
-    async def run(self, job: dict, timeout: float):
-        return await self.pool.run(job, timeout)
+    async def run(self, job: dict, timeout: float, client: str = ""):
+        return await self.pool.run(job, timeout, client)
 
     def health(self) -> dict:
         return {"store": "oxigraph", "triples": self.triples, **self.pool.health()}

@@ -31,6 +31,7 @@ import asyncio
 import collections
 import itertools
 import logging
+import math
 import os
 import struct
 import sys
@@ -42,6 +43,11 @@ FRAME = struct.Struct(">II")  # header length, body length
 WORKER_MEMORY = 768 * 1024 * 1024  # bytes of data memory a worker may use
 START_TIMEOUT = 30.0  # seconds for a worker to open the store and say it is ready
 QUEUE_DEPTH = 4  # jobs a worker holds at once: the one it runs and those queued behind it
+LINE_LIMIT = 32  # jobs one client may have waiting for a worker (ClientBusy past it)
+MAX_WAITING = 2048  # jobs waiting for a worker, over all clients (PoolBusy past it)
+# Seconds before a crashed worker is replaced, by crashes in a row (no answer between them):
+# the first two at once, then a pause that doubles, at most the last.
+BACKOFF = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
 PIPELINE_WINDOW = 0.005  # seconds: a job is queued only behind one that started this recently
 STALL = 0.005  # seconds: jobs queued behind one running this long are taken back
 # What a worker runs, on a page it shares with the service: (job id, monotonic start, job id), written
@@ -278,13 +284,34 @@ class QueryTimeout(Exception):
 
 
 class PoolBusy(Exception):
-    pass
+    """No worker could take the job within its timeout (the pool is full of other clients' work)."""
+
+
+class ClientBusy(Exception):
+    """The client already holds its share of the workers and has as many jobs waiting as it may,
+    or its job waited its whole timeout behind its own earlier ones."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(f"retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
+class OverBudget(Exception):
+    """The client has used its budget of worker time (counting the jobs it runs now)."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(f"retry after {retry_after} s")
+        self.retry_after = retry_after
 
 
 class WorkerFailed(Exception):
     def __init__(self, returncode):
         super().__init__(f"query worker stopped ({returncode})")
         self.returncode = returncode
+
+
+class WorkerCrashed(WorkerFailed):
+    """The worker died by itself while it ran the job (a crash of the engine, or out of memory)."""
 
 
 @dataclass
@@ -312,6 +339,83 @@ class Job:
     started: float | None = None  # loop time it became the first of its worker's queue
     wait_timer: asyncio.TimerHandle | None = None
     taken_back: bool = False  # from behind a slow job once: it now waits for an idle worker
+    client: str = ""  # whose job it is: the key of its budget and of its share of the workers
+
+    def stop_waiting(self) -> None:
+        if self.wait_timer is not None:
+            self.wait_timer.cancel()
+            self.wait_timer = None
+
+
+class Lines:
+    """Jobs waiting for a worker: one line per client, the clients served in turn.
+
+    A client's jobs keep their order; after one of its jobs goes to a worker the client goes
+    to the back of the turn. Jobs handed back (taken from behind a slow job, or from a worker
+    that stopped) go to the front of their client's line, and their client to the front of
+    the turn: they came first.
+    """
+
+    def __init__(self) -> None:
+        self._by_client: collections.OrderedDict[str, collections.deque[Job]] = collections.OrderedDict()
+        self.size = 0
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __iter__(self):
+        for line in self._by_client.values():
+            yield from line
+
+    def waiting(self, client: str) -> int:
+        line = self._by_client.get(client)
+        return len(line) if line else 0
+
+    def clients(self) -> int:
+        return len(self._by_client)
+
+    def append(self, job: Job) -> None:
+        self._by_client.setdefault(job.client, collections.deque()).append(job)
+        self.size += 1
+
+    def put_back(self, jobs: list[Job]) -> None:
+        for job in reversed(jobs):
+            self._by_client.setdefault(job.client, collections.deque()).appendleft(job)
+            self._by_client.move_to_end(job.client, last=False)
+            self.size += 1
+
+    def remove(self, job: Job) -> bool:
+        line = self._by_client.get(job.client)
+        if not line:
+            return False
+        try:
+            line.remove(job)
+        except ValueError:
+            return False
+        self.size -= 1
+        if not line:
+            del self._by_client[job.client]
+        return True
+
+    def heads(self) -> list[Job]:
+        """The first job of each client's line, in turn order."""
+        return [line[0] for line in self._by_client.values()]
+
+    def pop(self, client: str) -> Job:
+        line = self._by_client[client]
+        job = line.popleft()
+        self.size -= 1
+        if line:
+            self._by_client.move_to_end(client)
+        else:
+            del self._by_client[client]
+        return job
+
+    def clear(self) -> list[Job]:
+        jobs = list(self)
+        self._by_client.clear()
+        self.size = 0
+        return jobs
 
 
 class Worker:
@@ -409,6 +513,13 @@ def _board() -> int | None:
     return fd
 
 
+def backoff(crashes: int) -> float:
+    """Seconds to wait before replacing a worker after ``crashes`` crashes in a row."""
+    if crashes <= 2:
+        return 0.0
+    return BACKOFF[min(crashes - 3, len(BACKOFF) - 1)]
+
+
 def _cancel_frame(job_id: int) -> bytes:
     data = b'{"cancel":%d}' % job_id
     return FRAME.pack(len(data), 0) + data
@@ -424,25 +535,45 @@ class WorkerPool:
     cores is a large part of a short query's cost. A job queued behind one that turns
     out slow is taken back after :data:`STALL` (the worker is told to skip it) and goes
     to the next free worker: a slow query never holds up others for longer than that.
-    Otherwise jobs wait here, first come first served.
+    Otherwise jobs wait here (:class:`Lines`): one line per client, the clients in turn.
+
+    Fairness (``share``, ``line_limit``, ``budget``): a client's jobs go to at most
+    ``share`` workers at once (a job may still queue behind one of its own on a worker it
+    holds); the rest wait in its line, at most ``line_limit`` of them (:class:`ClientBusy`
+    past that). A job is admitted against the client's budget when it goes to a worker,
+    counting the time its running jobs have held workers so far (:class:`OverBudget`), and
+    charged, when it ends, the time it held its worker; a job whose worker crashed under it
+    is charged at least its whole timeout. So one client with many slow queries holds
+    ``share`` workers, not all of them, and spends its budget at the rate it holds them.
 
     Deadlines: a job that has not started within its timeout fails with
-    :class:`PoolBusy`; one that runs past its timeout (counted from its start) has its
-    worker killed (:class:`QueryTimeout`), and the jobs queued behind it go back to
-    the front of the waiting line. A worker that dies by itself fails its running job
-    (:class:`WorkerFailed`) and likewise hands back the rest. Killed and dead workers
-    are replaced.
+    :class:`PoolBusy` (or :class:`ClientBusy` if it waited behind its own client's jobs);
+    one that runs past its timeout (counted from its start) has its worker killed
+    (:class:`QueryTimeout`), and the jobs queued behind it go back to the front of the
+    waiting line. A worker that dies by itself fails its running job
+    (:class:`WorkerCrashed`) and likewise hands back the rest. Killed and dead workers
+    are replaced; after crashes in a row with no answer between them, with a growing
+    pause (:data:`BACKOFF`), so that a crash loop cannot keep the machine busy starting
+    workers.
     """
 
-    def __init__(self, store_path: Path, *, size: int, config: dict):
+    def __init__(self, store_path: Path | None, *, size: int, config: dict, share: int | None = None,
+                 line_limit: int = LINE_LIMIT, budget=None):
         self.size = max(1, int(size))
-        self.config = dict(config, store=str(store_path))
+        self.config = dict(config, store=str(store_path) if store_path is not None else None)
+        self.share = None if share is None or share <= 0 else int(share)
+        self.line_limit = max(1, int(line_limit))
+        self.budget = budget  # an api.budget.Budget, or None: no admission, no charge
         self.workers: list[Worker] = []
-        self._waiting: collections.deque[Job] = collections.deque()
+        self._lines = Lines()
         self._ids = itertools.count(1)
         self._tasks: set[asyncio.Task] = set()
         self._running = False
-        self.kills = 0
+        self.kills = 0  # workers killed here: at a deadline, or running a job nobody waits for
+        self.timeouts = 0  # of those, at a job's deadline
+        self.crashes = 0  # workers that died by themselves under a job
+        self.crash_streak = 0  # crashes since the last answer: sets the pause before a restart
+        self.last_crash: float | None = None  # time.time() of the last crash
         self.taken_back = 0  # queued jobs taken back from a worker whose current job was slow
         self.started = 0
         self.starting = 0  # workers being started in place of stopped ones
@@ -492,16 +623,22 @@ class WorkerPool:
         task.add_done_callback(self._tasks.discard)
 
     async def _respawn(self) -> None:
+        """Start a worker in place of one that stopped: at once, unless workers keep crashing
+        (then after a pause that doubles with each crash in a row); and keep trying while the
+        pool runs, a failed start pausing longer each time."""
         self.starting += 1
         try:
-            for attempt in range(5):
+            pause = backoff(self.crash_streak)
+            while self._running:
+                if pause:
+                    await asyncio.sleep(pause)
                 try:
                     await self._spawn()
                     self._dispatch()
                     return
                 except Exception:  # noqa: BLE001 - keep trying, slower
                     log.exception("could not start a query worker")
-                    await asyncio.sleep(0.5 * (attempt + 1))
+                    pause = min(BACKOFF[-1], max(BACKOFF[0], pause * 2))
         finally:
             self.starting -= 1
 
@@ -546,47 +683,102 @@ class WorkerPool:
             pass
         if worker.retired:
             return  # killed here: dealt with already
+        self.crashes += 1
+        self.crash_streak += 1
+        self.last_crash = time.time()
         head = self._retire(worker)
-        await self._bury(worker, head, WorkerFailed)
+        if head is not None:
+            log.warning("a query worker (pid %d) died under a job of client %s", worker.pid, head.client)
+        await self._bury(worker, head, WorkerCrashed)
 
     # ------------------------------------------------------------ jobs
 
     def _requeue(self, jobs: list[Job]) -> None:
         loop = asyncio.get_running_loop()
-        for job in reversed(jobs):  # never started: back to the front, in their order
+        live = []
+        for job in jobs:  # never started: back to the front, in their order
             job.worker = None
             job.started = None
-            if job.wait_timer is None and not job.future.done():  # it was thought started
+            if job.future.done():
+                continue
+            if job.wait_timer is None:  # it was thought started
                 job.wait_timer = loop.call_later(job.timeout, self._give_up, job)
-            self._waiting.appendleft(job)
+            live.append(job)
+        self._lines.put_back(live)
 
-    def _choose(self, now: float, queue: bool) -> Worker | None:
-        """An idle worker; else, if ``queue``, the least loaded one whose job started just now."""
+    def held_by(self, client: str) -> list[Worker]:
+        """The workers that run or hold queued a job of ``client``."""
+        return [w for w in self.workers if w.usable and any(j.client == client for j in w.jobs)]
+
+    def _may_take(self, client: str) -> bool:
+        """Whether ``client`` may have a job on one more worker than it holds now."""
+        return self.share is None or len(self.held_by(client)) < self.share
+
+    def _held_seconds(self, client: str, now: float) -> float:
+        """How long the jobs ``client`` runs now have held their workers so far."""
+        return sum(now - w.jobs[0].started for w in self.workers
+                   if w.jobs and w.jobs[0].client == client and w.jobs[0].started is not None)
+
+    def _choose(self, job: Job, now: float, queue: bool) -> Worker | None:
+        """An idle worker; else, if ``queue``, the least loaded one whose job started just now --
+        within the client's share: a worker it holds already, or any if it holds fewer."""
+        new = self._may_take(job.client)
         best = None
         for w in self.workers:
             if not w.usable:
                 continue
             queued = len(w.jobs)
             if queued == 0:
-                return w
+                if new:
+                    return w
+                continue
             if queue and queued < QUEUE_DEPTH and now - w.jobs[0].started <= PIPELINE_WINDOW \
-                    and (best is None or queued < len(best.jobs)):
+                    and (best is None or queued < len(best.jobs)) \
+                    and (new or any(j.client == job.client for j in w.jobs)):
                 best = w
         return best
 
+    def _next(self, now: float) -> tuple[Job, Worker] | None:
+        """The next job to go out, and its worker: the first client in turn whose first job can go.
+
+        A job taken back once is not queued again (it would go from one slow job to the next while
+        idle workers took younger ones): it waits for an idle worker, and while it does, the
+        clients after it in turn get only idle workers too."""
+        queue = True
+        for job in self._lines.heads():
+            worker = self._choose(job, now, queue=queue and not job.taken_back)
+            if worker is not None:
+                return job, worker
+            if job.taken_back and self._may_take(job.client):
+                queue = False  # it waits for an idle worker: nobody overtakes it on a busy one
+        return None
+
+    def _admit(self, job: Job, now: float) -> bool:
+        """Whether the client's budget lets ``job`` run now; if not, the job fails with OverBudget."""
+        if self.budget is None or not job.client:
+            return True
+        wait = self.budget.retry_after(job.client, held=self._held_seconds(job.client, now))
+        if wait is None:
+            return True
+        job.stop_waiting()
+        if not job.future.done():
+            job.future.set_exception(OverBudget(wait))
+        return False
+
     def _dispatch(self) -> None:
-        """First come, first served: the first waiting job goes out before any other. One taken back
-        once is not queued again (it would go from one slow job to the next while idle workers took
-        younger ones): it waits for an idle worker, and the line with it."""
-        if not self._waiting:
+        """Jobs to workers, clients in turn, each within its share and its budget."""
+        if not self._lines:
             return
         loop = asyncio.get_running_loop()
         now = loop.time()
-        while self._waiting:
-            worker = self._choose(now, queue=not self._waiting[0].taken_back)
-            if worker is None:
+        while self._lines:
+            found = self._next(now)
+            if found is None:
                 return
-            job = self._waiting.popleft()
+            job, worker = found
+            self._lines.pop(job.client)
+            if not self._admit(job, now):
+                continue
             job.worker = worker
             worker.jobs.append(job)
             worker.post(job.frame)
@@ -608,6 +800,7 @@ class WorkerPool:
             worker.stall_timer = loop.call_at(now + STALL, self._stalled, worker)
 
     def _answered(self, worker: Worker, header: dict, body: bytes) -> None:
+        self.crash_streak = 0
         if worker.jobs and worker.jobs[0].id == header.get("id"):
             job = worker.jobs.popleft()
             job.worker = None
@@ -623,6 +816,7 @@ class WorkerPool:
     def _overrun(self, worker: Worker, job: Job) -> None:
         worker.run_timer = None
         if worker.jobs and worker.jobs[0] is job and not worker.retired:
+            self.timeouts += 1
             self._kill(worker, lambda code: QueryTimeout(worker.pid))
 
     def _stalled(self, worker: Worker) -> None:
@@ -675,10 +869,7 @@ class WorkerPool:
         """Take back a job that has not started, from the waiting line or a worker's queue."""
         worker = job.worker
         if worker is None:
-            try:
-                self._waiting.remove(job)
-            except ValueError:
-                pass
+            self._lines.remove(job)
             return
         worker.jobs.remove(job)
         worker.post(_cancel_frame(job.id))
@@ -719,25 +910,50 @@ class WorkerPool:
             if running is not None and running[0] == job.id:
                 return  # it has started (the answers before it are on their way): its deadline will follow
         self._withdraw(job)
-        job.future.set_exception(PoolBusy())
+        if not self._may_take(job.client):  # it waited behind its own client's jobs
+            job.future.set_exception(ClientBusy(max(1, math.ceil(job.timeout))))
+        else:
+            job.future.set_exception(PoolBusy())
 
-    async def run(self, job: dict, timeout: float) -> Answer:
+    def _charge(self, job: Job, crashed: bool) -> None:
+        """Charge the client the time ``job`` held its worker (a crash: at least its timeout)."""
+        if self.budget is None or not job.client or job.started is None:
+            return
+        held = max(0.0, asyncio.get_running_loop().time() - job.started)
+        self.budget.charge(job.client, max(held, job.timeout) if crashed else held)
+
+    async def run(self, job: dict, timeout: float, client: str = "") -> Answer:
+        """Run ``job`` for ``client`` within ``timeout`` seconds of its start (see the class)."""
         if not self._running:
             raise WorkerFailed("not started")
+        if self.budget is not None and client:
+            wait = self.budget.retry_after(client)
+            if wait is not None:
+                raise OverBudget(wait)
+        if self._lines.waiting(client) >= self.line_limit and not self._may_take(client):
+            raise ClientBusy(1)
+        if len(self._lines) >= MAX_WAITING:
+            raise PoolBusy()
         import orjson
 
         loop = asyncio.get_running_loop()
         job_id = next(self._ids)
         data = orjson.dumps(dict(job, id=job_id))
-        item = Job(job_id, FRAME.pack(len(data), 0) + data, timeout, loop.create_future())
+        item = Job(job_id, FRAME.pack(len(data), 0) + data, timeout, loop.create_future(), client=client)
         item.wait_timer = loop.call_later(timeout, self._give_up, item)
-        self._waiting.append(item)
+        self._lines.append(item)
         self._dispatch()
+        crashed = False
         try:
             header, body, pid = await item.future
         except asyncio.CancelledError:  # nobody waits for the answer any more
             self._abandon(item)
             raise
+        except WorkerCrashed:
+            crashed = True
+            raise
+        finally:
+            self._charge(item, crashed)
         return Answer(ok=bool(header.get("ok")), body=body, count=int(header.get("count", 0)),
                       truncated=bool(header.get("truncated")), seconds=float(header.get("seconds", 0)),
                       status=int(header.get("status", 200)), error=str(header.get("error", "")),
@@ -751,7 +967,10 @@ class WorkerPool:
                 "workers_idle": sum(1 for w in alive if not w.jobs),
                 "workers_network_isolated": bool(alive) and all(w.isolated for w in alive),
                 "workers_memory_limited": bool(alive) and all(w.memory_limited for w in alive),
-                "workers_killed": self.kills}
+                "workers_killed": self.kills, "workers_timed_out": self.timeouts,
+                "workers_crashed": self.crashes,
+                "seconds_since_crash": None if self.last_crash is None else round(time.time() - self.last_crash, 1),
+                "jobs_waiting": len(self._lines), "clients_waiting": self._lines.clients()}
 
     def pids(self) -> list[int]:
         return [w.pid for w in self.workers if w.usable]
@@ -760,12 +979,10 @@ class WorkerPool:
         self._running = False
         for task in list(self._tasks):
             task.cancel()
-        for job in list(self._waiting):
-            if job.wait_timer is not None:
-                job.wait_timer.cancel()
+        for job in self._lines.clear():
+            job.stop_waiting()
             if not job.future.done():
                 job.future.set_exception(WorkerFailed("closed"))
-        self._waiting.clear()
         for w in list(self.workers):
             w.retired = True
             w.stop_timers()

@@ -65,7 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Serve the newest release (building one first if there is none).")
     for name in ("release", "releases", "source", "base", "host", "port", "public_url",
                  "query_timeout", "max_results", "max_body", "client_budget", "budget_window",
-                 "query_workers"):
+                 "query_workers", "client_workers", "client_queue", "max_answer_bytes", "trusted_proxies",
+                 "max_connections", "client_connections", "header_timeout", "body_timeout",
+                 "keepalive_timeout", "send_timeout", "max_headers", "max_header_bytes"):
         _add_setting(s, name)
 
     u = sub.add_parser("push", help="Push the dataset's metadata to data.gov.tw (or a compatible API).",

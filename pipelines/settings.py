@@ -41,6 +41,28 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("budget_window", 60.0, "Length of the per-client budget window, in seconds.", float),
     Setting("query_workers", 3, "SPARQL worker processes (each holds the store; a stuck one is killed). 3 on 2 "
             "cores leave two for the rest while a slow query runs; 2 answer about a sixth more short lookups.", int),
+    Setting("client_workers", 1, "Query workers one client's SPARQL queries and reconciliation batches may "
+            "hold at once; its other queries wait in line for them.", int),
+    Setting("client_queue", 32, "Queries of one client that may wait for its share of the query workers; "
+            "more get 429.", int),
+    Setting("max_answer_bytes", 16 * 1024 * 1024, "Largest SPARQL answer in bytes; a longer one is cut at a "
+            "row or triple and flagged, as past max_results.", int),
+    Setting("trusted_proxies", "", "Addresses or networks (comma-separated, CIDR allowed) of reverse proxies "
+            "whose X-Forwarded-For names the client; empty: the peer address is the client."),
+    Setting("max_connections", 4096, "Open connections the service keeps at most (then the one idle the "
+            "longest is closed; lowered to fit the open-file limit).", int),
+    Setting("client_connections", 64, "Open connections one client address may hold (more are refused at "
+            "once; a trusted proxy is not counted).", int),
+    Setting("header_timeout", 10.0, "Seconds a client has to send a request's line and headers, and a new "
+            "connection to begin one; then the connection is closed.", float),
+    Setting("body_timeout", 30.0, "Seconds a client has to send a request's body once its headers are in "
+            "(408 after).", float),
+    Setting("keepalive_timeout", 5.0, "Seconds an idle keep-alive connection stays open.", float),
+    Setting("send_timeout", 60.0, "Seconds an answer may wait on a client that reads nothing of it before "
+            "the connection is closed.", float),
+    Setting("max_headers", 100, "Most header fields in a request (431 above).", int),
+    Setting("max_header_bytes", 65536, "Largest request line plus header fields in bytes (414 or 431 above).",
+            int),
     Setting("workers", 0, "Processes for SHACL checks while building (0: one per core, at most 2).", int),
     Setting("ocid_prefix", "ocds-lianzheng",
             "OCDS ocid prefix of the OCDS export (ocids are {prefix}-{case}); the default is a "
@@ -64,6 +86,18 @@ class Settings:
     client_budget: float
     budget_window: float
     query_workers: int
+    client_workers: int
+    client_queue: int
+    max_answer_bytes: int
+    trusted_proxies: str
+    max_connections: int
+    client_connections: int
+    header_timeout: float
+    body_timeout: float
+    keepalive_timeout: float
+    send_timeout: float
+    max_headers: int
+    max_header_bytes: int
     workers: int
     ocid_prefix: str
 
@@ -115,7 +149,28 @@ def load(env: dict[str, str] | None = None, **flags) -> Settings:
     if not re.match(r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$", settings.ocid_prefix):
         raise SettingError(f"ocid_prefix '{settings.ocid_prefix}' must be letters, digits and inner "
                            "hyphens, like ocds-213czf")
-    if settings.query_timeout == 0 or settings.max_results == 0:
-        raise SettingError("query_timeout and max_results must be above zero: an unbounded public "
-                           "endpoint is not allowed")
+    bounds = ("query_timeout", "max_results", "max_answer_bytes", "client_workers", "client_queue",
+              "max_connections", "client_connections", "header_timeout", "body_timeout", "keepalive_timeout",
+              "send_timeout", "max_headers", "max_header_bytes")
+    zero = [name for name in bounds if getattr(settings, name) == 0]
+    if zero:
+        raise SettingError(f"{', '.join(zero)} must be above zero: an unbounded public endpoint is not "
+                           "allowed")
+    proxies(settings.trusted_proxies)  # fails on a value that is not an address or a network
     return settings
+
+
+def proxies(value: str) -> list:
+    """The networks of ``trusted_proxies`` (an address is a network of one)."""
+    import ipaddress
+
+    out = []
+    for item in (v.strip() for v in value.split(",")):
+        if not item:
+            continue
+        try:
+            out.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise SettingError(f"trusted_proxies: '{item}' is not an IP address or network "
+                               "(such as 127.0.0.1 or 10.0.0.0/8)") from None
+    return out

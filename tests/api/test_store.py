@@ -15,10 +15,15 @@ import pytest
 
 from api.linked_data import OWNED
 from api.store import KEEP_CACHES, SHAPES_GRAPH, VOCAB_GRAPH, OxigraphStore, cache_key, prepare_store
-from api.workers import PoolBusy, QueryTimeout, WorkerFailed, WorkerPool
+from api.budget import Budget
+from api.workers import (BACKOFF, ClientBusy, Lines, OverBudget, PoolBusy, QueryTimeout, WorkerCrashed,
+                         WorkerFailed, WorkerPool, backoff)
 
 CASE = "https://w3id.org/lianzheng/id/case/anping-water-reclamation"
 CARTESIAN = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # hours on any real graph
+CRASH = "SELECT * WHERE " + "{" * 3000 + "}" * 3000  # overflows the engine's parser stack (SIGSEGV)
+ASK = {"query": "ASK {}", "format": "sparql-json", "limit": 1}
+SLOW = {"query": CARTESIAN, "format": "csv", "limit": 10}
 
 
 @pytest.fixture(scope="module")
@@ -105,9 +110,9 @@ def run(coro):
 
 
 @contextlib.asynccontextmanager
-async def started_pool(store_path, size: int = 1, config: dict | None = None):
+async def started_pool(store_path, size: int = 1, config: dict | None = None, **kw):
     """A started WorkerPool of ``size`` workers, closed afterwards."""
-    pool = WorkerPool(store_path, size=size, config=config or {})
+    pool = WorkerPool(store_path, size=size, config=config or {}, **kw)
     await pool.start()
     try:
         yield pool
@@ -425,3 +430,123 @@ def test_a_job_abandoned_as_its_worker_starts_it_is_stopped_there(store_path):
         pytest.skip("no memfd_create here")
     answer, old_pid, pids, kills = seen
     assert answer.ok and old_pid not in pids and answer.worker in pids and kills == 1
+
+
+# ------------------------------------------------------------------ fairness between clients
+
+def test_lines_serve_clients_in_turn_and_put_jobs_back_first():
+    from api.workers import Job
+
+    lines = Lines()
+    jobs = {(c, n): Job(n, b"", 1.0, None, client=c) for c in "ab" for n in range(3)}
+    for n in range(3):
+        lines.append(jobs[("a", n)])
+    lines.append(jobs[("b", 0)])
+    assert [j.client for j in lines.heads()] == ["a", "b"]
+    assert lines.pop("a") is jobs[("a", 0)]  # a goes to the back of the turn
+    assert [j.client for j in lines.heads()] == ["b", "a"]
+    lines.put_back([jobs[("a", 0)]])  # handed back: first in its line, its client first in turn
+    assert lines.heads()[0] is jobs[("a", 0)] and len(lines) == 4 and lines.waiting("a") == 3
+    assert lines.remove(jobs[("b", 0)]) and not lines.remove(jobs[("b", 0)]) and lines.clients() == 1
+    assert lines.clear() == [jobs[("a", n)] for n in range(3)] and len(lines) == 0
+
+
+def test_one_client_flooding_slow_queries_holds_only_its_share(store_path):
+    """Twelve slow queries from one client hold one of three workers; another client's quick
+    queries are answered by the other two while they run."""
+    async def go():
+        async with started_pool(store_path, size=3, share=1) as pool:
+            flood = [asyncio.ensure_future(pool.run(SLOW, 2, "attacker")) for _ in range(12)]
+            await asyncio.sleep(0.3)
+            held = len(pool.held_by("attacker"))
+            quick = await asyncio.gather(*(pool.run(ASK, 30, "victim") for _ in range(20)))
+            waiting = pool.health()["jobs_waiting"]
+            for f in flood:
+                f.cancel()
+            await asyncio.gather(*flood, return_exceptions=True)
+            return held, quick, waiting, {w.pid for w in pool.workers}
+
+    held, quick, waiting, pids = run(go())
+    assert held == 1
+    assert all(a.ok for a in quick)
+    assert waiting >= 10, "the attacker's other queries wait in its line"
+
+
+def test_a_client_past_its_line_gets_client_busy(store_path):
+    async def go():
+        async with started_pool(store_path, size=2, share=1, line_limit=3) as pool:
+            held = [asyncio.ensure_future(pool.run(SLOW, 5, "a")) for _ in range(4)]  # 1 runs, 3 wait
+            await asyncio.sleep(0.1)
+            with pytest.raises(ClientBusy):
+                await pool.run(ASK, 5, "a")
+            other = await pool.run(ASK, 5, "b")
+            for f in held:
+                f.cancel()
+            await asyncio.gather(*held, return_exceptions=True)
+            return other
+
+    assert run(go()).ok
+
+
+def test_a_job_that_waits_out_its_time_behind_its_own_client_is_client_busy(store_path):
+    async def go():
+        async with started_pool(store_path, size=2, share=1) as pool:
+            slow = asyncio.ensure_future(pool.run(SLOW, 3, "a"))
+            await asyncio.sleep(0.05)
+            with pytest.raises(ClientBusy):
+                await pool.run(ASK, 0.5, "a")  # a worker is idle, but not for client a
+            with pytest.raises(QueryTimeout):
+                await slow
+
+    run(go())
+
+
+def test_running_queries_count_against_the_budget_before_they_end(store_path):
+    """The budget is charged by the time a query holds a worker: with 1 s of budget, a client
+    whose query has run 1.2 s cannot start another, even on an idle worker."""
+    async def go():
+        budget = Budget(1.0, 3600)
+        async with started_pool(store_path, size=2, share=2, budget=budget) as pool:
+            slow = asyncio.ensure_future(pool.run(SLOW, 3, "a"))
+            await asyncio.sleep(1.2)
+            with pytest.raises(OverBudget) as refused:
+                await pool.run(ASK, 5, "a")
+            other = await pool.run(ASK, 5, "b")
+            with pytest.raises(QueryTimeout):
+                await slow
+            return refused.value.retry_after, other, budget.remaining("a"), budget.remaining("b")
+
+    retry, other, left_a, left_b = run(go())
+    assert retry >= 1 and other.ok
+    assert left_a <= 1.0 - 3 + 0.1  # charged the 3 s its query held a worker
+    assert left_b > 0.9  # a quick query costs a few milliseconds
+
+
+def test_a_crash_is_counted_charged_and_its_worker_replaced(store_path):
+    async def go():
+        budget = Budget(100.0, 3600)
+        async with started_pool(store_path, size=1, budget=budget) as pool:
+            first = pool.pids()[0]
+            with pytest.raises(WorkerCrashed) as crashed:
+                await pool.run({"query": CRASH, "format": "csv", "limit": 1}, 7)
+            after = await pool.run(ASK, 30, "other")
+            return crashed.value.returncode, first, pool.pids(), after, pool.health(), budget
+
+    async def with_client():
+        budget = Budget(100.0, 3600)
+        async with started_pool(store_path, size=1, budget=budget) as pool:
+            with pytest.raises(WorkerCrashed):
+                await pool.run({"query": CRASH, "format": "csv", "limit": 1}, 7, "attacker")
+            return budget.remaining("attacker"), pool.health()
+
+    code, first, pids, after, health, _ = run(go())
+    assert code < 0 and first not in pids and after.ok
+    assert health["workers_crashed"] == 1 and health["workers_killed"] == 0
+    assert health["seconds_since_crash"] is not None
+    left, health = run(with_client())
+    assert left <= 100.0 - 7 + 0.01, "a crash is charged at least the query's whole timeout"
+
+
+def test_crashes_in_a_row_pause_the_restarts():
+    assert [backoff(n) for n in range(4)] == [0.0, 0.0, 0.0, BACKOFF[0]]
+    assert backoff(100) == BACKOFF[-1] and all(a < b for a, b in zip(BACKOFF, BACKOFF[1:]))

@@ -19,7 +19,6 @@ import multiprocessing as mp
 import os
 import re
 import sys
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -27,14 +26,51 @@ import yaml
 
 from . import model as m
 from .errors import ERROR, WARNING, Problem, ProblemsFound, Report
-from .normalise import parse_amount, parse_date
+from .normalise import parse_amount, parse_date, parse_number
 from .terms import load_codes
 from .textfiles import read_source_text
 
 try:  # libyaml is ten times faster; PyYAML's wheels ship it
-    _Loader = yaml.CSafeLoader
+    _Base = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+
+class _Loader(_Base):
+    """The safe loader, with a value YAML cannot build reported at its line.
+
+    PyYAML raises a bare ``ValueError`` for an unquoted integer of more than 4,300
+    digits (Python's limit on converting text to int) and for an unquoted date that
+    does not exist (``2021-02-30``); here those are ``ConstructorError`` with the mark.
+    """
+
+
+def _int_problem(value: str) -> tuple[str, str]:
+    shown = value if len(value) <= 40 else f"{value[:40]}…"
+    digits = sum(c.isdigit() for c in value)
+    return (f"整數「{shown}」有 {digits} 位數，超過可讀取的位數",
+            f"the integer '{shown}' has {digits} digits, more than can be read")
+
+
+def _date_problem(value: str) -> tuple[str, str]:
+    return f"「{value[:40]}」不是存在的日期", f"'{value[:40]}' is not an existing date"
+
+
+def _guarded(construct, describe):
+    """``construct``, raising a ``ConstructorError`` at the node for a value it cannot build."""
+    def build(loader, node):
+        try:
+            return construct(loader, node)
+        except (ValueError, OverflowError):
+            raise yaml.constructor.ConstructorError(
+                None, None, " / ".join(describe(str(node.value))), node.start_mark) from None
+    return build
+
+
+for _tag, _construct, _describe in (
+        ("int", yaml.constructor.SafeConstructor.construct_yaml_int, _int_problem),
+        ("timestamp", yaml.constructor.SafeConstructor.construct_yaml_timestamp, _date_problem)):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _guarded(_construct, _describe))
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 URL = re.compile(r"^https?://[^\s]+$")
@@ -127,6 +163,15 @@ def parse_yaml_file(path: Path, file: str) -> tuple[Any, Problem | None]:
         return MISSING, problem
     try:
         return yaml.load(text, Loader=_Loader), None
+    except yaml.constructor.ConstructorError as exc:
+        zh, _, en = str(exc.problem).partition(" / ")
+        return MISSING, Problem(
+            "yaml-value", f"YAML 無法讀取此值：{zh}。", f"YAML cannot read this value: {en}.",
+            file=file, line=exc.problem_mark.line + 1 if exc.problem_mark else None,
+            fix_zh="把該值加上引號（如 amount: \"約 125 億\"、date: \"2021-02-28\"），"
+            "讀取程式就會逐欄檢查並指出問題與修正方式。",
+            fix_en="Quote the value (e.g. amount: \"約 125 億\", date: \"2021-02-28\"): the reader "
+            "then checks it field by field and says what to fix.")
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
@@ -598,10 +643,12 @@ class Reader:
                 amount = parse_amount(amount_text)
             except ValueError as exc:
                 zh, en = str(exc).split(" / ", 1)
-                self.err("bad-amount", zh, en, file=file, record=record, field="amount",
-                         fix_zh="依來源的寫法填金額，如「約 125 億」（億 = 1 億元新臺幣），不可為負。",
+                self.err("bad-amount", f"{zh}。", f"{en}.", file=file, record=record,
+                         field="amount",
+                         fix_zh="依來源的寫法填金額，如「約 125 億」（億 = 1 億元新臺幣）；金額不可為負，"
+                         "且小於 10^15 元。",
                          fix_en="Write the amount as the source does, e.g. '約 125 億' (億 = 10^8 "
-                         "TWD); amounts are never negative.")
+                         "TWD); amounts are never negative and are below 10^15 TWD.")
         status = self.code(data, "status", "case-status", file=file, record=record)
         benchmark = self.get(data, "benchmark", file=file, record=record, kind=int, required=False)
         cited = self.citations(data, file=file, record=record)
@@ -729,14 +776,13 @@ class Reader:
         value = None
         if raw is not None and raw != "":
             try:
-                value = Decimal(str(raw))
-                if not value.is_finite():
-                    raise InvalidOperation
-            except Exception:  # noqa: BLE001 - any unparsable number is one problem
-                self.err("bad-number", f"value「{raw}」不是數字。", f"value '{raw}' is not a number.",
-                         file=file, record=oid, field="value",
-                         fix_zh="填阿拉伯數字（如 90）；文字放 value_text。",
-                         fix_en="Write digits (e.g. 90); put words in value_text.")
+                value = parse_number(raw)
+            except ValueError as exc:
+                zh, en = str(exc).split(" / ", 1)
+                self.err("bad-number", f"{zh}。", f"{en}.", file=file, record=oid, field="value",
+                         fix_zh="填阿拉伯數字（如 90），絕對值小於 10^15、小數至多 15 位；文字放 value_text。",
+                         fix_en="Write digits (e.g. 90), of size below 10^15 with at most 15 decimal "
+                         "places; put words in value_text.")
                 return
         unit = self.code(rec, "unit", "unit", file=file, record=oid, required=value is not None)
         phase = self.code(rec, "phase", "phase", file=file, record=oid, required=False)

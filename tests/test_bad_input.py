@@ -67,6 +67,42 @@ CASES = {
         lambda s: edit(s / CASE, 'amount: "約 125 億"', 'amount: "約一百二十五億"'),
         ("bad-amount", "datasets/source/" + CASE, "danjiang-bridge", "amount"),
     ),
+    "amount-absurd-exponent": (
+        lambda s: edit(s / CASE, 'amount: "約 125 億"', 'amount: "1e999999999"'),
+        ("bad-amount", "datasets/source/" + CASE, "danjiang-bridge", "amount"),
+    ),
+    "amount-of-ten-thousand-digits": (
+        lambda s: edit(s / CASE, 'amount: "約 125 億"', f'amount: "{"9" * 10_000}億"'),
+        ("bad-amount", "datasets/source/" + CASE, "danjiang-bridge", "amount"),
+    ),
+    "amount-not-a-number": (
+        lambda s: edit(s / CASE, 'amount: "約 125 億"', 'amount: "NaN"'),
+        ("bad-amount", "datasets/source/" + CASE, "danjiang-bridge", "amount"),
+    ),
+    "amount-infinite": (
+        lambda s: edit(s / CASE, 'amount: "約 125 億"', "amount: .inf"),
+        ("bad-amount", "datasets/source/" + CASE, "danjiang-bridge", "amount"),
+    ),
+    "amount-above-the-bound": (
+        lambda s: edit(s / CASE, 'amount: "約 125 億"', 'amount: "10,000,000 億"'),
+        ("bad-amount", "datasets/source/" + CASE, "danjiang-bridge", "amount"),
+    ),
+    "amount-unquoted-beyond-yaml": (
+        lambda s: edit(s / CASE, 'amount: "約 125 億"', "amount: " + "9" * 5_000),
+        ("yaml-value", "datasets/source/" + CASE, "", ""),
+    ),
+    "unquoted-impossible-date": (
+        lambda s: edit(s / CASE, 'date: "2021-05-11"', "date: 2021-02-30"),
+        ("yaml-value", "datasets/source/" + CASE, "", ""),
+    ),
+    "observation-absurd-exponent": (
+        lambda s: edit(s / CASE, "    value: 7", "    value: 1e999999999"),
+        ("bad-number", "datasets/source/" + CASE, "danjiang-bridge-failed-tenders", "value"),
+    ),
+    "observation-absurd-decimals": (
+        lambda s: edit(s / CASE, "    value: 7", "    value: 7e-999999999"),
+        ("bad-number", "datasets/source/" + CASE, "danjiang-bridge-failed-tenders", "value"),
+    ),
     "duplicate-identifier": (
         lambda s: edit(s / CASE, "id: danjiang-bridge-2021-05-11-liaison-4",
                        "id: danjiang-bridge-2019-05-10-declaration"),
@@ -233,6 +269,55 @@ def test_build_refuses_bad_input_with_exit_1_and_writes_nothing(name, source, tm
     assert "nothing was written" in err
     assert not out.exists()
     assert not any(p.name.startswith(".out.") for p in tmp_path.iterdir()), "a temporary folder was left"
+
+
+# What an absurd amount is told, exactly: name -> (amount as written, message_zh, message_en).
+AMOUNT_MESSAGES = {
+    "ten-thousand-digits": (
+        f"{'9' * 10_000}億", f"金額「{'9' * 40}…」過大：金額須小於 10^15 元（1,000 兆元）。",
+        f"amount '{'9' * 40}…' is too large: amounts are below 10^15 TWD (1,000 trillion)."),
+    "the-bound": (
+        "10,000,000 億", "金額「10,000,000 億」過大：金額須小於 10^15 元（1,000 兆元）。",
+        "amount '10,000,000 億' is too large: amounts are below 10^15 TWD (1,000 trillion)."),
+    "exponent": (
+        "1e999999999", "金額「1e999999999」無法辨識，請寫成如「約 125 億」或「122 億 8,400 萬元」。",
+        "amount '1e999999999' is not a number: write it as the source does, e.g. '約 125 億' (億 = 10^8 TWD)."),
+    "infinity": (
+        "Infinity", "金額「Infinity」無法辨識，請寫成如「約 125 億」或「122 億 8,400 萬元」。",
+        "amount 'Infinity' is not a number: write it as the source does, e.g. '約 125 億' (億 = 10^8 TWD)."),
+    "negative": (
+        "-1e999999999", "金額「-1e999999999」不可為負數。",
+        "amount '-1e999999999' is negative; amounts are zero or more."),
+}
+
+
+@pytest.mark.parametrize("name", sorted(AMOUNT_MESSAGES))
+def test_an_absurd_amount_is_a_problem_with_the_bound_not_an_exception(name, source):
+    amount, zh, en = AMOUNT_MESSAGES[name]
+    edit(source / CASE, 'amount: "約 125 億"', f'amount: "{amount}"')
+    with pytest.raises(ProblemsFound) as err:
+        Reader(source).read()
+    p = next(p for p in err.value.problems if p.type == "bad-amount")
+    assert (p.file, p.record, p.field) == ("datasets/source/" + CASE, "danjiang-bridge", "amount")
+    assert (p.message_zh, p.message_en) == (zh, en)
+    assert p.fix_en == ("Write the amount as the source does, e.g. '約 125 億' (億 = 10^8 TWD); amounts "
+                        "are never negative and are below 10^15 TWD.")
+    assert p.fix_zh == "依來源的寫法填金額，如「約 125 億」（億 = 1 億元新臺幣）；金額不可為負，且小於 10^15 元。"
+
+
+@pytest.mark.parametrize("name, where", [
+    ("amount-of-ten-thousand-digits", f"datasets/source/{CASE}, record danjiang-bridge, field amount"),
+    ("amount-unquoted-beyond-yaml", f"datasets/source/{CASE}:8"),
+    ("observation-absurd-exponent",
+     f"datasets/source/{CASE}, record danjiang-bridge-failed-tenders, field value"),
+])
+def test_build_refuses_an_absurd_number_with_exit_1(name, where, source, tmp_path, capsys):
+    CASES[name][0](source)
+    out = tmp_path / "out"
+    assert main(["build", "--source", str(source), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"[error] {where}: " in err and "could not run" not in err, err
+    assert not out.exists()
 
 
 def test_build_failure_leaves_an_existing_release_as_it_was(source, tmp_path, capsys):

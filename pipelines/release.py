@@ -1,10 +1,11 @@
 """Building a release: one immutable, complete, checked, checksummed folder.
 
 Everything is written into a temporary sibling of the target folder, checked
-(Frictionless and SHACL), and only then moved into place with ``rename``; a
-build that fails for any reason leaves the target as it was. The same records
-give the same bytes: rows and triples are written in sorted order, and the
-only time stamp (``created``) comes from the records or ``SOURCE_DATE_EPOCH``.
+(Frictionless and SHACL), and only then swapped into place in one step
+(:func:`~pipelines.folders.replace_folder`); a build that fails for any reason
+leaves the target as it was. The same records give the same bytes: rows and
+triples are written in sorted order, and the only time stamp (``created``)
+comes from the records or ``SOURCE_DATE_EPOCH``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 from . import checks, harvest, tabular
 from .checksums import sha256_file
 from .errors import Problem, ProblemsFound, Report
+from .folders import replace_folder
 from .graph import TripleParts
 from .ids import DEFAULT_BASE, Minter
 from .model import Dataset
@@ -385,12 +387,7 @@ def _build(source: Path, out: Path, *, base: str, source_date_epoch: str | None,
                     file=str(out), fix_zh="在 datasets/source/dataset.yaml 提高 version 後再建置。",
                     fix_en="Raise 'version' in datasets/source/dataset.yaml and build again."))
                 return BuildResult(False, report, timings=timings)
-            old = out.parent / f".{out.name}.old-{os.getpid()}"
-            out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(out)
+        replace_folder(tmp, out)
         timings["total"] = time.perf_counter() - t0
         return BuildResult(True, report, out, timings)
     finally:

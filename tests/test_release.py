@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import errno
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -13,6 +15,7 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
+from pipelines import folders
 from pipelines import release as rel
 from pipelines.cli import main
 from pipelines.release import RDF_FILES, build, publish, verify_sums
@@ -152,6 +155,64 @@ def test_a_build_that_fails_midway_leaves_the_target_as_it_was(tmp_path, monkeyp
         build(MINIMAL, out, source_date_epoch="1")
     assert files_of(out) == before
     assert [p.name for p in tmp_path.iterdir()] == ["out"], "a temporary folder was left behind"
+
+
+def _renames_watched(monkeypatch, out: Path) -> list[tuple[str, str, bool]]:
+    """Every os.rename from now on, as (source, target, whether `out` exists after it)."""
+    renames, real = [], os.rename
+
+    def rename(src, dst, *a, **k):
+        real(src, dst, *a, **k)
+        renames.append((Path(src).name, Path(dst).name, out.exists()))
+
+    monkeypatch.setattr(os, "rename", rename)
+    return renames
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="renameat2 is Linux's")
+def test_a_rebuild_swaps_the_release_in_one_exchange(tmp_path, monkeypatch):
+    """The new release and the old swap names in one renameat2(RENAME_EXCHANGE): `out`
+    exists at every step (no rename moves it away), is a new folder, holds only the new files."""
+    out = tmp_path / "out"
+    assert build(MINIMAL, out, source_date_epoch=EPOCH).ok
+    inode = out.stat().st_ino
+    (out / "left-by-the-old-release").write_text("old", encoding="utf-8")
+    renames = _renames_watched(monkeypatch, out)
+    assert build(MINIMAL, out, source_date_epoch="1").ok  # another time stamp: other bytes
+    assert renames == [], "out was moved by rename, not exchanged"
+    assert out.stat().st_ino != inode
+    assert not (out / "left-by-the-old-release").exists()
+    assert json.loads((out / "release.json").read_text())["created"] == "1970-01-01T00:00:01Z"
+    assert verify_sums(out) == []
+    assert [p.name for p in tmp_path.iterdir()] == ["out"], "the old release was left behind"
+
+
+def test_a_failed_exchange_leaves_the_old_release_in_place(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    assert build(MINIMAL, out, source_date_epoch=EPOCH).ok
+    before = files_of(out)
+
+    def refused(a, b):
+        raise OSError(errno.EIO, "input/output error (simulated)")
+
+    monkeypatch.setattr(folders, "exchange", refused)
+    with pytest.raises(OSError):
+        build(MINIMAL, out, source_date_epoch="1")
+    assert files_of(out) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out"], "a temporary folder was left behind"
+
+
+def test_without_renameat2_two_renames_replace_the_release(tmp_path, monkeypatch):
+    """Where the platform has no renameat2 (the fallback): the same result, by two renames."""
+    out = tmp_path / "out"
+    assert build(MINIMAL, out, source_date_epoch=EPOCH).ok
+    monkeypatch.setattr(folders, "_renameat2", lambda: None)
+    renames = _renames_watched(monkeypatch, out)
+    assert build(MINIMAL, out, source_date_epoch="1").ok
+    pid = os.getpid()
+    assert renames == [("out", f".out.old-{pid}", False), (f".out.building-{pid}", "out", True)]
+    assert json.loads((out / "release.json").read_text())["created"] == "1970-01-01T00:00:01Z"
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
 
 
 def test_a_shacl_violation_stops_the_release(tmp_path, monkeypatch):

@@ -27,6 +27,7 @@ import yaml
 from . import model as m
 from .errors import ERROR, WARNING, Problem, ProblemsFound, Report
 from .normalise import parse_amount, parse_date, parse_number
+from .processes import die_with_parent
 from .terms import load_codes
 from .textfiles import read_source_text
 
@@ -586,7 +587,8 @@ class Reader:
         jobs = [(p, self.rel(p)) for p in paths]
         if len(jobs) >= PARALLEL_FROM and "fork" in mp.get_all_start_methods() and \
                 (os.cpu_count() or 1) > 1:
-            with mp.get_context("fork").Pool(2) as pool:
+            with mp.get_context("fork").Pool(2, initializer=die_with_parent,
+                                             initargs=(os.getpid(),)) as pool:
                 return pool.starmap(parse_yaml_file, jobs, chunksize=64)
         return [parse_yaml_file(p, f) for p, f in jobs]
 

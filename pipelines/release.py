@@ -24,10 +24,11 @@ from pathlib import Path
 from . import checks, harvest, tabular
 from .checksums import sha256_file
 from .errors import Problem, ProblemsFound, Report
-from .folders import replace_folder
+from .folders import building_folder, link_being_made, remove_stale, replace_folder, tables_folder
 from .graph import TripleParts
 from .ids import DEFAULT_BASE, Minter
 from .model import Dataset
+from .processes import die_with_parent
 from .records import Reader
 from .serialize import by_subject, canonical, write_jsonld, write_ntriples, write_turtle
 from .settings import SETTINGS
@@ -207,7 +208,8 @@ def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
     """Write and check every file of a release into ``tmp`` (which must exist).
 
     On more than one core the XLSX copy, the Frictionless check and the SHACL
-    chunks run in forked worker processes while this process writes the RDF.
+    chunks run in forked worker processes while this process writes the RDF;
+    they are killed if this process dies (:func:`~pipelines.processes.die_with_parent`).
     """
     from concurrent.futures import ProcessPoolExecutor
 
@@ -224,7 +226,7 @@ def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
     table_rows = tabular.rows(ds, ids)
     stats = tabular.write_csvs(table_rows, tmp)
     tables_only = tabular.datapackage(meta, stats, codes, created=created_iso)
-    check_dir = tmp.parent / f"{tmp.name}.tables"
+    check_dir = tables_folder(tmp)
     check_dir.mkdir()
     (check_dir / "data").symlink_to(tmp / "data")
     (check_dir / "datapackage.json").write_text(json.dumps(tables_only, ensure_ascii=False),
@@ -235,9 +237,10 @@ def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
     try:
         parallel = workers > 1 and "fork" in multiprocessing.get_all_start_methods()
         fork = multiprocessing.get_context("fork") if parallel else None
+        pool_options = dict(mp_context=fork, initializer=die_with_parent, initargs=(os.getpid(),))
         if parallel:  # one worker for the tables' jobs, started before the triples exist
             _JOB["rows"] = table_rows
-            pools.append(ProcessPoolExecutor(max_workers=1, mp_context=fork))
+            pools.append(ProcessPoolExecutor(max_workers=1, **pool_options))
             xlsx_future = pools[-1].submit(_xlsx_job, str(tmp / XLSX_FILE), created, title_text)
             fric_future = pools[-1].submit(_frictionless_job, str(check_dir))
         else:
@@ -248,7 +251,7 @@ def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
         parts = TripleParts(ds, base)
         shacl_jobs = checks.prepare_shacl(parts)
         if parallel:  # SHACL workers forked now: they check the triples made here, case by case
-            pools.append(ProcessPoolExecutor(max_workers=workers, mp_context=fork))
+            pools.append(ProcessPoolExecutor(max_workers=workers, **pool_options))
             shacl_futures = [pools[-1].submit(_shacl_job, i) for i in range(shacl_jobs)]
             checks.finish_shacl()  # the forked workers hold their own view
         triples, lines = canonical(parts.all())  # sorted once, for every writer
@@ -368,7 +371,8 @@ def _build(source: Path, out: Path, *, base: str, source_date_epoch: str | None,
 
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.building-{os.getpid()}"
+    remove_stale(out.parent, out.name)  # what builds killed before left behind
+    tmp = building_folder(out)
     if tmp.exists():
         shutil.rmtree(tmp)
     tmp.mkdir()
@@ -397,6 +401,7 @@ def _build(source: Path, out: Path, *, base: str, source_date_epoch: str | None,
 
 def publish(source: Path, releases: Path, **kw) -> BuildResult:
     """Build into ``releases/{version}`` (immutable) and move ``releases/latest`` to it."""
+    remove_stale(Path(releases))  # of any version, and links, that killed builds left behind
     reader = Reader(Path(source))
     try:
         version = str(reader.read().meta.get("version", ""))
@@ -410,7 +415,7 @@ def publish(source: Path, releases: Path, **kw) -> BuildResult:
     result = build(source, Path(releases) / version, replace=False, previous=previous, **kw)
     if result.ok:
         link = Path(releases) / "latest"
-        tmp_link = Path(releases) / f".latest-{os.getpid()}"
+        tmp_link = link_being_made(link)
         if tmp_link.is_symlink() or tmp_link.exists():
             tmp_link.unlink()
         tmp_link.symlink_to(version)

@@ -7,8 +7,10 @@ import errno
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -213,6 +215,106 @@ def test_without_renameat2_two_renames_replace_the_release(tmp_path, monkeypatch
     assert renames == [("out", f".out.old-{pid}", False), (f".out.building-{pid}", "out", True)]
     assert json.loads((out / "release.json").read_text())["created"] == "1970-01-01T00:00:01Z"
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid``, from /proc/*/stat."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _runs(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+def _is_store_loader(pid: int) -> bool:
+    try:
+        return b"api.store" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux's /proc and prctl")
+@pytest.mark.parametrize("phase", ["check-workers", "store-loader"])
+def test_the_children_of_a_killed_build_die_with_it(phase, tmp_path):
+    """kill -9 of `lianzheng build` while its children run: the forked check workers
+    (XLSX, Frictionless, SHACL) and the store loader end within seconds, unfinished."""
+    cmd = [sys.executable, "-m", "pipelines.cli", "build", "--source", str(MINIMAL),
+           "--out", str(tmp_path / "out"), "--releases", str(tmp_path / "releases"), "--workers", "2"]
+    cmd += ["--store"] if phase == "store-loader" else []
+    build_proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH})
+    children: list[int] = []
+    try:
+        deadline = time.monotonic() + 120
+        while build_proc.poll() is None and time.monotonic() < deadline:
+            children = _children(build_proc.pid)
+            if phase == "store-loader":
+                children = [c for c in children if _is_store_loader(c)]
+            if len(children) >= (3 if phase == "check-workers" else 1):  # one XLSX worker, two SHACL
+                break
+            time.sleep(0.005)
+        assert build_proc.poll() is None and children, "the build ended before its children were seen"
+        build_proc.kill()
+        build_proc.wait()
+        deadline = time.monotonic() + 10
+        while any(_runs(c) for c in children) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [c for c in children if _runs(c)] == [], "children of the killed build still run"
+        finished = list((tmp_path / "cache").glob(".*.building-*/store.json"))
+        assert finished == [], "the store loader went on after its parent was killed"
+    finally:
+        for pid in children + [build_proc.pid]:
+            if _runs(pid):
+                os.kill(pid, signal.SIGKILL)
+        build_proc.wait()
+
+
+def test_a_build_removes_the_folders_of_killed_builds_but_not_of_live_ones(tmp_path):
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    live = subprocess.Popen(["sleep", "120"])
+    try:
+        stale = [f".out.building-{dead.pid}", f".out.building-{dead.pid}.tables", f".out.old-{dead.pid}"]
+        kept = [f".out.building-{live.pid}", f".out.building-{live.pid}.tables",
+                f".other.building-{dead.pid}", "notes"]  # another target's is not ours to judge
+        for name in stale + kept:
+            (tmp_path / name).mkdir()
+            (tmp_path / name / "release.json").write_text("{}", encoding="utf-8")
+        assert build(MINIMAL, tmp_path / "out", source_date_epoch=EPOCH).ok
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(kept + ["out"])
+    finally:
+        live.kill()
+        live.wait()
+
+
+def test_publish_removes_what_killed_builds_left_in_the_releases_folder(tmp_path, minimal_source):
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    live = subprocess.Popen(["sleep", "120"])
+    releases = tmp_path / "releases"
+    releases.mkdir()
+    try:
+        for name in (f".0.0.0.building-{dead.pid}", f".0.0.1.building-{live.pid}"):
+            (releases / name).mkdir()
+        (releases / f".latest-{dead.pid}").symlink_to("0.0.0")
+        (releases / f".latest-{live.pid}").symlink_to("0.0.1")
+        assert publish(minimal_source, releases, source_date_epoch=EPOCH).ok
+        assert sorted(p.name for p in releases.iterdir()) == sorted(
+            ["0.0.1", "latest", f".0.0.1.building-{live.pid}", f".latest-{live.pid}"])
+    finally:
+        live.kill()
+        live.wait()
 
 
 def test_a_shacl_violation_stops_the_release(tmp_path, monkeypatch):

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from . import checks, harvest, tabular
 from .checksums import sha256_file
-from .errors import Problem, ProblemsFound, Report
+from .errors import CannotRun, Problem, ProblemsFound, Report
 from .folders import building_folder, link_being_made, remove_stale, replace_folder, tables_folder
 from .graph import TripleParts
 from .ids import DEFAULT_BASE, Minter
@@ -228,7 +228,7 @@ def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
     tables_only = tabular.datapackage(meta, stats, codes, created=created_iso)
     check_dir = tables_folder(tmp)
     check_dir.mkdir()
-    (check_dir / "data").symlink_to(tmp / "data")
+    (check_dir / "data").symlink_to(Path("..") / tmp.name / "data")  # a sibling: relative works
     (check_dir / "datapackage.json").write_text(json.dumps(tables_only, ensure_ascii=False),
                                                  encoding="utf-8")
     timings["tables"] = time.perf_counter() - t
@@ -369,8 +369,8 @@ def _build(source: Path, out: Path, *, base: str, source_date_epoch: str | None,
     timings["read"] = time.perf_counter() - t0
     created = created_time(ds.meta, source_date_epoch)
 
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out = Path(os.path.abspath(out))  # relative to the current folder, and '.', '..' resolved
+    prepare_target(out)
     remove_stale(out.parent, out.name)  # what builds killed before left behind
     tmp = building_folder(out)
     if tmp.exists():
@@ -397,6 +397,36 @@ def _build(source: Path, out: Path, *, base: str, source_date_epoch: str | None,
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def prepare_target(out: Path) -> None:
+    """Check that the folder ``out`` can take a release, and create the folder it goes in.
+
+    A build replaces ``out`` whole, so it must be missing, empty or a release
+    (with ``SHA256SUMS``): never a file, nor a folder of other things, which the
+    swap would delete. Raises :class:`~pipelines.errors.CannotRun` otherwise, or
+    when the folder around it cannot be made.
+    """
+    def cannot(zh, en, fix_zh, fix_en):
+        raise CannotRun(Problem("unusable-target", zh, en, file=str(out), fix_zh=fix_zh,
+                                fix_en=fix_en, check="release"))
+
+    existing = next(p for p in (out, *out.parents) if p.exists())  # the root always exists
+    if not existing.is_dir():
+        cannot(f"「{existing}」是檔案，不是資料夾。", f"{existing} is a file, not a folder.",
+               "指定發行版要放的資料夾（不存在時會建立），或移走該檔案。",
+               "Name a folder for the release (it is created if missing), or move the file away.")
+    if out.is_dir() and not (out / SUMS).exists() and any(out.iterdir()):
+        cannot(f"資料夾「{out}」已有其他檔案，不是發行版；建置會整個取代它。",
+               f"The folder {out} holds other files and is not a release: a build replaces it whole.",
+               "指定新的或空的資料夾，或先前建置的發行版。",
+               "Name a new or empty folder, or a release built before.")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        cannot(f"無法建立資料夾「{out.parent}」：{exc.strerror}。",
+               f"The folder {out.parent} cannot be created: {exc.strerror}.",
+               "指定可以寫入的位置。", "Name a place you can write to.")
 
 
 def publish(source: Path, releases: Path, **kw) -> BuildResult:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import errno
+import io
 import json
 import os
 import shutil
@@ -315,6 +316,63 @@ def test_publish_removes_what_killed_builds_left_in_the_releases_folder(tmp_path
     finally:
         live.kill()
         live.wait()
+
+
+# Relative paths are relative to the current folder, whichever it is: (arguments, the release).
+RELATIVE = {
+    "out": (["--out", "rel/x"], "rel/x"),
+    "releases": (["--releases", "relrel", "--no-store"], "relrel/latest"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RELATIVE))
+def test_build_takes_relative_paths_from_the_current_folder(name, tmp_path):
+    args, release = RELATIVE[name]
+    cwd = tmp_path / "elsewhere"
+    cwd.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIANZHENG_")}
+    out = subprocess.run([sys.executable, "-m", "pipelines.cli", "build", "--source", str(MINIMAL),
+                          "--quiet", *args], cwd=cwd, capture_output=True, text=True,
+                         env={**env, "PYTHONPATH": str(ROOT), "SOURCE_DATE_EPOCH": EPOCH})
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert verify_sums(cwd / release) == []
+    assert [p.name for p in cwd.iterdir()] == [release.split("/")[0]], "something else was left"
+    assert [p.name for p in (cwd / release).parent.iterdir() if p.name.startswith(".")] == []
+
+
+def test_serve_builds_its_first_release_into_a_relative_releases_folder(tmp_path, monkeypatch):
+    from api.server import pick_release
+    from pipelines.settings import load
+
+    monkeypatch.chdir(tmp_path)
+    said = io.StringIO()
+    release = pick_release(load({}, releases="relserve", source=str(MINIMAL)), out=said)
+    assert release == tmp_path / "relserve" / "0.0.1", said.getvalue()[-3000:]
+    assert verify_sums(release) == []
+
+
+# A target that cannot take a release: exit 2 and the exact message; nothing touched.
+# name -> (what is there, the --out given, message_en)
+UNUSABLE = {
+    "a-file-in-the-path": ({"f": "x"}, "f/x/y", "{root}/f is a file, not a folder."),
+    "a-file": ({"f": "x"}, "f", "{root}/f is a file, not a folder."),
+    "a-folder-of-other-things": (
+        {"docs/mine.txt": "keep"}, "docs",
+        "The folder {root}/docs holds other files and is not a release: a build replaces it whole."),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNUSABLE))
+def test_build_refuses_a_target_that_cannot_take_a_release(name, tmp_path, monkeypatch, capsys):
+    there, target, message = UNUSABLE[name]
+    for path, text in there.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "--source", str(MINIMAL), "--out", target]) == 2
+    err = capsys.readouterr().err
+    assert f"    {message.format(root=tmp_path)} Fix: " in err, err
+    assert {p.relative_to(tmp_path).as_posix(): p.read_text() for p in tmp_path.rglob("*") if p.is_file()} == there
 
 
 def test_a_shacl_violation_stops_the_release(tmp_path, monkeypatch):

@@ -43,6 +43,7 @@ from typing import Protocol
 
 from starlette.requests import Request
 
+from pipelines.processes import die_with_parent
 from pipelines.release import MANIFEST, RDF_FILES, SUMS
 
 LAYOUT = 2  # bump when what goes into the store changes (2: compacted after loading)
@@ -158,8 +159,9 @@ def prepare_store(release: Path, cache_root: Path) -> StoreBuild:
         return StoreBuild(path, None, None)
     tmp = cache_root / f".{path.name}.building-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
-    proc = subprocess.Popen([sys.executable, "-m", "api.store", str(release), str(tmp)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    # the child is told its parent, to die with it (pipelines.processes.die_with_parent)
+    proc = subprocess.Popen([sys.executable, "-m", "api.store", str(release), str(tmp),
+                             str(os.getpid())], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             cwd=str(Path(__file__).resolve().parents[1]))
     _prune(cache_root, keep=path.name)
     return StoreBuild(path, proc, tmp)
@@ -178,6 +180,9 @@ def _prune(cache_root: Path, keep: str) -> None:
 
 
 def _main(argv: list[str]) -> int:
+    """The store-building child: ``RELEASE TARGET PARENT_PID``; it dies with its parent."""
+    if len(argv) > 2:
+        die_with_parent(int(argv[2]))
     release, target = Path(argv[0]), Path(argv[1])
     stats = build_store(release, target)
     (target / "store.json").write_text(json.dumps(stats, indent=2) + "\n", encoding="utf-8")

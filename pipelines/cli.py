@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from .errors import ProblemsFound, Report
+from .errors import CannotRun, ProblemsFound, Report
 from .settings import ROOT, SETTINGS, SettingError, load
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
@@ -246,6 +246,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return handler(args, settings)
     except KeyboardInterrupt:
+        return EXIT_ERROR
+    except CannotRun as exc:
+        sys.stderr.write(exc.problem.render() + "\n")
         return EXIT_ERROR
     except ProblemsFound as exc:
         for p in exc.problems:

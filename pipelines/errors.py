@@ -107,3 +107,14 @@ class ProblemsFound(Exception):
         self.problems = list(problems)
         first = self.problems[0].render() if self.problems else "(no detail)"
         super().__init__(f"{len(self.problems)} problem(s); first: {first}")
+
+
+class CannotRun(Exception):
+    """Raised where a stage cannot start: an unusable input or output, not a bad record.
+
+    Carries one problem; the command line prints it and exits 2 (could not run).
+    """
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        super().__init__(problem.render())

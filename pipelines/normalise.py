@@ -72,9 +72,28 @@ _UNITS = {"億": Decimal(100_000_000), "萬": Decimal(10_000), "千": Decimal(1_
 _AMOUNT_TOKEN = re.compile(r"([0-9][0-9,]*(?:\.[0-9]+)?)\s*([億萬千百]?)")
 _AMOUNT_NOISE = re.compile(r"^(約|新臺幣|新台幣|NT\$|TWD)+")
 
+# Amounts are below 10^15 TWD (1,000 兆). The whole central government budget is about
+# 3 x 10^12 a year and the largest case about 6.3 x 10^10, so no real amount comes near;
+# the bound stops absurd input (a thousand digits, an exponent) before it reaches the
+# decimal arithmetic, and every whole amount below it is exact as a 64-bit float (2^53 is
+# about 9 x 10^15), the number type of XLSX cells, JSON readers and spreadsheets.
+AMOUNT_DIGITS = 15
+AMOUNT_LIMIT = Decimal(10) ** AMOUNT_DIGITS
+# An observation's value (a count, a share, TWD, tonnes a day ...): the same bound on its
+# size, and at most this many decimal places: 1e-999999999 would be written out in full.
+NUMBER_DECIMALS = 15
+
+
+def _shown(raw: str) -> str:
+    """The input as a message quotes it: cut after 40 characters (an absurd input may be long)."""
+    return raw if len(raw) <= 40 else f"{raw[:40]}…"
+
 
 def parse_amount(text: str) -> Decimal:
     """A TWD amount from the source's wording: ``約 125 億``, ``122 億 8,400 萬元``.
+
+    Zero or more and below :data:`AMOUNT_LIMIT`; anything else raises ``ValueError``
+    (never a :mod:`decimal` signal).
 
     >>> parse_amount("約 628.88 億")
     Decimal('62888000000')
@@ -86,7 +105,8 @@ def parse_amount(text: str) -> Decimal:
     body = _AMOUNT_NOISE.sub("", body)
     body = re.sub(r"(元|餘元|餘)$", "", body)
     if body.startswith("-") or body.startswith("負"):
-        raise ValueError(f"金額「{raw}」不可為負數 / amount '{raw}' is negative; amounts are zero or more")
+        raise ValueError(f"金額「{_shown(raw)}」不可為負數 / amount '{_shown(raw)}' is negative; amounts "
+                         "are zero or more")
     total = Decimal(0)
     pos = 0
     matched = False
@@ -98,15 +118,51 @@ def parse_amount(text: str) -> Decimal:
             value = Decimal(number)
         except InvalidOperation:
             break
+        if value.adjusted() >= AMOUNT_DIGITS:  # before any arithmetic: no overflow, no rounding
+            raise _too_large(raw)
         total += value * _UNITS.get(unit, Decimal(1))
         pos = m.end()
         matched = True
     if not matched or pos != len(body):
         raise ValueError(
-            f"金額「{raw}」無法辨識，請寫成如「約 125 億」或「122 億 8,400 萬元」"
-            f" / amount '{raw}' is not a number: write it as the source does, e.g. '約 125 億' (億 = 10^8 TWD)"
+            f"金額「{_shown(raw)}」無法辨識，請寫成如「約 125 億」或「122 億 8,400 萬元」"
+            f" / amount '{_shown(raw)}' is not a number: write it as the source does, e.g. '約 125 億' "
+            "(億 = 10^8 TWD)"
         )
+    if total >= AMOUNT_LIMIT:
+        raise _too_large(raw)
     return total.quantize(Decimal(1)) if total == total.to_integral_value() else total.normalize()
+
+
+def _too_large(raw: str) -> ValueError:
+    return ValueError(
+        f"金額「{_shown(raw)}」過大：金額須小於 10^15 元（1,000 兆元）"
+        f" / amount '{_shown(raw)}' is too large: amounts are below 10^15 TWD (1,000 trillion)"
+    )
+
+
+def parse_number(text: str) -> Decimal:
+    """An observation's value: a finite decimal number, of size below :data:`AMOUNT_LIMIT`,
+    with at most :data:`NUMBER_DECIMALS` decimal places; else ``ValueError``.
+
+    The value is returned as written (``6.0`` stays ``6.0``).
+
+    >>> parse_number("90.5")
+    Decimal('90.5')
+    """
+    raw = str(text).strip()
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite():
+        raise ValueError(f"value「{_shown(raw)}」不是數字 / value '{_shown(raw)}' is not a number")
+    if value.adjusted() >= AMOUNT_DIGITS or value.as_tuple().exponent < -NUMBER_DECIMALS:
+        raise ValueError(
+            f"value「{_shown(raw)}」超出範圍：絕對值須小於 10^15，小數至多 {NUMBER_DECIMALS} 位"
+            f" / value '{_shown(raw)}' is out of range: its size must be below 10^15, with at most "
+            f"{NUMBER_DECIMALS} decimal places")
+    return value
 
 
 def fold(text: str) -> str:

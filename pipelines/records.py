@@ -19,7 +19,6 @@ import multiprocessing as mp
 import os
 import re
 import sys
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -27,14 +26,52 @@ import yaml
 
 from . import model as m
 from .errors import ERROR, WARNING, Problem, ProblemsFound, Report
-from .normalise import parse_amount, parse_date
+from .normalise import parse_amount, parse_date, parse_number
+from .processes import die_with_parent
 from .terms import load_codes
 from .textfiles import read_source_text
 
 try:  # libyaml is ten times faster; PyYAML's wheels ship it
-    _Loader = yaml.CSafeLoader
+    _Base = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+
+class _Loader(_Base):
+    """The safe loader, with a value YAML cannot build reported at its line.
+
+    PyYAML raises a bare ``ValueError`` for an unquoted integer of more than 4,300
+    digits (Python's limit on converting text to int) and for an unquoted date that
+    does not exist (``2021-02-30``); here those are ``ConstructorError`` with the mark.
+    """
+
+
+def _int_problem(value: str) -> tuple[str, str]:
+    shown = value if len(value) <= 40 else f"{value[:40]}…"
+    digits = sum(c.isdigit() for c in value)
+    return (f"整數「{shown}」有 {digits} 位數，超過可讀取的位數",
+            f"the integer '{shown}' has {digits} digits, more than can be read")
+
+
+def _date_problem(value: str) -> tuple[str, str]:
+    return f"「{value[:40]}」不是存在的日期", f"'{value[:40]}' is not an existing date"
+
+
+def _guarded(construct, describe):
+    """``construct``, raising a ``ConstructorError`` at the node for a value it cannot build."""
+    def build(loader, node):
+        try:
+            return construct(loader, node)
+        except (ValueError, OverflowError):
+            raise yaml.constructor.ConstructorError(
+                None, None, " / ".join(describe(str(node.value))), node.start_mark) from None
+    return build
+
+
+for _tag, _construct, _describe in (
+        ("int", yaml.constructor.SafeConstructor.construct_yaml_int, _int_problem),
+        ("timestamp", yaml.constructor.SafeConstructor.construct_yaml_timestamp, _date_problem)):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _guarded(_construct, _describe))
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 URL = re.compile(r"^https?://[^\s]+$")
@@ -46,6 +83,65 @@ IMPORT_COLUMNS = (
     "description_zh", "description_en", "source_ids", "locator",
 )
 IMPORT_REQUIRED = ("activity_id", "case_id", "type", "date", "title_zh", "source_ids")
+
+
+@dataclasses.dataclass(frozen=True)
+class RecordKeys:
+    """The keys one kind of record may have, and its name in messages."""
+
+    zh: str
+    en: str
+    keys: frozenset[str]
+
+
+def _keys(zh: str, en: str, names: str) -> RecordKeys:
+    return RecordKeys(zh, en, frozenset(names.split()))
+
+
+# Every key the reader reads, per kind of mapping (docs/model.md is the format). Any other
+# key is an error (`unknown-key`): a misspelt optional key (`activites:`) would otherwise be
+# dropped without a word. Change a set together with the reader method named beside it.
+RECORD_KEYS: dict[str, RecordKeys] = {
+    # read_meta keeps the mapping as Dataset.meta; the release writers read the rest:
+    # tabular.datapackage, harvest.Release, catalog, datagovtw.metadata. `theme` is read by
+    # nothing (the catalogue's theme is fixed) but is in datasets/source/dataset.yaml.
+    "dataset": _keys("資料集詮釋資料", "dataset.yaml",
+                     "id title description version licence publisher publisher_name issued "
+                     "modified as_of contact keywords language update_frequency homepage "
+                     "package_sources datagovtw theme"),
+    "licence": _keys("授權（licence）", "the licence", "id title title_en url"),
+    "contact": _keys("聯絡資訊（contact）", "the contact", "name url email phone"),
+    "package-source": _keys("資料來源（package_sources）", "a package source", "title path"),
+    "datagovtw": _keys("政府資料開放平臺設定（datagovtw）", "the data.gov.tw settings",
+                       "identifier category category_code publisher_oid publisher_org_code "
+                       "contact_name contact_phone contact_email"),
+    "sources-file": _keys("sources.yaml", "sources.yaml", "documents"),  # read_sources
+    "source": _keys("來源文件", "a source document",
+                    "id title publisher issued language url file sections"),
+    "section": _keys("來源章節", "a source section", "id title"),
+    "agency": _keys("機關", "an agency",  # read_agencies
+                    "id name kind level parent wikidata alt_names agency_code cited"),
+    "law": _keys("法規", "a law", "id name url cited"),  # read_laws
+    "notes-file": _keys("notes.yaml", "notes.yaml", "notes"),  # read_notes
+    "case": _keys("案件", "a case",  # read_case
+                  "id table_number name procurement agencies authority established amount "
+                  "status benchmark cited alt_names pcc_tender_ids description wikidata "
+                  "activities documents observations risks notes"),
+    "activity": _keys("活動", "an activity",  # read_activity
+                      "id type date end_date title description ordinal cited participants"),
+    "participant": _keys("參與者", "a participant",
+                         "role agency description person person_title"),
+    "document": _keys("公開文件", "a document",  # read_document
+                      "id category title publisher date url description cited"),
+    "observation": _keys("觀察值", "an observation",  # read_observation
+                         "id indicator description value value_text unit phase date cited"),
+    "risk": _keys("風險", "a risk", "id category description mitigation cited"),  # read_risk
+    "note": _keys("品質註記", "a quality note",  # read_note_list
+                  "id type field description official_value official_source other_value "
+                  "other_source resolution"),
+    "citation": _keys("出處", "a citation", "source locator"),  # citations
+    "text": _keys("雙語文字", "a bilingual text", "zh en"),  # text, alt_names
+}
 
 
 class _Missing:
@@ -68,6 +164,15 @@ def parse_yaml_file(path: Path, file: str) -> tuple[Any, Problem | None]:
         return MISSING, problem
     try:
         return yaml.load(text, Loader=_Loader), None
+    except yaml.constructor.ConstructorError as exc:
+        zh, _, en = str(exc.problem).partition(" / ")
+        return MISSING, Problem(
+            "yaml-value", f"YAML 無法讀取此值：{zh}。", f"YAML cannot read this value: {en}.",
+            file=file, line=exc.problem_mark.line + 1 if exc.problem_mark else None,
+            fix_zh="把該值加上引號（如 amount: \"約 125 億\"、date: \"2021-02-28\"），"
+            "讀取程式就會逐欄檢查並指出問題與修正方式。",
+            fix_en="Quote the value (e.g. amount: \"約 125 億\", date: \"2021-02-28\"): the reader "
+            "then checks it field by field and says what to fix.")
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
@@ -155,6 +260,7 @@ class Reader:
             return None
         if isinstance(value, str):
             value = {"zh": value}
+        self.known_keys(value, "text", file=file, record=record, at=key)
         zh = self.get(value, "zh", file=file, record=record, required=required)
         en = self.get(value, "en", file=file, record=record, required=en_required, default="")
         if zh is MISSING or zh is None:
@@ -165,6 +271,34 @@ class Reader:
             self.problems[-1] = _with_field(self.problems[-1], f"{key}.en")
             en = ""
         return m.Text(zh, en or "")
+
+    def known_keys(self, rec: Any, kind: str, *, file: str, record: str, at: str = "") -> None:
+        """Report every key of the mapping ``rec`` that a ``kind`` record does not have.
+
+        ``at`` is where the mapping sits in its record (``participants[0]``, ``name``);
+        the field named is ``at.key``. The fix names the closest known key.
+        """
+        if not isinstance(rec, dict):
+            return
+        spec = RECORD_KEYS[kind]
+        for key in rec:
+            if key in spec.keys:
+                continue
+            name = str(key)
+            hint = _closest(name, spec.keys)
+            listed = ", ".join(sorted(spec.keys))
+            # `{en: Office, Taipei City}` reads as the keys `en` and `Taipei City` (no value)
+            comma = rec[key] is None and " " in name.strip()
+            self.err("unknown-key", f"不明的欄位「{name}」（{spec.zh}）：此欄不會被讀取，其資料不會發布。",
+                     f"Unknown key '{name}' in {spec.en}: it is not read, so its data would not be "
+                     "published.", file=file, record=record, field=f"{at}.{name}" if at else name,
+                     fix_zh="改用已知的欄位名稱" + (f"（是否為「{hint}」？）" if hint else "")
+                     + f"：{listed}；格式見 docs/model.md。"
+                     + ("在 { } 之內，未加引號的逗號會把文字切開：含逗號的文字請加引號。" if comma else ""),
+                     fix_en="Use a known key" + (f" (did you mean '{hint}'?)" if hint else "")
+                     + f": {listed}; see docs/model.md."
+                     + (" Inside { }, an unquoted comma splits the text: quote text that contains "
+                        "a comma." if comma else ""))
 
     def slug(self, rec: dict, kind: str, *, file: str, record: str, key: str = "id") -> str | None:
         value = self.get(rec, key, file=file, record=record)
@@ -242,6 +376,7 @@ class Reader:
                          file=file, record=record, field=key, fix_zh="寫成 {source: guidebook/table}。",
                          fix_en="Write it as {source: guidebook/table}.")
                 continue
+            self.known_keys(item, "citation", file=file, record=record, at=f"{key}[{i}]")
             source = self.get(item, "source", file=file, record=record)
             if source is MISSING:
                 continue
@@ -309,6 +444,7 @@ class Reader:
                      "dataset.yaml must be a mapping.", file=file, fix_zh="見 docs/model.md。",
                      fix_en="See docs/model.md.")
             return
+        self.meta_keys(data, file)
         for key in ("id", "title", "description", "version", "licence", "publisher"):
             self.get(data, key, file=file, record="dataset", kind=(str, dict))
         version = str(data.get("version", ""))
@@ -321,12 +457,28 @@ class Reader:
                 self.date(data, key, file=file, record="dataset")
         self.ds.meta = data
 
+    def meta_keys(self, data: dict, file: str) -> None:
+        """Check the keys of dataset.yaml and of its mappings (read by the release writers)."""
+        self.known_keys(data, "dataset", file=file, record="dataset")
+        for key, kind in (("title", "text"), ("description", "text"), ("keywords", "text"),
+                          ("theme", "text"), ("licence", "licence"), ("contact", "contact"),
+                          ("datagovtw", "datagovtw")):
+            self.known_keys(data.get(key), kind, file=file, record="dataset", at=key)
+        if isinstance(data.get("contact"), dict):
+            self.known_keys(data["contact"].get("name"), "text", file=file, record="dataset",
+                            at="contact.name")
+        sources = data.get("package_sources")
+        for i, item in enumerate(sources if isinstance(sources, list) else []):
+            self.known_keys(item, "package-source", file=file, record="dataset",
+                            at=f"package_sources[{i}]")
+
     def read_sources(self):
         path = self.root / "sources.yaml"
         data = self.load_yaml(path)
         if data is MISSING:
             return
         file = self.rel(path)
+        self.known_keys(data, "sources-file", file=file, record="sources")
         docs = self.get(data if isinstance(data, dict) else {}, "documents", file=file,
                         record="sources", kind=list)
         if docs is MISSING:
@@ -334,6 +486,7 @@ class Reader:
         for i, rec in enumerate(docs):
             rid = rec.get("id") if isinstance(rec, dict) else None
             record = str(rid or f"#{i + 1}")
+            self.known_keys(rec, "source", file=file, record=record)
             did = self.slug(rec if isinstance(rec, dict) else {}, "source", file=file, record=record)
             if did is None:
                 continue
@@ -363,6 +516,7 @@ class Reader:
                              fix_zh="改用未用過的識別碼。", fix_en="Use an unused identifier.")
                     continue
                 self._ids[("section", sid)] = file
+                self.known_keys(sec, "section", file=file, record=sid)
                 stitle = self.text(sec, "title", file=file, record=sid, en_required=True)
                 self.ds.sections[sid] = m.SourceSection(sid, did, stitle or m.Text(sid), order)
 
@@ -383,6 +537,7 @@ class Reader:
                          fix_en="Write it as - id: ...")
                 continue
             record = str(rec.get("id") or f"#{i + 1}")
+            self.known_keys(rec, "agency", file=file, record=record)
             aid = self.slug(rec, "agency", file=file, record=record)
             name = self.text(rec, "name", file=file, record=record, en_required=True)
             kind = self.code(rec, "kind", "organisation-kind", file=file, record=record)
@@ -412,6 +567,7 @@ class Reader:
         file = self.rel(path)
         for i, rec in enumerate(data if isinstance(data, list) else []):
             record = str(rec.get("id") if isinstance(rec, dict) else f"#{i + 1}")
+            self.known_keys(rec, "law", file=file, record=record)
             lid = self.slug(rec if isinstance(rec, dict) else {}, "law", file=file, record=record)
             if lid is None:
                 continue
@@ -431,7 +587,8 @@ class Reader:
         jobs = [(p, self.rel(p)) for p in paths]
         if len(jobs) >= PARALLEL_FROM and "fork" in mp.get_all_start_methods() and \
                 (os.cpu_count() or 1) > 1:
-            with mp.get_context("fork").Pool(2) as pool:
+            with mp.get_context("fork").Pool(2, initializer=die_with_parent,
+                                             initargs=(os.getpid(),)) as pool:
                 return pool.starmap(parse_yaml_file, jobs, chunksize=64)
         return [parse_yaml_file(p, f) for p, f in jobs]
 
@@ -454,6 +611,7 @@ class Reader:
                      fix_zh=f"把檔名改成 {cid}.yaml，或把 id 改成 {path.stem}。",
                      fix_en=f"Rename the file to {cid}.yaml, or set id to {path.stem}.")
         record = cid or record
+        self.known_keys(data, "case", file=file, record=record)
         table_number = self.get(data, "table_number", file=file, record=record, kind=int)
         if table_number is not MISSING and table_number < 1:
             self.err("out-of-range", "table_number 應為 1 以上的整數。",
@@ -487,15 +645,18 @@ class Reader:
                 amount = parse_amount(amount_text)
             except ValueError as exc:
                 zh, en = str(exc).split(" / ", 1)
-                self.err("bad-amount", zh, en, file=file, record=record, field="amount",
-                         fix_zh="依來源的寫法填金額，如「約 125 億」（億 = 1 億元新臺幣），不可為負。",
+                self.err("bad-amount", f"{zh}。", f"{en}.", file=file, record=record,
+                         field="amount",
+                         fix_zh="依來源的寫法填金額，如「約 125 億」（億 = 1 億元新臺幣）；金額不可為負，"
+                         "且小於 10^15 元。",
                          fix_en="Write the amount as the source does, e.g. '約 125 億' (億 = 10^8 "
-                         "TWD); amounts are never negative.")
+                         "TWD); amounts are never negative and are below 10^15 TWD.")
         status = self.code(data, "status", "case-status", file=file, record=record)
         benchmark = self.get(data, "benchmark", file=file, record=record, kind=int, required=False)
         cited = self.citations(data, file=file, record=record)
         alt = []
-        for a in data.get("alt_names") or []:
+        for j, a in enumerate(data.get("alt_names") or []):
+            self.known_keys(a, "text", file=file, record=record, at=f"alt_names[{j}]")
             alt.append(m.Text(a, "") if isinstance(a, str) else m.Text(str(a.get("zh", "")),
                                                                         str(a.get("en", "") or "")))
         pcc = tuple(str(x) for x in (data.get("pcc_tender_ids") or []))
@@ -536,7 +697,9 @@ class Reader:
                      file=file, record=f"{case} {kind} #{i + 1}", fix_zh="寫成 - id: ...",
                      fix_en="Write it as - id: ...")
             return None
-        return self.slug(rec, kind, file=file, record=str(rec.get("id") or f"{kind} #{i + 1}"))
+        record = str(rec.get("id") or f"{kind} #{i + 1}")
+        self.known_keys(rec, kind, file=file, record=record)
+        return self.slug(rec, kind, file=file, record=record)
 
     def read_activity(self, rec, i, *, case, file, cited_default=None):
         aid = self._record(rec, "activity", i, file, case)
@@ -557,6 +720,7 @@ class Reader:
                          record=aid, field=where, fix_zh="寫成 {role: ..., agency: ...}。",
                          fix_en="Write it as {role: ..., agency: ...}.")
                 continue
+            self.known_keys(p, "participant", file=file, record=aid, at=where)
             role = self.code(p, "role", "participant-role", file=file, record=aid)
             agency = str(p.get("agency") or "")
             if agency:
@@ -614,14 +778,13 @@ class Reader:
         value = None
         if raw is not None and raw != "":
             try:
-                value = Decimal(str(raw))
-                if not value.is_finite():
-                    raise InvalidOperation
-            except Exception:  # noqa: BLE001 - any unparsable number is one problem
-                self.err("bad-number", f"value「{raw}」不是數字。", f"value '{raw}' is not a number.",
-                         file=file, record=oid, field="value",
-                         fix_zh="填阿拉伯數字（如 90）；文字放 value_text。",
-                         fix_en="Write digits (e.g. 90); put words in value_text.")
+                value = parse_number(raw)
+            except ValueError as exc:
+                zh, en = str(exc).split(" / ", 1)
+                self.err("bad-number", f"{zh}。", f"{en}.", file=file, record=oid, field="value",
+                         fix_zh="填阿拉伯數字（如 90），絕對值小於 10^15、小數至多 15 位；文字放 value_text。",
+                         fix_en="Write digits (e.g. 90), of size below 10^15 with at most 15 decimal "
+                         "places; put words in value_text.")
                 return
         unit = self.code(rec, "unit", "unit", file=file, record=oid, required=value is not None)
         phase = self.code(rec, "phase", "phase", file=file, record=oid, required=False)
@@ -654,6 +817,7 @@ class Reader:
         data = self.load_yaml(path, required=False)
         if data is MISSING:
             return
+        self.known_keys(data, "notes-file", file=self.rel(path), record="notes")
         notes = data.get("notes") if isinstance(data, dict) else data
         self.read_note_list(notes or [], case=case, file=self.rel(path))
 

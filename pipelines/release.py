@@ -1,10 +1,11 @@
 """Building a release: one immutable, complete, checked, checksummed folder.
 
 Everything is written into a temporary sibling of the target folder, checked
-(Frictionless and SHACL), and only then moved into place with ``rename``; a
-build that fails for any reason leaves the target as it was. The same records
-give the same bytes: rows and triples are written in sorted order, and the
-only time stamp (``created``) comes from the records or ``SOURCE_DATE_EPOCH``.
+(Frictionless and SHACL), and only then swapped into place in one step
+(:func:`~pipelines.folders.replace_folder`); a build that fails for any reason
+leaves the target as it was. The same records give the same bytes: rows and
+triples are written in sorted order, and the only time stamp (``created``)
+comes from the records or ``SOURCE_DATE_EPOCH``.
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ from pathlib import Path
 
 from . import checks, harvest, tabular
 from .checksums import sha256_file
-from .errors import Problem, ProblemsFound, Report
+from .errors import CannotRun, Problem, ProblemsFound, Report
+from .folders import building_folder, link_being_made, remove_stale, replace_folder, tables_folder
 from .graph import TripleParts
 from .ids import DEFAULT_BASE, Minter
 from .model import Dataset
+from .processes import die_with_parent
 from .records import Reader
 from .serialize import by_subject, canonical, write_jsonld, write_ntriples, write_turtle
 from .settings import SETTINGS
@@ -205,7 +208,8 @@ def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
     """Write and check every file of a release into ``tmp`` (which must exist).
 
     On more than one core the XLSX copy, the Frictionless check and the SHACL
-    chunks run in forked worker processes while this process writes the RDF.
+    chunks run in forked worker processes while this process writes the RDF;
+    they are killed if this process dies (:func:`~pipelines.processes.die_with_parent`).
     """
     from concurrent.futures import ProcessPoolExecutor
 
@@ -222,9 +226,9 @@ def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
     table_rows = tabular.rows(ds, ids)
     stats = tabular.write_csvs(table_rows, tmp)
     tables_only = tabular.datapackage(meta, stats, codes, created=created_iso)
-    check_dir = tmp.parent / f"{tmp.name}.tables"
+    check_dir = tables_folder(tmp)
     check_dir.mkdir()
-    (check_dir / "data").symlink_to(tmp / "data")
+    (check_dir / "data").symlink_to(Path("..") / tmp.name / "data")  # a sibling: relative works
     (check_dir / "datapackage.json").write_text(json.dumps(tables_only, ensure_ascii=False),
                                                  encoding="utf-8")
     timings["tables"] = time.perf_counter() - t
@@ -233,9 +237,10 @@ def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
     try:
         parallel = workers > 1 and "fork" in multiprocessing.get_all_start_methods()
         fork = multiprocessing.get_context("fork") if parallel else None
+        pool_options = dict(mp_context=fork, initializer=die_with_parent, initargs=(os.getpid(),))
         if parallel:  # one worker for the tables' jobs, started before the triples exist
             _JOB["rows"] = table_rows
-            pools.append(ProcessPoolExecutor(max_workers=1, mp_context=fork))
+            pools.append(ProcessPoolExecutor(max_workers=1, **pool_options))
             xlsx_future = pools[-1].submit(_xlsx_job, str(tmp / XLSX_FILE), created, title_text)
             fric_future = pools[-1].submit(_frictionless_job, str(check_dir))
         else:
@@ -246,7 +251,7 @@ def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
         parts = TripleParts(ds, base)
         shacl_jobs = checks.prepare_shacl(parts)
         if parallel:  # SHACL workers forked now: they check the triples made here, case by case
-            pools.append(ProcessPoolExecutor(max_workers=workers, mp_context=fork))
+            pools.append(ProcessPoolExecutor(max_workers=workers, **pool_options))
             shacl_futures = [pools[-1].submit(_shacl_job, i) for i in range(shacl_jobs)]
             checks.finish_shacl()  # the forked workers hold their own view
         triples, lines = canonical(parts.all())  # sorted once, for every writer
@@ -364,9 +369,10 @@ def _build(source: Path, out: Path, *, base: str, source_date_epoch: str | None,
     timings["read"] = time.perf_counter() - t0
     created = created_time(ds.meta, source_date_epoch)
 
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.building-{os.getpid()}"
+    out = Path(os.path.abspath(out))  # relative to the current folder, and '.', '..' resolved
+    prepare_target(out)
+    remove_stale(out.parent, out.name)  # what builds killed before left behind
+    tmp = building_folder(out)
     if tmp.exists():
         shutil.rmtree(tmp)
     tmp.mkdir()
@@ -385,12 +391,7 @@ def _build(source: Path, out: Path, *, base: str, source_date_epoch: str | None,
                     file=str(out), fix_zh="在 datasets/source/dataset.yaml 提高 version 後再建置。",
                     fix_en="Raise 'version' in datasets/source/dataset.yaml and build again."))
                 return BuildResult(False, report, timings=timings)
-            old = out.parent / f".{out.name}.old-{os.getpid()}"
-            out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(out)
+        replace_folder(tmp, out)
         timings["total"] = time.perf_counter() - t0
         return BuildResult(True, report, out, timings)
     finally:
@@ -398,8 +399,39 @@ def _build(source: Path, out: Path, *, base: str, source_date_epoch: str | None,
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+def prepare_target(out: Path) -> None:
+    """Check that the folder ``out`` can take a release, and create the folder it goes in.
+
+    A build replaces ``out`` whole, so it must be missing, empty or a release
+    (with ``SHA256SUMS``): never a file, nor a folder of other things, which the
+    swap would delete. Raises :class:`~pipelines.errors.CannotRun` otherwise, or
+    when the folder around it cannot be made.
+    """
+    def cannot(zh, en, fix_zh, fix_en):
+        raise CannotRun(Problem("unusable-target", zh, en, file=str(out), fix_zh=fix_zh,
+                                fix_en=fix_en, check="release"))
+
+    existing = next(p for p in (out, *out.parents) if p.exists())  # the root always exists
+    if not existing.is_dir():
+        cannot(f"「{existing}」是檔案，不是資料夾。", f"{existing} is a file, not a folder.",
+               "指定發行版要放的資料夾（不存在時會建立），或移走該檔案。",
+               "Name a folder for the release (it is created if missing), or move the file away.")
+    if out.is_dir() and not (out / SUMS).exists() and any(out.iterdir()):
+        cannot(f"資料夾「{out}」已有其他檔案，不是發行版；建置會整個取代它。",
+               f"The folder {out} holds other files and is not a release: a build replaces it whole.",
+               "指定新的或空的資料夾，或先前建置的發行版。",
+               "Name a new or empty folder, or a release built before.")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        cannot(f"無法建立資料夾「{out.parent}」：{exc.strerror}。",
+               f"The folder {out.parent} cannot be created: {exc.strerror}.",
+               "指定可以寫入的位置。", "Name a place you can write to.")
+
+
 def publish(source: Path, releases: Path, **kw) -> BuildResult:
     """Build into ``releases/{version}`` (immutable) and move ``releases/latest`` to it."""
+    remove_stale(Path(releases))  # of any version, and links, that killed builds left behind
     reader = Reader(Path(source))
     try:
         version = str(reader.read().meta.get("version", ""))
@@ -413,7 +445,7 @@ def publish(source: Path, releases: Path, **kw) -> BuildResult:
     result = build(source, Path(releases) / version, replace=False, previous=previous, **kw)
     if result.ok:
         link = Path(releases) / "latest"
-        tmp_link = Path(releases) / f".latest-{os.getpid()}"
+        tmp_link = link_being_made(link)
         if tmp_link.is_symlink() or tmp_link.exists():
             tmp_link.unlink()
         tmp_link.symlink_to(version)

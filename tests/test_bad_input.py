@@ -17,6 +17,8 @@ from pipelines.cli import main
 from pipelines.records import Reader
 from pipelines.errors import ProblemsFound
 
+from .conftest import MINIMAL, REAL
+
 CASE = "cases/danjiang-bridge.yaml"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 IMPORT_HEADER = "activity_id,case_id,type,date,title_zh,title_en,source_ids\n"
@@ -64,6 +66,42 @@ CASES = {
     "non-numeric-amount": (
         lambda s: edit(s / CASE, 'amount: "約 125 億"', 'amount: "約一百二十五億"'),
         ("bad-amount", "datasets/source/" + CASE, "danjiang-bridge", "amount"),
+    ),
+    "amount-absurd-exponent": (
+        lambda s: edit(s / CASE, 'amount: "約 125 億"', 'amount: "1e999999999"'),
+        ("bad-amount", "datasets/source/" + CASE, "danjiang-bridge", "amount"),
+    ),
+    "amount-of-ten-thousand-digits": (
+        lambda s: edit(s / CASE, 'amount: "約 125 億"', f'amount: "{"9" * 10_000}億"'),
+        ("bad-amount", "datasets/source/" + CASE, "danjiang-bridge", "amount"),
+    ),
+    "amount-not-a-number": (
+        lambda s: edit(s / CASE, 'amount: "約 125 億"', 'amount: "NaN"'),
+        ("bad-amount", "datasets/source/" + CASE, "danjiang-bridge", "amount"),
+    ),
+    "amount-infinite": (
+        lambda s: edit(s / CASE, 'amount: "約 125 億"', "amount: .inf"),
+        ("bad-amount", "datasets/source/" + CASE, "danjiang-bridge", "amount"),
+    ),
+    "amount-above-the-bound": (
+        lambda s: edit(s / CASE, 'amount: "約 125 億"', 'amount: "10,000,000 億"'),
+        ("bad-amount", "datasets/source/" + CASE, "danjiang-bridge", "amount"),
+    ),
+    "amount-unquoted-beyond-yaml": (
+        lambda s: edit(s / CASE, 'amount: "約 125 億"', "amount: " + "9" * 5_000),
+        ("yaml-value", "datasets/source/" + CASE, "", ""),
+    ),
+    "unquoted-impossible-date": (
+        lambda s: edit(s / CASE, 'date: "2021-05-11"', "date: 2021-02-30"),
+        ("yaml-value", "datasets/source/" + CASE, "", ""),
+    ),
+    "observation-absurd-exponent": (
+        lambda s: edit(s / CASE, "    value: 7", "    value: 1e999999999"),
+        ("bad-number", "datasets/source/" + CASE, "danjiang-bridge-failed-tenders", "value"),
+    ),
+    "observation-absurd-decimals": (
+        lambda s: edit(s / CASE, "    value: 7", "    value: 7e-999999999"),
+        ("bad-number", "datasets/source/" + CASE, "danjiang-bridge-failed-tenders", "value"),
     ),
     "duplicate-identifier": (
         lambda s: edit(s / CASE, "id: danjiang-bridge-2021-05-11-liaison-4",
@@ -136,6 +174,59 @@ CASES = {
     ),
 }
 
+ACTIVITY = "danjiang-bridge-2019-05-10-declaration"
+# A misspelt key is refused, never dropped: (mutation, (file, record, field, closest known key)).
+UNKNOWN_KEYS = {
+    "case-activities": (lambda s: edit(s / CASE, "activities:", "activites:"),
+                        (CASE, "danjiang-bridge", "activites", "activities")),
+    "case-description": (lambda s: edit(s / CASE, "status: operating", "status: operating\ndescripton: x"),
+                         (CASE, "danjiang-bridge", "descripton", "description")),
+    "case-alt-name": (lambda s: edit(s / CASE, "status: operating",
+                                     "status: operating\nalt_names: [{zh: 淡江橋, eng: Danjiang}]"),
+                      (CASE, "danjiang-bridge", "alt_names[0].eng", "en")),
+    "activity": (lambda s: edit(s / CASE, "    ordinal: 4", "    ordnial: 4"),
+                 (CASE, "danjiang-bridge-2021-05-11-liaison-4", "ordnial", "ordinal")),
+    "activity-title": (lambda s: edit(s / CASE, "en: 4th regular liaison meeting}",
+                                      "en: 4th regular liaison meeting, zh-TW: x}"),
+                       (CASE, "danjiang-bridge-2021-05-11-liaison-4", "title.zh-TW", "zh")),
+    "participant": (lambda s: edit(s / CASE, "{role: anti-corruption, agency: aac}",
+                                   "{role: anti-corruption, agnecy: aac}"),
+                    (CASE, "danjiang-bridge-2021-05-11-liaison-4", "participants[0].agnecy", "agency")),
+    "citation": (lambda s: edit(s / CASE, "locator: （一）辦理宣誓大會", "locater: （一）辦理宣誓大會"),
+                 (CASE, ACTIVITY, "cited[0].locater", "locator")),
+    "document": (lambda s: edit(s / CASE, "    publisher: thb\n", "    publisher: thb\n    link: https://x.tw/\n"),
+                 (CASE, "danjiang-bridge-website", "link", "")),
+    "observation": (lambda s: edit(s / CASE, "    unit: count", "    units: count"),
+                    (CASE, "danjiang-bridge-failed-tenders", "units", "unit")),
+    "risk": (lambda s: edit(s / CASE, "    mitigation:", "    mitigations:"),
+             (CASE, "danjiang-bridge-protest", "mitigations", "mitigation")),
+    "note": (lambda s: edit(s / CASE, "    other_value:", "    other_valeu:"),
+             (CASE, "danjiang-bridge-test-note", "other_valeu", "other_value")),
+    "agency": (lambda s: edit(s / "agencies.yaml", "  alt_names: [公路總局]", "  alt_name: [公路總局]"),
+               ("agencies.yaml", "thb", "alt_name", "alt_names")),
+    "agency-name-unquoted-comma": (
+        lambda s: edit(s / "agencies.yaml", '"Department of Rapid Transit Systems, Taipei City Government"',
+                       "Department of Rapid Transit Systems, Taipei City Government"),
+        ("agencies.yaml", "taipei-dorts", "name.Taipei City Government", "")),
+    "source": (lambda s: edit(s / "sources.yaml", "    language: [zh-Hant]", "    languages: [zh-Hant]"),
+               ("sources.yaml", "guidebook", "languages", "language")),
+    "section": (lambda s: edit(s / "sources.yaml", "{id: guidebook/table, title:", "{id: guidebook/table, titel:"),
+                ("sources.yaml", "guidebook/table", "titel", "title")),
+    "sources-file": (lambda s: edit(s / "sources.yaml", "documents:", "docs: []\ndocuments:"),
+                     ("sources.yaml", "sources", "docs", "documents")),
+    "law": (lambda s: edit(s / "laws.yaml", '  url: "https', '  ulr: "https'),
+            ("laws.yaml", "anti-corruption-act", "ulr", "url")),
+    "dataset": (lambda s: edit(s / "dataset.yaml", "modified:", "modifed:"),
+                ("dataset.yaml", "dataset", "modifed", "modified")),
+    "dataset-licence": (lambda s: edit(s / "dataset.yaml", 'url: "https://data.gov.tw/license"}',
+                                       'link: "https://data.gov.tw/license"}'),
+                        ("dataset.yaml", "dataset", "licence.link", "")),
+    "dataset-datagovtw": (lambda s: edit(s / "dataset.yaml", "publisher: aac", "publisher: aac\ndatagovtw: {contact_mail: a@b.tw}"),
+                          ("dataset.yaml", "dataset", "datagovtw.contact_mail", "contact_email")),
+    "notes-file": (lambda s: (s / "notes.yaml").write_text("note: []\n", encoding="utf-8"),
+                   ("notes.yaml", "notes", "note", "notes")),
+}
+
 
 def _rooted(src: Path) -> Path:
     """Place the copy at .../datasets/source so messages name files as agency staff see them."""
@@ -180,6 +271,55 @@ def test_build_refuses_bad_input_with_exit_1_and_writes_nothing(name, source, tm
     assert not any(p.name.startswith(".out.") for p in tmp_path.iterdir()), "a temporary folder was left"
 
 
+# What an absurd amount is told, exactly: name -> (amount as written, message_zh, message_en).
+AMOUNT_MESSAGES = {
+    "ten-thousand-digits": (
+        f"{'9' * 10_000}億", f"金額「{'9' * 40}…」過大：金額須小於 10^15 元（1,000 兆元）。",
+        f"amount '{'9' * 40}…' is too large: amounts are below 10^15 TWD (1,000 trillion)."),
+    "the-bound": (
+        "10,000,000 億", "金額「10,000,000 億」過大：金額須小於 10^15 元（1,000 兆元）。",
+        "amount '10,000,000 億' is too large: amounts are below 10^15 TWD (1,000 trillion)."),
+    "exponent": (
+        "1e999999999", "金額「1e999999999」無法辨識，請寫成如「約 125 億」或「122 億 8,400 萬元」。",
+        "amount '1e999999999' is not a number: write it as the source does, e.g. '約 125 億' (億 = 10^8 TWD)."),
+    "infinity": (
+        "Infinity", "金額「Infinity」無法辨識，請寫成如「約 125 億」或「122 億 8,400 萬元」。",
+        "amount 'Infinity' is not a number: write it as the source does, e.g. '約 125 億' (億 = 10^8 TWD)."),
+    "negative": (
+        "-1e999999999", "金額「-1e999999999」不可為負數。",
+        "amount '-1e999999999' is negative; amounts are zero or more."),
+}
+
+
+@pytest.mark.parametrize("name", sorted(AMOUNT_MESSAGES))
+def test_an_absurd_amount_is_a_problem_with_the_bound_not_an_exception(name, source):
+    amount, zh, en = AMOUNT_MESSAGES[name]
+    edit(source / CASE, 'amount: "約 125 億"', f'amount: "{amount}"')
+    with pytest.raises(ProblemsFound) as err:
+        Reader(source).read()
+    p = next(p for p in err.value.problems if p.type == "bad-amount")
+    assert (p.file, p.record, p.field) == ("datasets/source/" + CASE, "danjiang-bridge", "amount")
+    assert (p.message_zh, p.message_en) == (zh, en)
+    assert p.fix_en == ("Write the amount as the source does, e.g. '約 125 億' (億 = 10^8 TWD); amounts "
+                        "are never negative and are below 10^15 TWD.")
+    assert p.fix_zh == "依來源的寫法填金額，如「約 125 億」（億 = 1 億元新臺幣）；金額不可為負，且小於 10^15 元。"
+
+
+@pytest.mark.parametrize("name, where", [
+    ("amount-of-ten-thousand-digits", f"datasets/source/{CASE}, record danjiang-bridge, field amount"),
+    ("amount-unquoted-beyond-yaml", f"datasets/source/{CASE}:8"),
+    ("observation-absurd-exponent",
+     f"datasets/source/{CASE}, record danjiang-bridge-failed-tenders, field value"),
+])
+def test_build_refuses_an_absurd_number_with_exit_1(name, where, source, tmp_path, capsys):
+    CASES[name][0](source)
+    out = tmp_path / "out"
+    assert main(["build", "--source", str(source), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"[error] {where}: " in err and "could not run" not in err, err
+    assert not out.exists()
+
+
 def test_build_failure_leaves_an_existing_release_as_it_was(source, tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["build", "--source", str(source), "--out", str(out), "--quiet"]) == 0
@@ -188,6 +328,119 @@ def test_build_failure_leaves_an_existing_release_as_it_was(source, tmp_path, ca
     assert main(["build", "--source", str(source), "--out", str(out)]) == 1
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
+
+
+@pytest.mark.parametrize("name", sorted(UNKNOWN_KEYS))
+def test_records_refuse_an_unknown_key_naming_the_closest_known_one(name, source):
+    mutate, (file, record, field, hint) = UNKNOWN_KEYS[name]
+    mutate(source)
+    with pytest.raises(ProblemsFound) as err:
+        Reader(source).read()
+    rows = [(p.type, p.file, p.record, p.field) for p in err.value.problems]
+    assert ("unknown-key", "datasets/source/" + file, record, field) in rows, rows
+    p = next(p for p in err.value.problems if p.type == "unknown-key")
+    assert CJK.search(p.message_zh) and CJK.search(p.fix_zh), p.render()
+    if hint:
+        assert f"(did you mean '{hint}'?)" in p.fix_en and f"（是否為「{hint}」？）" in p.fix_zh, p.render()
+    else:
+        assert "did you mean" not in p.fix_en, p.render()
+
+
+def test_a_misspelt_optional_key_stops_the_build_instead_of_dropping_data(source, tmp_path, capsys):
+    UNKNOWN_KEYS["case-activities"][0](source)
+    with pytest.raises(ProblemsFound) as err:
+        Reader(source).read()
+    p = next(p for p in err.value.problems if p.type == "unknown-key")
+    assert (p.message_zh, p.message_en) == (
+        "不明的欄位「activites」（案件）：此欄不會被讀取，其資料不會發布。",
+        "Unknown key 'activites' in a case: it is not read, so its data would not be published.")
+    keys = ("activities, agencies, alt_names, amount, authority, benchmark, cited, description, "
+            "documents, established, id, name, notes, observations, pcc_tender_ids, procurement, "
+            "risks, status, table_number, wikidata")
+    assert p.fix_zh == f"改用已知的欄位名稱（是否為「activities」？）：{keys}；格式見 docs/model.md。"
+    assert p.fix_en == f"Use a known key (did you mean 'activities'?): {keys}; see docs/model.md."
+    out = tmp_path / "out"
+    assert main(["build", "--source", str(source), "--out", str(out)]) == 1
+    assert "field activites" in capsys.readouterr().err and not out.exists()
+
+
+def test_an_unquoted_comma_in_a_text_is_explained(source):
+    UNKNOWN_KEYS["agency-name-unquoted-comma"][0](source)
+    with pytest.raises(ProblemsFound) as err:
+        Reader(source).read()
+    p = next(p for p in err.value.problems if p.type == "unknown-key")
+    assert p.fix_en.endswith("Inside { }, an unquoted comma splits the text: quote text that contains a comma.")
+    assert p.fix_zh.endswith("在 { } 之內，未加引號的逗號會把文字切開：含逗號的文字請加引號。")
+
+
+@pytest.mark.parametrize("root", [MINIMAL, REAL], ids=["minimal", "real"])
+def test_every_key_of_the_projects_records_is_known(root):
+    reader = Reader(root)
+    reader.read()
+    assert [p.render() for p in reader.problems if p.type == "unknown-key"] == []
+
+
+class _Tracked(dict):
+    """A parsed mapping that remembers which keys the reader looked up."""
+
+    def __init__(self, items):
+        super().__init__(items)
+        self.read: set = set()
+
+    def get(self, key, default=None):
+        self.read.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key):
+        self.read.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key):
+        self.read.add(key)
+        return super().__contains__(key)
+
+
+def _tracked(value, found: list):
+    if isinstance(value, dict):
+        found.append(_Tracked({k: _tracked(v, found) for k, v in value.items()}))
+        return found[-1]
+    return [_tracked(v, found) for v in value] if isinstance(value, list) else value
+
+
+# dataset.yaml's nested mappings are read by the release writers, not by the reader
+WRITER_KINDS = {"dataset", "licence", "contact", "package-source", "datagovtw"}
+
+
+def test_the_declared_keys_are_the_keys_the_reader_reads(monkeypatch):
+    """Every mapping the reader reads is key-checked, against the set of its kind, and
+    each set is exactly what the reader looks up in the project's records."""
+    from pipelines import records
+
+    found: list[_Tracked] = []
+    kinds: dict[int, str] = {}
+    parse, check = records.parse_yaml_file, Reader.known_keys
+
+    def parse_tracked(path, file):
+        data, problem = parse(path, file)
+        return _tracked(data, found), problem
+
+    def known_keys(self, rec, kind, **kw):
+        kinds[id(rec)] = kind
+        return check(self, rec, kind, **kw)
+
+    monkeypatch.setattr(records, "parse_yaml_file", parse_tracked)
+    monkeypatch.setattr(Reader, "known_keys", known_keys)
+    for root in (MINIMAL, REAL):
+        Reader(root).read()
+    read: dict[str, set] = {kind: set() for kind in records.RECORD_KEYS}
+    for rec in found:
+        if rec.read:
+            assert id(rec) in kinds, f"a mapping is read without a key check: {dict(rec)}"
+            read[kinds[id(rec)]] |= rec.read
+    for kind, spec in records.RECORD_KEYS.items():
+        assert read[kind] <= spec.keys, kind
+        if kind not in WRITER_KINDS:
+            assert read[kind] == spec.keys, kind
 
 
 def test_yaml_syntax_error_names_the_line(source):

@@ -56,7 +56,8 @@ def test_parse_amount_reads_the_sources_wording(text, value):
     assert parse_amount(text) == value
 
 
-@pytest.mark.parametrize("text", ["-5 億", "負 5 億", "約 一百 億", "abc", "", "12 億 xyz", "億"])
+@pytest.mark.parametrize("text", ["-5 億", "負 5 億", "約 一百 億", "abc", "", "12 億 xyz", "億", "NaN",
+                                  "Infinity", "1e999999999", "9" * 10_000 + "億", "10000000 億"])
 def test_parse_amount_refuses_negative_and_non_numeric(text):
     with pytest.raises(ValueError):
         parse_amount(text)

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import csv
+import errno
+import io
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
+from pipelines import folders
 from pipelines import release as rel
 from pipelines.cli import main
 from pipelines.release import RDF_FILES, build, publish, verify_sums
@@ -152,6 +158,221 @@ def test_a_build_that_fails_midway_leaves_the_target_as_it_was(tmp_path, monkeyp
         build(MINIMAL, out, source_date_epoch="1")
     assert files_of(out) == before
     assert [p.name for p in tmp_path.iterdir()] == ["out"], "a temporary folder was left behind"
+
+
+def _renames_watched(monkeypatch, out: Path) -> list[tuple[str, str, bool]]:
+    """Every os.rename from now on, as (source, target, whether `out` exists after it)."""
+    renames, real = [], os.rename
+
+    def rename(src, dst, *a, **k):
+        real(src, dst, *a, **k)
+        renames.append((Path(src).name, Path(dst).name, out.exists()))
+
+    monkeypatch.setattr(os, "rename", rename)
+    return renames
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="renameat2 is Linux's")
+def test_a_rebuild_swaps_the_release_in_one_exchange(tmp_path, monkeypatch):
+    """The new release and the old swap names in one renameat2(RENAME_EXCHANGE): `out`
+    exists at every step (no rename moves it away), is a new folder, holds only the new files."""
+    out = tmp_path / "out"
+    assert build(MINIMAL, out, source_date_epoch=EPOCH).ok
+    inode = out.stat().st_ino
+    (out / "left-by-the-old-release").write_text("old", encoding="utf-8")
+    renames = _renames_watched(monkeypatch, out)
+    assert build(MINIMAL, out, source_date_epoch="1").ok  # another time stamp: other bytes
+    assert renames == [], "out was moved by rename, not exchanged"
+    assert out.stat().st_ino != inode
+    assert not (out / "left-by-the-old-release").exists()
+    assert json.loads((out / "release.json").read_text())["created"] == "1970-01-01T00:00:01Z"
+    assert verify_sums(out) == []
+    assert [p.name for p in tmp_path.iterdir()] == ["out"], "the old release was left behind"
+
+
+def test_a_failed_exchange_leaves_the_old_release_in_place(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    assert build(MINIMAL, out, source_date_epoch=EPOCH).ok
+    before = files_of(out)
+
+    def refused(a, b):
+        raise OSError(errno.EIO, "input/output error (simulated)")
+
+    monkeypatch.setattr(folders, "exchange", refused)
+    with pytest.raises(OSError):
+        build(MINIMAL, out, source_date_epoch="1")
+    assert files_of(out) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out"], "a temporary folder was left behind"
+
+
+def test_without_renameat2_two_renames_replace_the_release(tmp_path, monkeypatch):
+    """Where the platform has no renameat2 (the fallback): the same result, by two renames."""
+    out = tmp_path / "out"
+    assert build(MINIMAL, out, source_date_epoch=EPOCH).ok
+    monkeypatch.setattr(folders, "_renameat2", lambda: None)
+    renames = _renames_watched(monkeypatch, out)
+    assert build(MINIMAL, out, source_date_epoch="1").ok
+    pid = os.getpid()
+    assert renames == [("out", f".out.old-{pid}", False), (f".out.building-{pid}", "out", True)]
+    assert json.loads((out / "release.json").read_text())["created"] == "1970-01-01T00:00:01Z"
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid``, from /proc/*/stat."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _runs(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+def _is_store_loader(pid: int) -> bool:
+    try:
+        return b"api.store" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux's /proc and prctl")
+@pytest.mark.parametrize("phase", ["check-workers", "store-loader"])
+def test_the_children_of_a_killed_build_die_with_it(phase, tmp_path):
+    """kill -9 of `lianzheng build` while its children run: the forked check workers
+    (XLSX, Frictionless, SHACL) and the store loader end within seconds, unfinished."""
+    cmd = [sys.executable, "-m", "pipelines.cli", "build", "--source", str(MINIMAL),
+           "--out", str(tmp_path / "out"), "--releases", str(tmp_path / "releases"), "--workers", "2"]
+    cmd += ["--store"] if phase == "store-loader" else []
+    build_proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH})
+    children: list[int] = []
+    try:
+        deadline = time.monotonic() + 120
+        while build_proc.poll() is None and time.monotonic() < deadline:
+            children = _children(build_proc.pid)
+            if phase == "store-loader":
+                children = [c for c in children if _is_store_loader(c)]
+            if len(children) >= (3 if phase == "check-workers" else 1):  # one XLSX worker, two SHACL
+                break
+            time.sleep(0.005)
+        assert build_proc.poll() is None and children, "the build ended before its children were seen"
+        build_proc.kill()
+        build_proc.wait()
+        deadline = time.monotonic() + 10
+        while any(_runs(c) for c in children) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [c for c in children if _runs(c)] == [], "children of the killed build still run"
+        finished = list((tmp_path / "cache").glob(".*.building-*/store.json"))
+        assert finished == [], "the store loader went on after its parent was killed"
+    finally:
+        for pid in children + [build_proc.pid]:
+            if _runs(pid):
+                os.kill(pid, signal.SIGKILL)
+        build_proc.wait()
+
+
+def test_a_build_removes_the_folders_of_killed_builds_but_not_of_live_ones(tmp_path):
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    live = subprocess.Popen(["sleep", "120"])
+    try:
+        stale = [f".out.building-{dead.pid}", f".out.building-{dead.pid}.tables", f".out.old-{dead.pid}"]
+        kept = [f".out.building-{live.pid}", f".out.building-{live.pid}.tables",
+                f".other.building-{dead.pid}", "notes"]  # another target's is not ours to judge
+        for name in stale + kept:
+            (tmp_path / name).mkdir()
+            (tmp_path / name / "release.json").write_text("{}", encoding="utf-8")
+        assert build(MINIMAL, tmp_path / "out", source_date_epoch=EPOCH).ok
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(kept + ["out"])
+    finally:
+        live.kill()
+        live.wait()
+
+
+def test_publish_removes_what_killed_builds_left_in_the_releases_folder(tmp_path, minimal_source):
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    live = subprocess.Popen(["sleep", "120"])
+    releases = tmp_path / "releases"
+    releases.mkdir()
+    try:
+        for name in (f".0.0.0.building-{dead.pid}", f".0.0.1.building-{live.pid}"):
+            (releases / name).mkdir()
+        (releases / f".latest-{dead.pid}").symlink_to("0.0.0")
+        (releases / f".latest-{live.pid}").symlink_to("0.0.1")
+        assert publish(minimal_source, releases, source_date_epoch=EPOCH).ok
+        assert sorted(p.name for p in releases.iterdir()) == sorted(
+            ["0.0.1", "latest", f".0.0.1.building-{live.pid}", f".latest-{live.pid}"])
+    finally:
+        live.kill()
+        live.wait()
+
+
+# Relative paths are relative to the current folder, whichever it is: (arguments, the release).
+RELATIVE = {
+    "out": (["--out", "rel/x"], "rel/x"),
+    "releases": (["--releases", "relrel", "--no-store"], "relrel/latest"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RELATIVE))
+def test_build_takes_relative_paths_from_the_current_folder(name, tmp_path):
+    args, release = RELATIVE[name]
+    cwd = tmp_path / "elsewhere"
+    cwd.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIANZHENG_")}
+    out = subprocess.run([sys.executable, "-m", "pipelines.cli", "build", "--source", str(MINIMAL),
+                          "--quiet", *args], cwd=cwd, capture_output=True, text=True,
+                         env={**env, "PYTHONPATH": str(ROOT), "SOURCE_DATE_EPOCH": EPOCH})
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert verify_sums(cwd / release) == []
+    assert [p.name for p in cwd.iterdir()] == [release.split("/")[0]], "something else was left"
+    assert [p.name for p in (cwd / release).parent.iterdir() if p.name.startswith(".")] == []
+
+
+def test_serve_builds_its_first_release_into_a_relative_releases_folder(tmp_path, monkeypatch):
+    from api.server import pick_release
+    from pipelines.settings import load
+
+    monkeypatch.chdir(tmp_path)
+    said = io.StringIO()
+    release = pick_release(load({}, releases="relserve", source=str(MINIMAL)), out=said)
+    assert release == tmp_path / "relserve" / "0.0.1", said.getvalue()[-3000:]
+    assert verify_sums(release) == []
+
+
+# A target that cannot take a release: exit 2 and the exact message; nothing touched.
+# name -> (what is there, the --out given, message_en)
+UNUSABLE = {
+    "a-file-in-the-path": ({"f": "x"}, "f/x/y", "{root}/f is a file, not a folder."),
+    "a-file": ({"f": "x"}, "f", "{root}/f is a file, not a folder."),
+    "a-folder-of-other-things": (
+        {"docs/mine.txt": "keep"}, "docs",
+        "The folder {root}/docs holds other files and is not a release: a build replaces it whole."),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNUSABLE))
+def test_build_refuses_a_target_that_cannot_take_a_release(name, tmp_path, monkeypatch, capsys):
+    there, target, message = UNUSABLE[name]
+    for path, text in there.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "--source", str(MINIMAL), "--out", target]) == 2
+    err = capsys.readouterr().err
+    assert f"    {message.format(root=tmp_path)} Fix: " in err, err
+    assert {p.relative_to(tmp_path).as_posix(): p.read_text() for p in tmp_path.rglob("*") if p.is_file()} == there
 
 
 def test_a_shacl_violation_stops_the_release(tmp_path, monkeypatch):

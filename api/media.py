@@ -56,6 +56,8 @@ RESOURCE_FORMATS = ("html", "turtle", "jsonld", "ntriples", "rdfxml", "json")
 GRAPH_FORMATS = ("turtle", "ntriples", "jsonld", "rdfxml")
 SELECT_FORMATS = ("sparql-json", "sparql-xml", "csv", "tsv")
 ASK_FORMATS = ("sparql-json", "sparql-xml")
+QUERY_FORM_FORMATS = {"SELECT": SELECT_FORMATS, "ASK": ASK_FORMATS, "CONSTRUCT": GRAPH_FORMATS,
+                      "DESCRIBE": GRAPH_FORMATS}  # what each SPARQL query form can be answered in
 BY_SUFFIX = {f.suffix: f for f in FORMATS.values() if f.suffix}
 
 

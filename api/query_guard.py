@@ -179,12 +179,29 @@ def _resolve(tok: _Token, prefixes: dict[str, str]) -> str | None:
 
 
 def inspect(query: str, allowed_graphs: frozenset[str] | set[str] = frozenset()) -> QueryInfo:
-    """What ``query`` is, or :class:`QueryRefused` if it must not run (answers are cached)."""
+    """What ``query`` is, or :class:`QueryRefused` if it must not run (answers are cached).
+
+    Its cost grows with the query's length and ambiguity (up to a few tenths of a second for
+    100,000 characters): the service calls it in a query worker, charged to the client, and
+    :func:`quick_inspect` in its own process."""
     if len(query) > _CACHE_QUERY_CHARS:
         return _inspect(query, frozenset(allowed_graphs))
     return _cached(query, frozenset(allowed_graphs))
 
 
+def quick_inspect(query: str) -> QueryInfo | None:
+    """:func:`inspect`'s answer where it is cheap enough for the service's event loop: a query of
+    at most :data:`INLINE_CHARS` characters that its plain reading settles (lookups, mostly).
+    None otherwise: then the query worker runs :func:`inspect` before the query."""
+    if len(query) > INLINE_CHARS:
+        return None
+    return _cached_quick(query)
+
+
+# A plain reading of this many characters, measured: 3 us for a lookup, at worst (a token a
+# character or two, and brackets enough to be followed) ~0.5 ms, what the service spends on a
+# request anyway. Longer queries are checked in a worker.
+INLINE_CHARS = 1024
 _CACHE_QUERY_CHARS = 4096  # only short queries are kept: the same lookups come again and again
 
 
@@ -193,11 +210,40 @@ def _cached(query: str, allowed_graphs: frozenset[str]) -> QueryInfo:
     return _inspect(query, allowed_graphs)
 
 
+@functools.lru_cache(maxsize=4096)
+def _cached_quick(query: str) -> QueryInfo | None:
+    if "\x00" in query:
+        raise QueryRefused(400, "the query holds a NUL character")
+    return _plain_only(query)
+
+
 def _inspect(query: str, allowed_graphs: frozenset[str]) -> QueryInfo:
     if "\x00" in query:
         raise QueryRefused(400, "the query holds a NUL character")
     info = _plain_only(query)
     return info if info is not None else _every_reading(query, allowed_graphs)
+
+
+MAX_NESTING = 256  # brackets, braces and parentheses inside one another
+MAX_UNARY_RUN = 64  # unary operators in a row (! - + ^)
+_NESTERS = "({["
+_UNARY = "!-+^"
+
+
+def _may_nest_deeply(query: str) -> bool:
+    """Whether the query has enough brackets or unary operators to pass a limit below (counted
+    in C: the exact check, token by token, is left to the full check)."""
+    return sum(query.count(c) for c in _NESTERS) > MAX_NESTING or \
+        sum(query.count(c) for c in _UNARY) > MAX_UNARY_RUN
+
+
+def _too_deep(depth: int, run: int, tok: _Token) -> None:
+    if depth > MAX_NESTING:
+        raise QueryRefused(400, f"the query nests brackets more than {MAX_NESTING} deep",
+                           f"at character {tok.pos + 1}; the engine's parser would overflow its stack")
+    if run > MAX_UNARY_RUN:
+        raise QueryRefused(400, f"the query has more than {MAX_UNARY_RUN} unary operators in a row",
+                           f"at character {tok.pos + 1}")
 
 
 # Words that make the full check necessary: on any reading, a word or a dotted name's part
@@ -213,7 +259,8 @@ def _plain_only(query: str) -> QueryInfo | None:
     not end" (both on the plain reading) needs one of :data:`_NEEDS_FULL_CHECK`: a text without
     those words and without backslashes (no codepoint escapes, no escaped name characters) gets
     the same answer from its plain reading as from all of them, at a fraction of the cost. None:
-    use :func:`_every_reading`.
+    use :func:`_every_reading`. (Nesting is the plain reading's too: where there are brackets
+    enough to pass a limit, they are followed token by token.)
     """
     if "\\" in query:
         return None
@@ -223,13 +270,27 @@ def _plain_only(query: str) -> QueryInfo | None:
             return None
     form = None
     strings = "'" in query or '"' in query
+    deep = _may_nest_deeply(query)
+    depth = run = 0
     for m in _LEXER.finditer(query):  # the plain reading: tokens one after another from the start
         kind = m.lastgroup
+        if deep and kind != "ws" and kind != "comment":
+            if kind == "punct":
+                text = m.group()
+                if text in _NESTERS:
+                    depth += 1
+                elif text in ")}]":
+                    depth = max(0, depth - 1)
+                run = run + 1 if text in _UNARY else 0
+                if depth > MAX_NESTING or run > MAX_UNARY_RUN:
+                    _too_deep(depth, run, _Token(kind, text, m.start()))
+            else:
+                run = 0
         if kind == "word" and form is None:
             word = m.group().upper()
             if word in FORMS:
                 form = word
-                if not strings:
+                if not strings and not deep:
                     break
         elif kind == "open_string":
             raise QueryRefused(400, "the query has a string that does not end", f"at character {m.start() + 1}")
@@ -252,7 +313,15 @@ def _every_reading(query: str, allowed_graphs: frozenset[str]) -> QueryInfo:
             prefixes: dict[str, str] = main_prefixes if main else dict(main_prefixes)
             form = None
             prev: list[_Token] = []
+            depth = run = 0
             for tok in tokens:
+                if main:  # how deep the engine's parser would recurse
+                    if tok.kind == "punct" and tok.text in _NESTERS:
+                        depth += 1
+                    elif tok.kind == "punct" and tok.text in ")}]":
+                        depth = max(0, depth - 1)
+                    run = run + 1 if tok.kind == "punct" and tok.text in _UNARY else 0
+                    _too_deep(depth, run, tok)
                 if tok.kind == "open_string":
                     if main:
                         raise QueryRefused(400, "the query has a string that does not end",

@@ -45,8 +45,8 @@ from fastapi.responses import Response
 from . import html as H
 from . import rdf_out
 from .errors import ServiceError, error_response, log
-from .media import ASK_FORMATS, FORMATS, GRAPH_FORMATS, SELECT_FORMATS, acceptable, negotiate
-from .query_guard import QueryRefused, inspect
+from .media import FORMATS, QUERY_FORM_FORMATS, acceptable, negotiate
+from .query_guard import QueryRefused, quick_inspect
 from .store import get_store
 from .workers import ClientBusy, OverBudget, PoolBusy, QueryTimeout, WorkerCrashed, WorkerFailed
 
@@ -65,8 +65,6 @@ SELECT ?case ?name ?established WHERE {
 }
 ORDER BY ?established
 LIMIT 20"""
-FORMS_OFFER = {"SELECT": SELECT_FORMATS, "ASK": ASK_FORMATS, "CONSTRUCT": GRAPH_FORMATS,
-               "DESCRIBE": GRAPH_FORMATS}
 
 
 def _media_param(content_type: str) -> tuple[str, dict[str, str]]:
@@ -298,30 +296,38 @@ class Endpoint:
             if g not in allowed:
                 raise ServiceError(400, "default-graph-uri and named-graph-uri may only name graphs this "
                                    "endpoint holds", detail={"graph": g, "graphs": sorted(allowed)})
-        try:
-            info = inspect(query, allowed)
-        except QueryRefused as exc:
-            raise ServiceError(exc.status, exc.message, detail=exc.detail) from None
-        chosen = negotiate(accept, FORMS_OFFER[info.form])
-        if chosen is None:
-            raise ServiceError(406, f"a {info.form} query cannot be answered in the format asked for",
-                               detail={"available": acceptable(FORMS_OFFER[info.form])},
-                               headers={"Vary": "Accept"})
-        fmt, media_type = chosen
-        client = request.client.host if request.client else "unknown"
-        job = {"query": query, "format": fmt.key, "limit": self.settings.max_results, "base_iri": base_iri}
+        job = {"query": query, "limit": self.settings.max_results, "base_iri": base_iri}
         if default_graphs or named_graphs:  # 2.1.4: the protocol's dataset replaces the query's
             job["default_graph"] = default_graphs
             job["named_graphs"] = named_graphs
+        try:
+            info = quick_inspect(query)
+        except QueryRefused as exc:
+            raise ServiceError(exc.status, exc.message, detail=exc.detail) from None
+        if info is None:  # long, or not settled by its plain reading: the worker checks it first
+            job.update(check=sorted(allowed), accept=accept, format=None)
+            content_type = ""
+        else:
+            chosen = negotiate(accept, QUERY_FORM_FORMATS[info.form])
+            if chosen is None:
+                raise ServiceError(406, f"a {info.form} query cannot be answered in the format asked for",
+                                   detail={"available": acceptable(QUERY_FORM_FORMATS[info.form])},
+                                   headers={"Vary": "Accept"})
+            fmt, media_type = chosen
+            job["format"] = fmt.key
+            content_type = fmt.content_type(media_type)
+        client = request.client.host if request.client else "unknown"
         answer = await run_job(store, job, self.settings, client)
         if not answer.ok:
-            raise ServiceError(answer.status, answer.error, detail=answer.detail)
+            headers = {"Vary": "Accept"} if answer.status == 406 else None
+            raise ServiceError(answer.status, answer.error, detail=answer.detail, headers=headers)
+        content_type = answer.media_type or content_type
         headers = {"Vary": "Accept", "X-Result-Count": str(answer.count)}
         if answer.truncated:
             headers["X-Result-Truncated"] = "true"
             headers["X-Result-Limit"] = str(self.settings.max_results)
-        self.cache.put(key, answer.body, fmt.content_type(media_type), headers)
-        return Response(answer.body, media_type=fmt.content_type(media_type), headers=headers)
+        self.cache.put(key, answer.body, content_type, headers)
+        return Response(answer.body, media_type=content_type, headers=headers)
 
     # -------------------------------------------------------------- service description
 

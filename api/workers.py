@@ -41,6 +41,7 @@ from pathlib import Path
 
 FRAME = struct.Struct(">II")  # header length, body length
 WORKER_MEMORY = 768 * 1024 * 1024  # bytes of data memory a worker may use
+WORKER_STACK = 112 * 1024 * 1024  # bytes its main thread's stack may grow to (see deepen_stack)
 START_TIMEOUT = 30.0  # seconds for a worker to open the store and say it is ready
 QUEUE_DEPTH = 4  # jobs a worker holds at once: the one it runs and those queued behind it
 LINE_LIMIT = 32  # jobs one client may have waiting for a worker (ClientBusy past it)
@@ -176,6 +177,11 @@ def execute(store, job: dict, config: dict) -> tuple[dict, bytes]:
     from . import rdf_out, results
     from .media import FORMATS
 
+    if job.get("check") is not None:  # the service left the query check to the worker
+        checked = check(job, job["check"])
+        if checked[0] is not None:
+            return checked[0], b""
+        job = dict(job, format=checked[1], media_type=checked[2])
     fmt = job["format"]
     limit = int(job["limit"])
     kw = {}
@@ -222,7 +228,30 @@ def execute(store, job: dict, config: dict) -> tuple[dict, bytes]:
             return {"ok": False, "status": 406, "error": f"the result cannot be written as "
                     f"{FORMATS[fmt].label}", "detail": str(exc)}, b""
         count = len(triples)
-    return {"ok": True, "count": count, "truncated": truncated}, body
+    header = {"ok": True, "count": count, "truncated": truncated}
+    if job.get("media_type"):
+        header["media_type"] = job["media_type"]
+    return header, body
+
+
+def check(job: dict, graphs: list[str]) -> tuple[dict | None, str, str]:
+    """The query check and content negotiation the service did not do in its own process
+    (:func:`api.query_guard.quick_inspect` had no cheap answer): a refusal's header, or None and
+    the format and media type to answer in."""
+    from .media import QUERY_FORM_FORMATS, acceptable, negotiate
+    from .query_guard import QueryRefused, inspect
+
+    try:
+        info = inspect(job["query"], frozenset(graphs))
+    except QueryRefused as exc:
+        return {"ok": False, "status": exc.status, "error": exc.message, "detail": exc.detail}, "", ""
+    offers = QUERY_FORM_FORMATS[info.form]
+    chosen = negotiate(job.get("accept"), offers)
+    if chosen is None:
+        return {"ok": False, "status": 406, "error": f"a {info.form} query cannot be answered in the "
+                "format asked for", "detail": {"available": acceptable(offers)}}, "", ""
+    fmt, media_type = chosen
+    return None, fmt.key, fmt.content_type(media_type)
 
 
 def _not_acceptable(what: str, writers) -> dict:
@@ -232,8 +261,33 @@ def _not_acceptable(what: str, writers) -> dict:
             "detail": "available: " + ", ".join(FORMATS[k].media_type for k in writers if k in FORMATS)}
 
 
-def worker_main() -> int:
+def deepen_stack(nbytes: int) -> bool:
+    """Let the main thread's stack grow to ``nbytes``: the engine's parser and planner recurse once
+    per nested group or chained operator (8 MiB overflowed at 2,500 nested braces, 5,000 BINDs or
+    MINUSes, 20,000 ``||``); measured with 64 MiB, no query of the longest length the endpoint
+    takes (100,000 characters) of those shapes overflowed, and the query check refuses deeper
+    nesting (:data:`api.query_guard.MAX_NESTING`). Kept below the 128 MiB that Linux leaves
+    free below the stack of a process started with the usual 8 MiB limit."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_STACK)
+        if soft != resource.RLIM_INFINITY and soft < nbytes:
+            if hard != resource.RLIM_INFINITY:
+                nbytes = min(nbytes, hard)
+            resource.setrlimit(resource.RLIMIT_STACK, (nbytes, hard))
+        return True
+    except (ImportError, ValueError, OSError):
+        return False
+
+
+def worker_main(parent: int | None = None) -> int:
+    if parent is not None:
+        from pipelines.processes import die_with_parent
+
+        die_with_parent(parent)  # a worker running a hostile query must not outlive the service
     isolated = isolate_network()  # first, while this process has a single thread
+    deepen_stack(WORKER_STACK)
     inbox = Inbox(os.dup(0))
     chan_out = os.fdopen(os.dup(1), "wb", buffering=0)
     devnull = os.open(os.devnull, os.O_RDONLY)
@@ -323,8 +377,9 @@ class Answer:
     seconds: float = 0.0
     status: int = 200
     error: str = ""
-    detail: str | None = None
+    detail: object = None
     worker: int = 0  # pid of the worker that answered
+    media_type: str = ""  # the Content-Type, where the worker negotiated it (it checked the query)
 
 
 @dataclass(eq=False)
@@ -584,7 +639,7 @@ class WorkerPool:
         board_fd = _board()
         try:
             proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "api.workers", stdin=asyncio.subprocess.PIPE,
+                sys.executable, "-m", "api.workers", str(os.getpid()), stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE, cwd=str(ROOT), env=dict(os.environ, RUST_BACKTRACE="0"),
                 pass_fds=() if board_fd is None else (board_fd,))
             worker = Worker(proc)
@@ -957,7 +1012,7 @@ class WorkerPool:
         return Answer(ok=bool(header.get("ok")), body=body, count=int(header.get("count", 0)),
                       truncated=bool(header.get("truncated")), seconds=float(header.get("seconds", 0)),
                       status=int(header.get("status", 200)), error=str(header.get("error", "")),
-                      detail=header.get("detail"), worker=pid)
+                      detail=header.get("detail"), worker=pid, media_type=str(header.get("media_type", "")))
 
     # ------------------------------------------------------------ state
 
@@ -1008,4 +1063,4 @@ class WorkerPool:
 
 
 if __name__ == "__main__":
-    sys.exit(worker_main())
+    sys.exit(worker_main(int(sys.argv[1]) if len(sys.argv) > 1 else None))

@@ -289,3 +289,69 @@ def test_the_remembered_endpoint_url_is_the_one_starlette_reads(scope):
     got = endpoint_url(scope["scheme"], tuple(server) if server else None, scope["path"],
                        Headers(scope=scope).get("host"))
     assert got == str(URL(scope=scope).replace(query=None, fragment=None))
+
+
+# ------------------------------------------------------------------ the query check, off the event loop
+
+def _padded(query: str, size: int) -> str:
+    """``query`` with a comment that makes it ``size`` characters long."""
+    return query + "\n#" + "x" * (size - len(query) - 2)
+
+
+@pytest.mark.parametrize("query, status", [
+    (_padded("SELECT * WHERE { ?s ?p ?o } LIMIT 1", 90_000), 200),
+    (_padded("INSERT DATA { <http://a> <http://b> <http://c> }", 90_000), 403),
+    (_padded("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", 90_000), 400),
+    (_padded("SELECT * FROM <http://elsewhere/> WHERE { ?s ?p ?o }", 90_000), 400),
+    (_padded("SELECT * FROM <https://w3id.org/lianzheng/vocab> WHERE { ?s ?p ?o } LIMIT 1", 5_000), 200),
+])
+def test_a_long_query_is_checked_in_a_worker_not_in_the_service(client, monkeypatch, query, status):
+    """The full check of a long query costs up to tenths of a second: the worker that runs the
+    query runs it first (charged to the client, stopped at the deadline). Replaced here in the
+    service's process by a check that fails, the answers stay what the real check decides."""
+    import api.query_guard as guard
+
+    def not_here(*args, **kwargs):
+        raise AssertionError("the full query check ran in the service's process")
+
+    monkeypatch.setattr(guard, "_every_reading", not_here)
+    monkeypatch.setattr(guard, "inspect", not_here)
+    r = client.post("/sparql", content=query.encode(), headers=DIRECT)
+    assert r.status_code == status, r.text[:300]
+    if status == 200:
+        assert r.headers["content-type"] == "application/sparql-results+json"
+    else:
+        error_of(r, status)
+
+
+def test_a_long_query_negotiates_its_format_in_the_worker(client):
+    query = _padded("ASK { ?s ?p ?o }", 4_000)
+    r = client.post("/sparql", content=query.encode(), headers={**DIRECT, "accept": "application/sparql-results+xml"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/sparql-results+xml")
+    bad = client.post("/sparql", content=query.encode(), headers={**DIRECT, "accept": "text/csv"})
+    assert error_of(bad, 406)["detail"]["available"] and "Accept" in bad.headers["vary"]
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE " + "{" * 2500 + "}" * 2500,  # overflowed the engine's stack: the worker crashed
+    "SELECT * WHERE { FILTER(" + "(" * 300 + "1" + ")" * 300 + ") }",
+    "SELECT * WHERE { FILTER(" + "!" * 20_000 + "true) }",
+    "SELECT * WHERE { ?s " + "(" * 400 + "<p>" + ")" * 400 + " ?o }",
+])
+def test_deep_nesting_is_refused_before_any_worker_crashes(client, query):
+    before = client.get("/-/health").json()
+    for body in (query.encode(), ("#" * 3000 + "\n" + query).encode()):  # checked here, and in a worker
+        r = client.post("/sparql", content=body, headers=DIRECT)
+        assert "nests" in error_of(r, 400)["error"] or "in a row" in r.json()["error"]
+    after = client.get("/-/health").json()
+    assert after["workers_crashed"] == before["workers_crashed"]
+
+
+def test_long_chains_run_with_the_workers_deeper_stack(client):
+    """5,000 BINDs overflowed a worker's 8 MiB stack; with 112 MiB they run."""
+    query = "SELECT * {" + "".join(f"BIND({i} AS ?{i})" for i in range(5000)) + "}"
+    before = client.get("/-/health").json()["workers_crashed"]
+    r = client.post("/sparql", content=query.encode(), headers=DIRECT)
+    assert r.status_code == 200, r.text[:300]
+    assert len(r.json()["head"]["vars"]) == 5000
+    assert client.get("/-/health").json()["workers_crashed"] == before

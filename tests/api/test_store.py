@@ -21,7 +21,7 @@ from api.workers import (BACKOFF, ClientBusy, Lines, OverBudget, PoolBusy, Query
 
 CASE = "https://w3id.org/lianzheng/id/case/anping-water-reclamation"
 CARTESIAN = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # hours on any real graph
-CRASH = "SELECT * WHERE " + "{" * 3000 + "}" * 3000  # overflows the engine's parser stack (SIGSEGV)
+CRASH = "SELECT * WHERE " + "{" * 60000 + "}" * 60000  # overflows even a 112 MiB stack (SIGSEGV)
 ASK = {"query": "ASK {}", "format": "sparql-json", "limit": 1}
 SLOW = {"query": CARTESIAN, "format": "csv", "limit": 10}
 

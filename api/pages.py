@@ -50,6 +50,7 @@ from pipelines.terms import PREFIXES, VOCAB
 from . import pages_charts as charts
 from .pages_data import PER_PAGE, SORTS, Portal, Query
 from .pages_i18n import EN, ZH, Words, lang_of, with_params
+from .sparql import PAGE_LIMITS
 from .pages_queries import BY_ID as EXAMPLES_BY_ID
 from .pages_queries import DEFAULT_QUERY, EXAMPLES
 
@@ -465,18 +466,28 @@ def charts_page(request: Request):
 
 # ------------------------------------------------------------------------ SPARQL
 
-async def _ask_endpoint(request: Request, query: str) -> tuple[int, str, bytes]:
-    """Run ``query`` through this app's own ``/sparql`` endpoint, in process (ASGI).
+PAGE_ROWS = 100  # result rows a page shows
+PAGE_BYTES = 2 * 1024 * 1024  # the most of an answer a page asks for (a few thousand rows)
+CELL_CHARS = 2000  # characters of a value a page shows
+GRAPH_CHARS = 200_000  # characters of a graph answer a page shows
+
+
+async def _ask_endpoint(request: Request, query: str, rows: int) -> tuple[int, str, bytes]:
+    """Run ``query`` through this app's own ``/sparql`` endpoint, in process (ASGI), for at most
+    ``rows`` rows and :data:`PAGE_BYTES` bytes.
 
     The page thus gets exactly what a client of the endpoint gets -- the same checks
     (read-only, no SERVICE), time and row limits, and the same per-client budget, since the
-    request carries the visitor's address -- without a second way to run a query.
+    request carries the visitor's address -- without a second way to run a query; only the
+    limits are lower, set in the ASGI scope (:data:`api.sparql.PAGE_LIMITS`), where no HTTP
+    request can set them.
     """
     body = urlencode({"query": query}).encode("utf-8")
     scope = {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
         "scheme": request.url.scheme, "path": "/sparql", "raw_path": b"/sparql", "root_path": "",
         "query_string": b"", "client": request.scope.get("client"), "server": request.scope.get("server"),
+        PAGE_LIMITS: (rows, PAGE_BYTES),
         "headers": [(b"content-type", b"application/x-www-form-urlencoded"),
                     (b"accept", b"application/sparql-results+json, text/turtle;q=0.9"),
                     (b"content-length", str(len(body)).encode()), (b"host", b"localhost")],
@@ -506,6 +517,10 @@ async def _ask_endpoint(request: Request, query: str) -> tuple[int, str, bytes]:
     return status, media, b"".join(chunks)
 
 
+def _shown(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def _cell(term: dict | None, lang: str) -> dict | None:
     if term is None:
         return None
@@ -517,14 +532,16 @@ def _cell(term: dict | None, lang: str) -> dict | None:
             if marker in value:
                 slug = value.split(marker, 1)[1]
                 href = with_params(f"/{'cases' if kind == 'case' else 'agencies'}/{slug}", {}, lang)
-        return {"text": value, "href": href}
-    return {"text": value, "lang": term.get("xml:lang")}
+        return {"text": _shown(value, CELL_CHARS), "href": href}
+    return {"text": _shown(value, CELL_CHARS), "lang": term.get("xml:lang")}
 
 
-async def _run_for_page(request: Request, query: str, lang: str) -> dict:
-    empty = {"error": None, "vars": None, "rows": [], "boolean": None, "graph": None, "truncated": False}
-    try:
-        status, media, body = await _ask_endpoint(request, query)
+async def _run_for_page(request: Request, query: str, lang: str, page: int = 1) -> dict:
+    """The answer's rows on ``page`` (of :data:`PAGE_ROWS`), and whether there are more."""
+    empty = {"error": None, "vars": None, "rows": [], "boolean": None, "graph": None, "truncated": False,
+             "page": page, "first": 0, "more": False}
+    try:  # one row past the page: is there a next one?
+        status, media, body = await _ask_endpoint(request, query, page * PAGE_ROWS + 1)
     except Exception:  # noqa: BLE001 - the page still shows the editor
         log.exception("running a gallery query failed")
         return dict(empty, error="internal error")
@@ -543,11 +560,14 @@ async def _run_for_page(request: Request, query: str, lang: str) -> dict:
         if "boolean" in data:
             return dict(empty, boolean=data["boolean"])
         names = data.get("head", {}).get("vars", [])
-        rows = [[_cell(b.get(v), lang) for v in names] for b in data.get("results", {}).get("bindings", [])]
-        truncated = bool(data.get("truncated") or data.get("head", {}).get("truncated")
-                         or data.get("results", {}).get("truncated"))
-        return dict(empty, vars=names, rows=rows, truncated=truncated)
-    return dict(empty, graph=text)
+        bindings = data.get("results", {}).get("bindings", [])
+        first = (page - 1) * PAGE_ROWS
+        rows = [[_cell(b.get(v), lang) for v in names] for b in bindings[first:first + PAGE_ROWS]]
+        more = len(bindings) > first + PAGE_ROWS
+        # cut by the endpoint's own limits (not by the page's extra row): say so
+        cut = bool(data.get("limitBytes")) or (bool(data.get("truncated")) and data.get("limit") != page * PAGE_ROWS + 1)
+        return dict(empty, vars=names, rows=rows, truncated=cut and not more, first=first, more=more)
+    return dict(empty, graph=_shown(text, GRAPH_CHARS), truncated=len(text) > GRAPH_CHARS)
 
 
 async def render_query(request: Request) -> HTMLResponse:
@@ -557,7 +577,11 @@ async def render_query(request: Request) -> HTMLResponse:
     p = request.query_params
     example = EXAMPLES_BY_ID.get(p.get("example") or "")
     query = p.get("query") or (example.query if example else "")
-    result = await _run_for_page(request, query, lang) if query.strip() else None
+    try:
+        page = max(1, min(int(p.get("page") or 1), 10_000))
+    except ValueError:
+        page = 1
+    result = await _run_for_page(request, query, lang, page) if query.strip() else None
     yasgui = all((NODE_MODULES / v).is_file() for k, v in VENDOR.items() if k.startswith("yasgui/"))
     prefixes = {k: v for k, v in PREFIXES.items() if k in ("lz", "skos", "dct", "prov", "org", "xsd", "rdf", "rdfs")}
     ctx = _context(request, "query", t("query_title"), endpoint="/sparql", query_text=query or DEFAULT_QUERY,

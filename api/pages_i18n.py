@@ -189,6 +189,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "show_query": ("查詢內容", "The query"),
     "results_title": ("查詢結果", "Results"),
     "rows": ("{n} 列", "{n} rows"),
+    "rows_of_page": ("第 {first}–{last} 列", "Rows {first}–{last}"),
+    "results_pages": ("結果分頁", "Result pages"),
     "query_error": ("查詢無法執行", "The query could not run"),
     "truncated": ("結果已截斷。", "The results were cut off."),
     "yasgui_missing": ("查詢編輯器的檔案未安裝（執行 scripts/setup）；下方表單仍可使用。",

@@ -5,11 +5,15 @@ Specifications: SPARQL 1.1 Query Results JSON Format
 (https://www.w3.org/TR/rdf-sparql-XMLres/), SPARQL 1.1 Query Results CSV and TSV
 Formats (https://www.w3.org/TR/sparql11-results-csv-tsv/).
 
-Truncation: at most ``limit`` rows are written. When a result had more, JSON
+Truncation: at most ``limit`` rows are written, and at most ``max_bytes`` bytes
+(a whole row or triple fits, or it is left out). When a result had more, JSON
 results say so in the body, with the top-level members ``"truncated": true`` and
-``"limit"``; in XML a ``<link href="...#truncated"/>`` in the head; CSV and TSV
-have no place for it, so there (as for every format) the response header
-``X-Result-Truncated: true`` is the signal. Language tags are written in their
+``"limit"`` (and ``"limitBytes"`` when the bytes were the bound); in XML a
+``<link href="...#truncated"/>`` in the head; CSV and TSV have no place for it, so
+there (as for every format) the response header ``X-Result-Truncated: true`` is the
+signal. A row's size is first estimated from its terms (:func:`size_of`, never below
+what the writers make of it but for markup), so a huge result is cut while it is
+read, and the written body is cut exactly by :func:`fitted`. Language tags are written in their
 BCP 47 case (``zh-Hant``), see :mod:`api.rdf_out`.
 """
 
@@ -44,10 +48,26 @@ def _json_term(t: tuple) -> dict:
     raise ValueError("not a term")
 
 
-def rows(solutions, variables: list[str], limit: int) -> tuple[list[list], bool]:
-    """Up to ``limit`` rows of term tuples (None where unbound), and whether there were more."""
+TERM_MARKUP = 16  # bytes a term takes in any format besides its text, about
+
+
+def size_of(text: str) -> int:
+    """The bytes ``text`` takes in UTF-8, from above for anything but ASCII (3 a character)."""
+    return len(text) if text.isascii() else 3 * len(text)
+
+
+def _term_size(t: tuple) -> int:
+    if t[0] == "triple":
+        return sum(_term_size(x) for x in t[1:])
+    return TERM_MARKUP + sum(size_of(x) for x in t[1:] if x)
+
+
+def rows(solutions, variables: list[str], limit: int, max_bytes: int | None = None) -> tuple[list[list], bool]:
+    """Up to ``limit`` rows of term tuples (None where unbound), about ``max_bytes`` of them at
+    most, and whether there were more."""
     out = []
     truncated = False
+    size = 0
     for sol in solutions:
         if len(out) >= limit:
             truncated = True
@@ -56,8 +76,43 @@ def rows(solutions, variables: list[str], limit: int) -> tuple[list[list], bool]
         for v in variables:
             value = sol[v]
             row.append(None if value is None else term(value))
+        if max_bytes is not None:
+            size += sum(_term_size(t) for t in row if t is not None)
+            if size > max_bytes and out:
+                truncated = True
+                break
         out.append(row)
     return out, truncated
+
+
+def triples_within(triples, limit: int, max_bytes: int | None = None) -> tuple[list, bool]:
+    """Up to ``limit`` triples (pyoxigraph's) of about ``max_bytes`` at most, and whether there were more."""
+    out = []
+    size = 0
+    for t in triples:
+        if len(out) >= limit:
+            return out, True
+        if max_bytes is not None:
+            size += 3 * TERM_MARKUP + sum(size_of(getattr(x, "value", "") or "") for x in (t.subject, t.predicate, t.object))
+            if size > max_bytes and out:
+                return out, True
+        out.append(t)
+    return out, False
+
+
+def fitted(write, items: list, max_bytes: int | None) -> tuple[bytes, int]:
+    """``write(items[:n])`` for the largest ``n`` whose body fits in ``max_bytes`` (all, if it does)."""
+    body = write(items)
+    if max_bytes is None or len(body) <= max_bytes:
+        return body, len(items)
+    lo, hi = 0, len(items) - 1
+    while lo < hi:  # the estimate was short: find the longest prefix that fits
+        mid = (lo + hi + 1) // 2
+        if len(write(items[:mid])) <= max_bytes:
+            lo = mid
+        else:
+            hi = mid - 1
+    return write(items[:lo]), lo
 
 
 def select_json(variables: list[str], table: list[list], truncated: bool, limit: int) -> bytes:
@@ -70,11 +125,13 @@ def select_json(variables: list[str], table: list[list], truncated: bool, limit:
     return orjson.dumps(body)
 
 
-def select_json_solutions(solutions, variables: list[str], limit: int) -> tuple[bytes, int, bool]:
+def select_json_solutions(solutions, variables: list[str], limit: int,
+                          max_bytes: int | None = None) -> tuple[bytes, int, bool]:
     """SELECT results straight from the engine's solutions to JSON: (body, rows, truncated).
 
     The same document as :func:`rows` then :func:`select_json`, without the term
-    tuples in between (on a twenty-row lookup that was 40% of a worker's time).
+    tuples in between (on a twenty-row lookup that was 40% of a worker's time); each
+    row is written as it comes, so that ``max_bytes`` is counted exactly.
     """
     import pyoxigraph as ox
 
@@ -83,8 +140,12 @@ def select_json_solutions(solutions, variables: list[str], limit: int) -> tuple[
     named, literal = ox.NamedNode, ox.Literal
     idx = list(enumerate(variables))
     langs: dict[str, str] = {}
-    bindings = []
-    truncated = False
+    bindings: list[bytes] = []
+    truncated = by_bytes = False
+    dumps = orjson.dumps
+    # room for the rows: the bytes allowed, less the head and the truncation members at most
+    room = (max_bytes - len(dumps(variables)) - 200 - len(TRUNCATED_LINK)) if max_bytes else float("inf")
+    size = 0
     for sol in solutions:
         if len(bindings) >= limit:
             truncated = True
@@ -110,13 +171,23 @@ def select_json_solutions(solutions, variables: list[str], limit: int) -> tuple[
                         {"type": "literal", "value": t.value, "datatype": dt}
             else:
                 b[name] = _json_term(term(t))
-        bindings.append(b)
-    body: dict = {"head": {"vars": variables}, "results": {"bindings": bindings}}
+        row = dumps(b)
+        size += len(row) + 1
+        if size > room:
+            truncated = by_bytes = True
+            break
+        bindings.append(row)
+    head: dict = {"vars": variables}
     if truncated:
-        body["head"]["link"] = [TRUNCATED_LINK]
-        body["truncated"] = True
-        body["limit"] = limit
-    return orjson.dumps(body), len(bindings), truncated
+        head["link"] = [TRUNCATED_LINK]
+    # what orjson.dumps writes for {"head": ..., "results": {"bindings": [...]}, "truncated": ...}
+    parts = [b'{"head":', dumps(head), b',"results":{"bindings":[', b",".join(bindings), b"]}"]
+    if truncated:
+        parts.append(b',"truncated":true,"limit":%d' % limit)
+        if by_bytes:
+            parts.append(b',"limitBytes":%d' % max_bytes)
+    parts.append(b"}")
+    return b"".join(parts), len(bindings), truncated
 
 
 def ask_json(value: bool) -> bytes:

@@ -40,7 +40,7 @@ from urllib.parse import parse_qsl
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 
 from . import html as H
 from . import rdf_out
@@ -48,9 +48,10 @@ from .errors import ServiceError, error_response, log
 from .media import FORMATS, QUERY_FORM_FORMATS, acceptable, negotiate
 from .query_guard import QueryRefused, quick_inspect
 from .store import get_store
-from .workers import ClientBusy, OverBudget, PoolBusy, QueryTimeout, WorkerCrashed, WorkerFailed
+from .workers import SPOOL_BYTES, ClientBusy, OverBudget, PoolBusy, QueryTimeout, WorkerCrashed, WorkerFailed
 
 MAX_QUERY_CHARS = 100_000
+PAGE_LIMITS = "lianzheng.answer_limits"  # scope key: (rows, bytes) for an answer a page shows
 CACHE_BYTES = 64 * 1024 * 1024  # answers kept in memory, in all
 CACHE_ENTRY_BYTES = 1024 * 1024  # the largest answer kept
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -110,9 +111,11 @@ class AnswerCache:
             self.size -= len(old)
 
 
-def answer_key(store_id: int, query: str, default_graphs, named_graphs, accept: str | None, base_iri: str):
-    """What determines an answer: the store, the query, its dataset, the Accept header, the base."""
-    return (store_id, query, tuple(default_graphs), tuple(named_graphs), accept, base_iri)
+def answer_key(store_id: int, query: str, default_graphs, named_graphs, accept: str | None, base_iri: str,
+               limits: tuple | None = None):
+    """What determines an answer: the store, the query, its dataset, the Accept header, the base,
+    and the limits where a page asked for less than the settings'."""
+    return (store_id, query, tuple(default_graphs), tuple(named_graphs), accept, base_iri, limits)
 
 
 @functools.lru_cache(maxsize=256)
@@ -257,6 +260,15 @@ class Endpoint:
 
     # -------------------------------------------------------------- answering
 
+    def limits(self, request: Request) -> tuple[int, int]:
+        """Rows and bytes an answer may hold: the settings', or less where this app's own pages ask
+        for less (the ASGI scope's :data:`PAGE_LIMITS`, which no HTTP request can set)."""
+        rows, size = self.settings.max_results, self.settings.max_answer_bytes
+        asked = request.scope.get(PAGE_LIMITS)
+        if asked:
+            rows, size = min(rows, int(asked[0])), min(size, int(asked[1]))
+        return rows, size
+
     async def handle(self, request: Request, store, parsed: tuple | None = None) -> Response:
         """Answer a protocol request; ``parsed``: a GET's (parameters, endpoint URL, Accept, the answer
         key already looked up in the cache, or None), read already."""
@@ -287,7 +299,9 @@ class Endpoint:
         else:
             base_iri = str(request.url.replace(query=None, fragment=None))
             accept = request.headers.get("accept")
-        key = answer_key(id(store), query, default_graphs, named_graphs, accept, base_iri)
+        rows, size = self.limits(request)
+        own = None if (rows, size) == (self.settings.max_results, self.settings.max_answer_bytes) else (rows, size)
+        key = answer_key(id(store), query, default_graphs, named_graphs, accept, base_iri, own)
         cached = None if parsed is not None and parsed[3] == key else self.cache.get(key)
         if cached is not None:
             body, media, headers = cached
@@ -296,7 +310,10 @@ class Endpoint:
             if g not in allowed:
                 raise ServiceError(400, "default-graph-uri and named-graph-uri may only name graphs this "
                                    "endpoint holds", detail={"graph": g, "graphs": sorted(allowed)})
-        job = {"query": query, "limit": self.settings.max_results, "base_iri": base_iri}
+        spool = getattr(store, "spool", None)
+        if spool is not None and not spool.room():  # the disk holds enough large answers being sent
+            size = min(size, SPOOL_BYTES)
+        job = {"query": query, "limit": rows, "max_bytes": size, "base_iri": base_iri}
         if default_graphs or named_graphs:  # 2.1.4: the protocol's dataset replaces the query's
             job["default_graph"] = default_graphs
             job["named_graphs"] = named_graphs
@@ -325,7 +342,12 @@ class Endpoint:
         headers = {"Vary": "Accept", "X-Result-Count": str(answer.count)}
         if answer.truncated:
             headers["X-Result-Truncated"] = "true"
-            headers["X-Result-Limit"] = str(self.settings.max_results)
+            headers["X-Result-Limit"] = str(rows)
+            headers["X-Result-Limit-Bytes"] = str(size)
+        if answer.spool:  # large: sent from disk as the client reads it, never cached
+            fh, length = spool.take(answer.spool)
+            headers["Content-Length"] = str(length)
+            return StreamingResponse(spool.send(fh, length), media_type=content_type, headers=headers)
         self.cache.put(key, answer.body, content_type, headers)
         return Response(answer.body, media_type=content_type, headers=headers)
 

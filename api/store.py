@@ -232,6 +232,7 @@ class OxigraphStore:
                  line_limit: int | None = None, budget=None):
         import pyoxigraph as ox
 
+        from .spool import Spool
         from .workers import LINE_LIMIT, WorkerPool
 
         self.path = Path(path)
@@ -240,8 +241,9 @@ class OxigraphStore:
         self.graphs: dict[str, int] = stats["graphs"]
         self._ox = ox
         self._store = ox.Store.read_only(str(self.path))
-        self.pool = WorkerPool(self.path, size=workers, config=worker_config, share=share,
-                               line_limit=line_limit or LINE_LIMIT, budget=budget)
+        self.spool = Spool(self.path.parent)  # large answers, beside the cached stores
+        self.pool = WorkerPool(self.path, size=workers, config=dict(worker_config, spool=str(self.spool.folder)),
+                               share=share, line_limit=line_limit or LINE_LIMIT, budget=budget)
 
     # -- descriptions, read here: bounded pattern lookups, no query language
 
@@ -332,6 +334,7 @@ class OxigraphStore:
 
     async def close(self) -> None:
         await self.pool.close()
+        self.spool.close()
 
     async def run(self, job: dict, timeout: float, client: str = ""):
         return await self.pool.run(job, timeout, client)

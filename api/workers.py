@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 FRAME = struct.Struct(">II")  # header length, body length
+SPOOL_BYTES = 1024 * 1024  # answers larger than this go through api.spool's folder, not the pipe
 WORKER_MEMORY = 768 * 1024 * 1024  # bytes of data memory a worker may use
 WORKER_STACK = 112 * 1024 * 1024  # bytes its main thread's stack may grow to (see deepen_stack)
 START_TIMEOUT = 30.0  # seconds for a worker to open the store and say it is ready
@@ -184,6 +185,7 @@ def execute(store, job: dict, config: dict) -> tuple[dict, bytes]:
         job = dict(job, format=checked[1], media_type=checked[2])
     fmt = job["format"]
     limit = int(job["limit"])
+    max_bytes = int(job["max_bytes"]) if job.get("max_bytes") else None
     kw = {}
     if job.get("base_iri"):
         kw["base_iri"] = job["base_iri"]  # relative IRIs in the query resolve against the endpoint
@@ -208,26 +210,25 @@ def execute(store, job: dict, config: dict) -> tuple[dict, bytes]:
             return _not_acceptable("a SELECT query", results.SELECT_WRITERS), b""
         variables = [v.value for v in res.variables]
         if fmt == "sparql-json":  # the default format: written without the term tuples
-            body, count, truncated = results.select_json_solutions(res, variables, limit)
+            body, count, truncated = results.select_json_solutions(res, variables, limit, max_bytes)
         else:
-            table, truncated = results.rows(res, list(range(len(variables))), limit)
-            body, count = writer(variables, table, truncated, limit), len(table)
+            table, truncated = results.rows(res, list(range(len(variables))), limit, max_bytes)
+            more = truncated
+            body, count = results.fitted(  # a part shorter than the table is cut too, and says so
+                lambda part: writer(variables, part, more or len(part) < len(table), limit), table, max_bytes)
+            truncated = more or count < len(table)
     else:
         if fmt not in rdf_out.WRITERS:
             return _not_acceptable("a CONSTRUCT or DESCRIBE query", rdf_out.WRITERS), b""
-        triples = []
-        for t in res:
-            if len(triples) >= limit:
-                truncated = True
-                break
-            triples.append(t)
+        triples, truncated = results.triples_within(res, limit, max_bytes)
+        terms = rdf_out.to_tuples(triples)
         try:
-            body = rdf_out.write(rdf_out.to_tuples(triples), fmt, prefixes=config.get("prefixes"),
-                                 context=config.get("context"))
+            body, count = results.fitted(lambda part: rdf_out.write(
+                part, fmt, prefixes=config.get("prefixes"), context=config.get("context")), terms, max_bytes)
         except rdf_out.UnwritableGraph as exc:
             return {"ok": False, "status": 406, "error": f"the result cannot be written as "
                     f"{FORMATS[fmt].label}", "detail": str(exc)}, b""
-        count = len(triples)
+        truncated = truncated or count < len(terms)
     header = {"ok": True, "count": count, "truncated": truncated}
     if job.get("media_type"):
         header["media_type"] = job["media_type"]
@@ -305,6 +306,7 @@ def worker_main(parent: int | None = None) -> int:
     import pyoxigraph as ox
 
     store = ox.Store.read_only(config["store"])
+    spool = config.get("spool")
     _send(chan_out, {"ready": True, "pid": os.getpid(), "isolated": isolated, "memory_limited": limited})
     while True:
         job = inbox.next()
@@ -326,6 +328,17 @@ def worker_main(parent: int | None = None) -> int:
                             "detail": type(exc).__name__}, b""
         header["id"] = job.get("id")
         header["seconds"] = round(time.perf_counter() - t, 6)
+        if spool is not None and len(body) > SPOOL_BYTES:  # too large for the pipe: on disk
+            name = f"{os.getpid()}-{job.get('id')}"
+            try:
+                with open(os.path.join(spool, name), "wb") as fh:
+                    fh.write(body)
+                header["spool"] = name
+            except OSError as exc:
+                log.error("could not write an answer to %s: %s", spool, exc)
+                header = {"id": header["id"], "ok": False, "status": 503,
+                          "error": "the answer could not be written for sending; try again later"}
+            body = b""
         if board is not None:
             JOB_ID.pack_into(board, 16, -job_id)  # done: written before the answer is sent
         _send(chan_out, header, body)
@@ -380,6 +393,7 @@ class Answer:
     detail: object = None
     worker: int = 0  # pid of the worker that answered
     media_type: str = ""  # the Content-Type, where the worker negotiated it (it checked the query)
+    spool: str = ""  # the answer's file in the spool folder, where it was too large for the pipe
 
 
 @dataclass(eq=False)
@@ -719,6 +733,8 @@ class WorkerPool:
     async def _bury(self, worker: Worker, head: Job | None, error) -> None:
         """Wait for ``worker`` to be gone, then fail the job it ran with ``error(returncode)``."""
         code = await worker.reap()
+        if error is WorkerCrashed:
+            log.warning("query worker %d ended by itself (%s)", worker.pid, code)
         if head is not None and not head.future.done():
             head.future.set_exception(error(code))
 
@@ -1012,7 +1028,8 @@ class WorkerPool:
         return Answer(ok=bool(header.get("ok")), body=body, count=int(header.get("count", 0)),
                       truncated=bool(header.get("truncated")), seconds=float(header.get("seconds", 0)),
                       status=int(header.get("status", 200)), error=str(header.get("error", "")),
-                      detail=header.get("detail"), worker=pid, media_type=str(header.get("media_type", "")))
+                      detail=header.get("detail"), worker=pid, media_type=str(header.get("media_type", "")),
+                      spool=str(header.get("spool", "")))
 
     # ------------------------------------------------------------ state
 

@@ -181,6 +181,11 @@ def test_results_are_cut_and_say_so(limited):
     assert "x-result-truncated" not in small.headers
 
 
+def test_rows_each_larger_than_the_limit_give_an_empty_flagged_answer(small_answers):
+    r = small_answers.get("/sparql", params={"query": doubled(14)})
+    assert r.status_code == 200 and r.json()["results"]["bindings"] == [] and r.json()["truncated"] is True
+
+
 def test_bodies_are_bounded(limited):
     r = limited.post("/sparql", content=("query=" + "x" * 3000).encode(), headers=FORM)
     error_of(r, 413)
@@ -355,3 +360,88 @@ def test_long_chains_run_with_the_workers_deeper_stack(client):
     assert r.status_code == 200, r.text[:300]
     assert len(r.json()["head"]["vars"]) == 5000
     assert client.get("/-/health").json()["workers_crashed"] == before
+
+
+# ------------------------------------------------------------------ answers bounded in bytes
+
+def doubled(times: int) -> str:
+    """A short query whose every row holds a value doubled ``times`` times (12: the 1.2 KB query
+    whose answer was 164 MB)."""
+    return ("SELECT ?s ?x WHERE { ?s ?p ?o . BIND(STR(?o) AS ?a0) "
+            + " ".join(f"BIND(CONCAT(?a{i}, ?a{i}) AS ?a{i + 1})" for i in range(times))
+            + f" BIND(?a{times} AS ?x) }}")
+
+
+DOUBLED = doubled(5)
+BYTES = 40_000
+
+
+@pytest.fixture(scope="module")
+def small_answers(real_release, api_root):
+    s = settings_for(api_root, max_answer_bytes=BYTES, query_workers=1)
+    with client_for(s, real_release) as c:
+        yield c
+
+
+@pytest.mark.parametrize("accept, parse", [
+    ("application/sparql-results+json", lambda b: len(__import__("json").loads(b)["results"]["bindings"])),
+    ("application/sparql-results+xml", lambda b: b.count(b"<result>")),
+    ("text/csv", lambda b: b.count(b"\r\n") - 1),
+    ("text/tab-separated-values", lambda b: b.count(b"\n") - 1),
+])
+def test_a_huge_select_answer_is_cut_at_a_row_within_the_byte_limit(small_answers, accept, parse):
+    r = small_answers.get("/sparql", params={"query": DOUBLED}, headers={"accept": accept})
+    assert r.status_code == 200, r.text[:300]
+    assert len(r.content) <= BYTES
+    assert r.headers["x-result-truncated"] == "true" and r.headers["x-result-limit-bytes"] == str(BYTES)
+    n = parse(r.content)
+    assert 0 < n == int(r.headers["x-result-count"])
+    if "json" in accept:
+        body = r.json()
+        assert body["truncated"] is True and body["limitBytes"] == BYTES
+    if "xml" in accept:
+        Result.parse(io.BytesIO(r.content), format="xml")  # still a whole document
+
+
+@pytest.mark.parametrize("accept, fmt", [("text/turtle", "turtle"), ("application/n-triples", "nt"),
+                                         ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml")])
+def test_a_huge_graph_answer_is_cut_at_a_triple_within_the_byte_limit(small_answers, accept, fmt):
+    query = DOUBLED.replace("SELECT ?s ?x WHERE", "CONSTRUCT { ?s <http://example.org/x> ?x } WHERE")
+    r = small_answers.get("/sparql", params={"query": query}, headers={"accept": accept})
+    assert r.status_code == 200, r.text[:300]
+    assert len(r.content) <= BYTES and r.headers["x-result-truncated"] == "true"
+    g = rdflib.Graph().parse(data=r.content, format=fmt)
+    assert 0 < len(g) == int(r.headers["x-result-count"])
+
+
+def test_an_answer_within_the_byte_limit_is_whole(small_answers, client):
+    small = small_answers.get("/sparql", params={"query": NAMES})
+    whole = client.get("/sparql", params={"query": NAMES})
+    assert len(whole.content) < BYTES and small.content == whole.content
+    assert "x-result-truncated" not in small.headers
+
+
+def test_rows_each_larger_than_the_limit_give_an_empty_flagged_answer(small_answers):
+    r = small_answers.get("/sparql", params={"query": doubled(14)})
+    assert r.status_code == 200 and r.json()["results"]["bindings"] == [] and r.json()["truncated"] is True
+
+
+def test_a_large_answer_is_sent_from_disk_and_leaves_nothing_there(client):
+    from api.workers import SPOOL_BYTES
+
+    spool = client.app.state.store.spool
+    r = client.get("/sparql", params={"query": doubled(9)})
+    assert r.status_code == 200 and len(r.content) > SPOOL_BYTES
+    assert int(r.headers["content-length"]) == len(r.content)
+    assert len(r.json()["results"]["bindings"]) == int(r.headers["x-result-count"])
+    assert list(spool.folder.iterdir()) == [] and spool.outstanding == 0
+    again = client.get("/sparql", params={"query": doubled(9)})
+    assert again.content == r.content and "x-cache" not in again.headers  # too large to keep
+
+
+def test_while_the_disk_holds_enough_answers_new_ones_are_held_to_a_megabyte(client, monkeypatch):
+    from api.workers import SPOOL_BYTES
+
+    monkeypatch.setattr(client.app.state.store.spool, "limit", 0)
+    r = client.get("/sparql", params={"query": doubled(9) + " # while full"})
+    assert r.status_code == 200 and len(r.content) <= SPOOL_BYTES and r.json()["truncated"] is True

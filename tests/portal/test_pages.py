@@ -340,3 +340,36 @@ def test_home_links_every_harvesting_and_crosslinking_endpoint(portal_client):
                  "/api/ocds", "/reconcile", "/docs"):
         assert f'href="{path}"' in html, path
         assert portal_client.get(path).status_code == 200, path
+
+
+ALL_TRIPLES = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+
+
+def test_query_page_shows_results_a_page_at_a_time(page_of, portal_client):
+    from urllib.parse import quote
+
+    from api.pages import PAGE_ROWS
+
+    first = page_of("/query?query=" + quote(ALL_TRIPLES))
+    assert f"第 1–{PAGE_ROWS} 列" in first.text
+    nexts = [u for u in first.links if "page=2" in u]
+    assert nexts, "a link to the next page"
+    second = page_of(nexts[0].split("#")[0])
+    assert f"第 {PAGE_ROWS + 1}–{2 * PAGE_ROWS} 列" in second.text
+    assert any("page=1" in u for u in second.links)
+    html = portal_client.get("/query?query=" + quote(ALL_TRIPLES)).text
+    assert html.count("<tr>") == PAGE_ROWS + 1  # the head and one page of rows
+
+
+def test_query_page_cuts_long_values_and_huge_answers(portal_client):
+    """A 1.2 KB query whose answer was 164 MB rendered a 164 MB page (+750 MB at its peak)."""
+    from urllib.parse import quote
+
+    from api.pages import PAGE_BYTES
+
+    query = ("SELECT ?s ?x WHERE { ?s ?p ?o . BIND(STR(?o) AS ?a0) "
+             + " ".join(f"BIND(CONCAT(?a{i}, ?a{i}) AS ?a{i + 1})" for i in range(12)) + " BIND(?a12 AS ?x) }")
+    r = portal_client.get("/query?query=" + quote(query))
+    assert r.status_code == 200
+    assert len(r.content) < PAGE_BYTES  # one page of rows, each value cut
+    assert "…" in r.text

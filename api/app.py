@@ -76,9 +76,14 @@ def create_app(settings, release_dir: Path | str) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         await app.state.store.start()
+        harvesting = getattr(app.state, "harvest", None)
         try:
+            if harvesting is not None:
+                await harvesting.start()
             yield
         finally:
+            if harvesting is not None:
+                await harvesting.close()
             await app.state.store.close()
 
     app = FastAPI(
@@ -101,7 +106,7 @@ def create_app(settings, release_dir: Path | str) -> FastAPI:
 
     harvest = modules.get("api.harvest")
     if harvest is not None and hasattr(harvest, "attach"):
-        harvest.attach(app, release, settings)
+        harvest.attach(app, release, settings, budget)
     extra = [m.router for m in modules.values() if m is not None and getattr(m, "router", None) is not None]
     has_home = any(getattr(route, "path", None) == "/" for r in extra for route in r.routes)
 

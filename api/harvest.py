@@ -38,7 +38,7 @@ How the app gives this router its release: call :func:`attach` in the app factor
 from __future__ import annotations
 
 import json
-import threading
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -46,11 +46,15 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.errors import error_response
+import orjson
+
+from api.errors import ServiceError, error_response
+from api.jobs import run_job
 from api.media import negotiate
+from api.workers import WorkerPool
 from pipelines import __version__ as _version
 from pipelines.harvest import FILES, ROUTES, for_public_url
-from pipelines.reconcile import PROPERTIES, TYPES, Index, QueryError
+from pipelines.reconcile import BATCH_SIZE, PROPERTIES, TYPES
 from pipelines.terms import VOCAB
 
 router = APIRouter()
@@ -63,22 +67,23 @@ CATALOG_OFFERS = {"turtle": FILES["catalog_turtle"], "jsonld": FILES["catalog_js
 SUFFIXES = {"ttl": "turtle", "jsonld": "jsonld", "rdf": "rdfxml"}
 MEDIA = {"turtle": "text/turtle; charset=utf-8", "jsonld": "application/ld+json",
          "rdfxml": "application/rdf+xml", "json": "application/json", "atom": "application/atom+xml; charset=utf-8"}
-BATCH_SIZE = 100
 MAX_BODY = 1_000_000
+MAX_CURSOR = 100_000  # suggestions a client may skip
+MAX_PREFIX = 200  # characters of a suggest prefix that are matched
 PREVIEW = (400, 180)
 
 
 @dataclass
 class Harvest:
-    """The served release, as these routes see it."""
+    """The served release, as these routes see it, and the worker that reconciles names over it."""
 
     release: Path
     public_url: str
     max_body: int = MAX_BODY
     base: str = ""
+    settings: object = None
+    pool: WorkerPool | None = None  # the reconciliation worker; None where the release has no names file
     _cache: dict = field(default_factory=dict)
-    _index: Index | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self):
         self.release = Path(self.release)
@@ -97,24 +102,42 @@ class Harvest:
             self._cache[name] = for_public_url(text, self.base, self.public_url).encode("utf-8")
         return self._cache[name]
 
-    @property
-    def index(self) -> Index:
-        with self._lock:
-            if self._index is None:
-                self._index = Index.load(self.release / FILES["reconcile"])
-            return self._index
-
     def url(self, route: str) -> str:
         return self.public_url + ROUTES[route]
 
+    async def start(self) -> None:
+        """Start the reconciliation worker (it loads the release's names: a second or two at 10k cases)."""
+        if self.pool is not None:
+            await self.pool.start()
 
-def attach(app, release_dir: Path, settings) -> Harvest:
-    """Give the app's harvesting routes their release (call once, in the app factory)."""
-    h = Harvest(Path(release_dir), settings.url, getattr(settings, "max_body", MAX_BODY) or MAX_BODY)
+    async def close(self) -> None:
+        if self.pool is not None:
+            await self.pool.close()
+
+
+def attach(app, release_dir: Path, settings, budget=None) -> Harvest:
+    """Give the app's harvesting routes their release (call once, in the app factory; the app's
+    lifespan then calls :meth:`Harvest.start` and :meth:`Harvest.close`). Reconciliation runs
+    in a worker process, admitted against the client's ``budget`` and share like a SPARQL query."""
+    h = Harvest(Path(release_dir), settings.url, getattr(settings, "max_body", MAX_BODY) or MAX_BODY,
+                settings=settings)
+    names = h.release / FILES["reconcile"]
+    if names.is_file():
+        h.pool = WorkerPool(None, size=1, config={"task": "reconcile", "index": str(names)},
+                            share=settings.client_workers, line_limit=settings.client_queue, budget=budget)
     app.state.harvest = h
-    if (h.release / FILES["reconcile"]).is_file():  # the index takes a second or two at 10k cases
-        threading.Thread(target=lambda: h.index, name="reconcile-index", daemon=True).start()
     return h
+
+
+@asynccontextmanager
+async def lifespan(app):
+    """A lifespan for an app made of this router alone (the service's app starts it in its own)."""
+    h = app.state.harvest
+    await h.start()
+    try:
+        yield
+    finally:
+        await h.close()
 
 
 def _harvest(request: Request) -> Harvest:
@@ -129,6 +152,21 @@ def _harvest(request: Request) -> Harvest:
     if folder is None:
         folder = settings.release or Path(settings.releases) / "latest"
     return attach(request.app, Path(folder), settings)
+
+
+async def _reconcile(request: Request, job: dict) -> tuple[dict | None, Response | None]:
+    """Run a reconciliation job on the worker: its answer (header, body), or the error response."""
+    h = _harvest(request)
+    if h.pool is None:
+        return None, _missing(FILES["reconcile"])
+    client = request.client.host if request.client else "unknown"
+    try:
+        answer = await run_job(h.pool, job, h.settings, client)
+    except ServiceError as exc:
+        return None, error_response(exc.status, exc.error, detail=exc.detail, headers={**CORS, **exc.headers})
+    if not answer.ok:
+        return None, error_response(answer.status, answer.error, detail=answer.detail, headers=CORS)
+    return answer, None
 
 
 def _missing(name: str) -> Response:
@@ -217,25 +255,18 @@ def _json(body, status: int = 200) -> Response:
                     media_type="application/json", headers=CORS)
 
 
-def _answer(h: Harvest, raw: str | None) -> Response:
+async def _answer(request: Request, raw: str | None) -> Response:
     if raw is None:
-        return _json(manifest(h))
-    try:
-        queries = json.loads(raw)
-    except ValueError:
-        return error_response(400, "'queries' is not JSON: send a reconciliation query batch", headers=CORS)
-    if isinstance(queries, dict) and len(queries) > BATCH_SIZE:
-        return error_response(413, f"at most {BATCH_SIZE} queries per batch (the manifest's batchSize)",
-                              headers=CORS)
-    try:
-        return _json(h.index.batch(queries))
-    except QueryError as exc:
-        return error_response(400, f"invalid reconciliation query: {exc}", headers=CORS)
+        return _json(manifest(_harvest(request)))
+    answer, refused = await _reconcile(request, {"op": "batch", "queries": raw})
+    if refused is not None:
+        return refused
+    return Response(answer.body, media_type="application/json", headers=CORS)
 
 
 @router.get("/reconcile", summary="Reconciliation service: manifest, or ?queries= batch", tags=["reconciliation"])
-def reconcile_get(request: Request, queries: str | None = None):
-    return _answer(_harvest(request), queries)
+async def reconcile_get(request: Request, queries: str | None = None):
+    return await _answer(request, queries)
 
 
 @router.post("/reconcile", summary="Reconciliation service: a batch in the form field 'queries'",
@@ -251,11 +282,11 @@ async def reconcile_post(request: Request):
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype == "application/json":
         try:
-            data = json.loads(body or b"{}")
-        except ValueError:
+            data = orjson.loads(body or b"{}")
+        except orjson.JSONDecodeError:
             return error_response(400, "the body is not JSON", headers=CORS)
         raw = data.get("queries") if isinstance(data, dict) else None
-        raw = raw if raw is None or isinstance(raw, str) else json.dumps(raw)
+        raw = raw if raw is None or isinstance(raw, str) else orjson.dumps(raw).decode("utf-8")
     elif ctype in ("application/x-www-form-urlencoded", ""):
         try:
             form = parse_qs(body.decode("utf-8"), keep_blank_values=True)
@@ -265,7 +296,7 @@ async def reconcile_post(request: Request):
     else:
         return error_response(415, "send application/x-www-form-urlencoded with a 'queries' field",
                               headers=CORS)
-    return _answer(h, raw)
+    return await _answer(request, raw)
 
 
 @router.options("/reconcile", include_in_schema=False)
@@ -275,19 +306,19 @@ def reconcile_preflight(rest: str = ""):
 
 
 @router.get("/reconcile/preview", summary="HTML preview of a case or agency", tags=["reconciliation"])
-def reconcile_preview(request: Request, id: str = ""):
-    html = _harvest(request).index.preview_html(id)
-    if html is None:
-        return error_response(404, f"no case or agency with id '{id}'", headers=CORS)
-    return Response(html, media_type="text/html; charset=utf-8", headers=CORS)
+async def reconcile_preview(request: Request, id: str = ""):
+    answer, refused = await _reconcile(request, {"op": "preview", "entity": id})
+    if refused is not None:
+        return refused
+    return Response(answer.body, media_type="text/html; charset=utf-8", headers=CORS)
 
 
 @router.get("/reconcile/view", summary="Redirect to an entity's IRI", tags=["reconciliation"])
-def reconcile_view(request: Request, id: str = ""):
-    e = _harvest(request).index.lookup(id)
-    if e is None:
-        return error_response(404, f"no case or agency with id '{id}'", headers=CORS)
-    return RedirectResponse(e.row["id"], status_code=303, headers=CORS)
+async def reconcile_view(request: Request, id: str = ""):
+    answer, refused = await _reconcile(request, {"op": "view", "entity": id})
+    if refused is not None:
+        return refused
+    return RedirectResponse(orjson.loads(answer.body)["id"], status_code=303, headers=CORS)
 
 
 def _cursor(value: str | None) -> int | None:
@@ -295,15 +326,18 @@ def _cursor(value: str | None) -> int | None:
         n = int(value or 0)
     except ValueError:
         return None
-    return n if n >= 0 else None
+    return n if 0 <= n <= MAX_CURSOR else None
 
 
 @router.get("/reconcile/suggest/entity", summary="Suggest cases and agencies", tags=["reconciliation"])
-def suggest_entity(request: Request, prefix: str = "", cursor: str | None = None):
+async def suggest_entity(request: Request, prefix: str = "", cursor: str | None = None):
     start = _cursor(cursor)
     if start is None:
         return error_response(400, "'cursor' must be a whole number of suggestions to skip", headers=CORS)
-    return _json({"result": _harvest(request).index.suggest(prefix, start)})
+    answer, refused = await _reconcile(request, {"op": "suggest", "prefix": prefix[:MAX_PREFIX], "cursor": start})
+    if refused is not None:
+        return refused
+    return Response(answer.body, media_type="application/json", headers=CORS)
 
 
 def _suggest_static(items: list[dict], prefix: str, cursor: str | None) -> Response:

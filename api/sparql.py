@@ -48,7 +48,8 @@ from .errors import ServiceError, error_response, log
 from .media import FORMATS, QUERY_FORM_FORMATS, acceptable, negotiate
 from .query_guard import QueryRefused, quick_inspect
 from .store import get_store
-from .workers import SPOOL_BYTES, ClientBusy, OverBudget, PoolBusy, QueryTimeout, WorkerCrashed, WorkerFailed
+from .jobs import run_job
+from .workers import SPOOL_BYTES
 
 MAX_QUERY_CHARS = 100_000
 PAGE_LIMITS = "lianzheng.answer_limits"  # scope key: (rows, bytes) for an answer a page shows
@@ -184,40 +185,6 @@ class CachedAnswers:
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
-
-
-async def run_job(store, job: dict, settings, client: str):
-    """Run ``job`` for ``client`` on the store's workers; the pool's refusals as the one error body.
-
-    The pool admits the job against the client's share of the workers and its budget, and
-    charges it (:class:`api.workers.WorkerPool`)."""
-    timeout = settings.query_timeout
-    try:
-        return await store.run(job, timeout, client)
-    except QueryTimeout:
-        retry = str(max(1, math.ceil(timeout)))
-        raise ServiceError(503, f"the query did not finish within {timeout:g} seconds and was stopped",
-                           detail={"timeout_seconds": timeout}, headers={"Retry-After": retry}) from None
-    except OverBudget as exc:
-        raise ServiceError(429, "this client has used its query time for now; try again later",
-                           detail={"retry_after": exc.retry_after, "budget_seconds": settings.client_budget,
-                                   "window_seconds": settings.budget_window},
-                           headers={"Retry-After": str(exc.retry_after)}) from None
-    except ClientBusy as exc:
-        raise ServiceError(429, "this client's earlier queries hold its share of the query workers; "
-                           "send fewer at once", detail={"client_workers": settings.client_workers,
-                                                         "client_queue": settings.client_queue},
-                           headers={"Retry-After": str(exc.retry_after)}) from None
-    except PoolBusy:
-        raise ServiceError(503, "every query worker is busy; try again shortly",
-                           headers={"Retry-After": "5"}) from None
-    except WorkerCrashed as exc:
-        memory = exc.returncode in (-6, 134, -11)
-        raise ServiceError(503, "the query needed more memory than a query may use" if memory else
-                           "the query stopped its worker; it is charged to this client's budget",
-                           headers={"Retry-After": "5"}) from None
-    except WorkerFailed:
-        raise ServiceError(503, "the query worker stopped", headers={"Retry-After": "5"}) from None
 
 
 class Endpoint:

@@ -235,6 +235,46 @@ def execute(store, job: dict, config: dict) -> tuple[dict, bytes]:
     return header, body
 
 
+def reconcile(index, job: dict, config: dict) -> tuple[dict, bytes]:
+    """Answer one request of the reconciliation service (:mod:`api.harvest`) over ``index``.
+
+    ``op``: ``batch`` (``queries``, the JSON text a client sent), ``suggest`` (``prefix``,
+    ``cursor``), ``preview`` or ``view`` (``entity``: an IRI or slug). The matching is CPU work that grows with the
+    release and the batch: it runs here, bounded by the deadline and charged to the client."""
+    import orjson
+
+    from pipelines.reconcile import BATCH_SIZE, QueryError
+
+    op = job.get("op")
+    try:
+        if op == "batch":
+            try:
+                queries = orjson.loads(job["queries"])
+            except orjson.JSONDecodeError:
+                return _refused(400, "'queries' is not JSON: send a reconciliation query batch"), b""
+            if isinstance(queries, dict) and len(queries) > BATCH_SIZE:
+                return _refused(413, f"at most {BATCH_SIZE} queries per batch (the manifest's batchSize)"), b""
+            return {"ok": True}, orjson.dumps(index.batch(queries))
+        if op == "suggest":
+            return {"ok": True}, orjson.dumps({"result": index.suggest(str(job.get("prefix", "")),
+                                                                        int(job.get("cursor", 0)))})
+        if op in ("preview", "view"):
+            ident = str(job.get("entity", ""))
+            found = index.lookup(ident)
+            if found is None:
+                return _refused(404, f"no case or agency with id '{ident}'"), b""
+            if op == "view":
+                return {"ok": True}, orjson.dumps({"id": found.row["id"]})
+            return {"ok": True}, index.preview_html(ident).encode("utf-8")
+    except QueryError as exc:
+        return _refused(400, f"invalid reconciliation query: {exc}"), b""
+    return _refused(400, f"unknown reconciliation operation {op!r}"), b""
+
+
+def _refused(status: int, error: str) -> dict:
+    return {"ok": False, "status": status, "error": error}
+
+
 def check(job: dict, graphs: list[str]) -> tuple[dict | None, str, str]:
     """The query check and content negotiation the service did not do in its own process
     (:func:`api.query_guard.quick_inspect` had no cheap answer): a refusal's header, or None and
@@ -303,9 +343,14 @@ def worker_main(parent: int | None = None) -> int:
         import mmap
 
         board = mmap.mmap(int(config["board_fd"]), BOARD_SIZE)
-    import pyoxigraph as ox
+    if config.get("task") == "reconcile":  # a reconciliation worker: names matched over the index
+        from pipelines.reconcile import Index
 
-    store = ox.Store.read_only(config["store"])
+        state, task = Index.load(config["index"]), reconcile
+    else:
+        import pyoxigraph as ox
+
+        state, task = ox.Store.read_only(config["store"]), execute
     spool = config.get("spool")
     _send(chan_out, {"ready": True, "pid": os.getpid(), "isolated": isolated, "memory_limited": limited})
     while True:
@@ -319,7 +364,7 @@ def worker_main(parent: int | None = None) -> int:
             JOB_START.pack_into(board, 8, time.monotonic())
             JOB_ID.pack_into(board, 16, job_id)
         try:
-            header, body = execute(store, job, config)
+            header, body = task(state, job, config)
         except MemoryError:
             header, body = {"ok": False, "status": 503, "error": "the query needed more memory than "
                             "a query may use"}, b""
@@ -406,6 +451,7 @@ class Job:
     future: asyncio.Future
     worker: "Worker | None" = None
     started: float | None = None  # loop time it became the first of its worker's queue
+    held_since: float = 0.0  # time.monotonic() then: the loop's clock may count whole milliseconds
     wait_timer: asyncio.TimerHandle | None = None
     taken_back: bool = False  # from behind a slow job once: it now waits for an idle worker
     client: str = ""  # whose job it is: the key of its budget and of its share of the workers
@@ -785,9 +831,10 @@ class WorkerPool:
         """Whether ``client`` may have a job on one more worker than it holds now."""
         return self.share is None or len(self.held_by(client)) < self.share
 
-    def _held_seconds(self, client: str, now: float) -> float:
+    def _held_seconds(self, client: str) -> float:
         """How long the jobs ``client`` runs now have held their workers so far."""
-        return sum(now - w.jobs[0].started for w in self.workers
+        clock = time.monotonic()
+        return sum(clock - w.jobs[0].held_since for w in self.workers
                    if w.jobs and w.jobs[0].client == client and w.jobs[0].started is not None)
 
     def _choose(self, job: Job, now: float, queue: bool) -> Worker | None:
@@ -828,7 +875,7 @@ class WorkerPool:
         """Whether the client's budget lets ``job`` run now; if not, the job fails with OverBudget."""
         if self.budget is None or not job.client:
             return True
-        wait = self.budget.retry_after(job.client, held=self._held_seconds(job.client, now))
+        wait = self.budget.retry_after(job.client, held=self._held_seconds(job.client))
         if wait is None:
             return True
         job.stop_waiting()
@@ -862,6 +909,7 @@ class WorkerPool:
         """The first job of ``worker``'s queue starts: its deadline runs from now."""
         job = worker.jobs[0]
         job.started = now
+        job.held_since = time.monotonic()
         if job.wait_timer is not None:
             job.wait_timer.cancel()
             job.wait_timer = None
@@ -990,7 +1038,7 @@ class WorkerPool:
         """Charge the client the time ``job`` held its worker (a crash: at least its timeout)."""
         if self.budget is None or not job.client or job.started is None:
             return
-        held = max(0.0, asyncio.get_running_loop().time() - job.started)
+        held = max(0.0, time.monotonic() - job.held_since)
         self.budget.charge(job.client, max(held, job.timeout) if crashed else held)
 
     async def run(self, job: dict, timeout: float, client: str = "") -> Answer:

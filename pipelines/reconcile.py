@@ -21,7 +21,9 @@ every property given agrees.
 
 from __future__ import annotations
 
+import bisect
 import json
+import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -30,7 +32,7 @@ from decimal import Decimal, InvalidOperation
 from html import escape
 from pathlib import Path
 
-from .normalise import fold, parse_amount
+from .normalise import AMOUNT_DIGITS, fold, parse_amount
 from .terms import VOCAB
 
 ORG = "http://www.w3.org/ns/org#Organization"
@@ -50,6 +52,9 @@ PROPERTIES = {
 AMOUNT_TOLERANCE = Decimal("0.10")
 MIN_SCORE = 20.0
 MAX_CANDIDATES = 200
+MAX_VALUES = 20  # values one property may give in one query
+BATCH_SIZE = 100  # queries in one batch (the manifest's batchSize)
+MAX_LIMIT = 100  # candidates one query may ask for
 
 _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕|「[^「」]*」|『[^『』]*』|《[^《》]*》|〈[^〈〉]*〉")
 _PUNCT = re.compile(r"[^\w]|_", re.UNICODE)
@@ -213,6 +218,22 @@ class Index:
                 for k in e.keys:
                     self._agency_keys[k].add(row["slug"])
         self.agency_slugs = {row["slug"] for row in rows if row["type"] == "agency"}
+        # cases by the values of their properties: a query by properties alone reads only those
+        # that match one, never every entity for every value
+        self._by_agency: dict[str, list[int]] = defaultdict(list)
+        self._by_year: dict[int, list[int]] = defaultdict(list)
+        amounts = []
+        for e in self.entities:
+            row = e.row
+            if row["type"] != "case":
+                continue
+            for slug in row["agencies"]:
+                self._by_agency[slug].append(e.position)
+            self._by_year[row["year"]].append(e.position)
+            amounts.append((Decimal(row["amount"]), e.position))
+        amounts.sort()
+        self._amounts = [a for a, _ in amounts]
+        self._amount_positions = [i for _, i in amounts]
 
     @classmethod
     def load(cls, path: Path) -> Index:
@@ -260,22 +281,40 @@ class Index:
             found |= self._agency_keys.get(k, set())
         return found
 
-    def _property(self, pid: str, values: list, row: dict) -> bool | None:
+    def _wanted(self, pid: str, values: list):
+        """What a property's values ask for, worked out once per query: agency slugs, years, or
+        amounts (:class:`QueryError` for a property this service does not know)."""
+        if pid == "agency":
+            return set().union(*(self.agencies_named(v) for v in values))
+        if pid == "year":
+            return {y for y in (_year(v) for v in values) if y is not None}
+        if pid == "amount":
+            return [a for a in (_amount(v) for v in values) if a is not None]
+        raise QueryError(f"unknown property '{pid}'; known: {', '.join(PROPERTIES)}")
+
+    def _matches(self, pid: str, wanted) -> set[int]:
+        """Positions of the cases that a property's wanted values match (through the indexes)."""
+        if pid == "agency":
+            return {i for slug in wanted for i in self._by_agency.get(slug, ())}
+        if pid == "year":
+            return {i for year in wanted for i in self._by_year.get(year, ())}
+        found: set[int] = set()
+        for amount in wanted:  # |a - w| <= t * max(a, w)  <=>  w (1 - t) <= a <= w / (1 - t)
+            lo = bisect.bisect_left(self._amounts, amount * (1 - AMOUNT_TOLERANCE))
+            hi = bisect.bisect_right(self._amounts, amount / (1 - AMOUNT_TOLERANCE))
+            found.update(self._amount_positions[lo:hi])
+        return found
+
+    def _property(self, pid: str, wanted, row: dict) -> bool | None:
         """True/False when the property applies to the entity, None when it does not."""
         if row["type"] != "case":
             return None
         if pid == "agency":
-            return any(self.agencies_named(v) & set(row["agencies"]) for v in values)
+            return bool(wanted & set(row["agencies"]))
         if pid == "year":
-            return any(_year(v) == row["year"] for v in values)
-        if pid == "amount":
-            amount = Decimal(row["amount"])
-            for v in values:
-                wanted = _amount(v)
-                if wanted is not None and abs(wanted - amount) <= AMOUNT_TOLERANCE * max(wanted, amount):
-                    return True
-            return False
-        raise QueryError(f"unknown property '{pid}'; known: {', '.join(PROPERTIES)}")
+            return row["year"] in wanted
+        amount = Decimal(row["amount"])
+        return any(abs(w - amount) <= AMOUNT_TOLERANCE * max(w, amount) for w in wanted)
 
     def query(self, q: dict) -> list[dict]:
         """Candidates for one reconciliation query (spec § Structure of a Reconciliation Query)."""
@@ -289,14 +328,17 @@ class Index:
             raise QueryError("'properties' must be a list of {pid, v}")
         if not (text and text.strip()) and not props:
             raise QueryError("a query needs 'query' or 'properties'")
-        limit = q.get("limit", 5)
-        if not isinstance(limit, (int, float)) or limit < 1:
-            raise QueryError("'limit' must be a positive number")
+        limit = _limit(q.get("limit", 5))
         types = self._types(q.get("type"))
-        wanted = [(str(p["pid"]), p["v"] if isinstance(p["v"], list) else [p["v"]]) for p in props]
-        for pid, _ in wanted:
+        wanted = []
+        for p in props:
+            pid, values = str(p["pid"]), p["v"] if isinstance(p["v"], list) else [p["v"]]
             if pid not in PROPERTIES:
                 raise QueryError(f"unknown property '{pid}'; known: {', '.join(PROPERTIES)}")
+            if len(values) > MAX_VALUES:
+                raise QueryError(f"property '{pid}' gives {len(values)} values; at most {MAX_VALUES} "
+                                 "per property (split them into several queries)")
+            wanted.append((pid, self._wanted(pid, values)))
 
         if text and text.strip():
             q_keys, q_words = keys(text), words(text) if latin(text) else set()
@@ -304,8 +346,9 @@ class Index:
             pool = self._candidates(q_keys, q_words)
             if direct is not None:
                 pool.insert(0, direct.position)
-        else:
-            q_keys, q_words, direct, pool = set(), set(), None, list(range(len(self.entities)))
+        else:  # properties alone: the cases one of them matches (a case matching none scores 0)
+            q_keys, q_words, direct = set(), set(), None
+            pool = sorted(set().union(*(self._matches(pid, w) for pid, w in wanted)))
 
         results = []
         for i in dict.fromkeys(pool):
@@ -318,7 +361,7 @@ class Index:
                 features.append({"id": "name", "value": score})
             else:
                 score = None
-            checks = [(pid, self._property(pid, vals, e.row)) for pid, vals in wanted]
+            checks = [(pid, self._property(pid, w, e.row)) for pid, w in wanted]
             applied = [(pid, ok) for pid, ok in checks if ok is not None]
             for pid, ok in applied:
                 features.append({"id": pid, "value": ok})
@@ -335,7 +378,7 @@ class Index:
         results.sort(key=lambda r: (-r[0], r[2].row["type"] != "case", r[2].row["slug"]))
         exact = [r for r in results if r[1]]
         out = []
-        for final, is_exact, e, features in results[: int(limit)]:
+        for final, is_exact, e, features in results[:limit]:
             row = e.row
             out.append({
                 "id": row["id"],
@@ -396,24 +439,36 @@ class Index:
                 + "".join(lines) + "</body></html>")
 
 
+def _limit(value) -> int:
+    """A query's ``limit``: a whole number of candidates from 1, at most :data:`MAX_LIMIT`."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 1:
+        raise QueryError("'limit' must be a positive whole number of candidates")
+    return min(int(value), MAX_LIMIT)
+
+
 def _year(value) -> int | None:
-    try:
-        year = int(str(value).strip())
-    except ValueError:
+    text = str(value).strip()
+    if not text.isdigit() or len(text) > 4:  # a Gregorian or ROC year, never a long number
         return None
+    year = int(text)
     return year + 1911 if year < 1911 else year
 
 
 def _amount(value) -> Decimal | None:
+    """An amount a query names: a number or the source's wording (``125 億``); None for anything
+    else, NaN, infinities, negatives and numbers past the largest amount a record may hold."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
-        return Decimal(str(value))
-    try:
-        return Decimal(str(value).replace(",", ""))
-    except InvalidOperation:
-        pass
-    try:
-        return parse_amount(str(value))
-    except ValueError:
+    if isinstance(value, float) and not math.isfinite(value):
         return None
+    text = str(value).replace(",", "").strip()
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        try:
+            return parse_amount(str(value))
+        except ValueError:
+            return None
+    if not amount.is_finite() or amount < 0 or amount.adjusted() >= AMOUNT_DIGITS:
+        return None
+    return amount

@@ -23,7 +23,9 @@ DCAT = "http://www.w3.org/ns/dcat#"
 
 
 def app_for(release, public=PUBLIC) -> TestClient:
-    app = FastAPI()
+    """A client of an app made of the harvesting router alone (enter it: its lifespan starts
+    the reconciliation worker)."""
+    app = FastAPI(lifespan=harvest.lifespan)
     install(app)
     app.include_router(harvest.router)
     harvest.attach(app, release, load(public_url=public))
@@ -32,7 +34,8 @@ def app_for(release, public=PUBLIC) -> TestClient:
 
 @pytest.fixture(scope="module")
 def client(real_release):
-    return app_for(real_release)
+    with app_for(real_release) as c:
+        yield c
 
 
 @pytest.mark.parametrize("accept,media,fmt", [

@@ -26,11 +26,12 @@ LANG = r"(((([A-Za-z]{2,3}(-([A-Za-z]{3}(-[A-Za-z]{3}){0,2}))?)|[A-Za-z]{4}|[A-Z
 
 @pytest.fixture(scope="module")
 def client(real_release):
-    app = FastAPI()
+    app = FastAPI(lifespan=harvest.lifespan)
     install(app)
     app.include_router(harvest.router)
     harvest.attach(app, real_release, load(public_url="http://testserver"))
-    return TestClient(app)
+    with TestClient(app) as c:
+        yield c
 
 
 def reconcile(client, queries: dict, method: str = "POST") -> dict:
@@ -308,3 +309,100 @@ def test_preview_escapes_what_it_shows():
 ])
 def test_keys_fold_the_ways_names_are_written(name, expected):
     assert keys(name) == expected
+
+
+# --- bounded, and off the service's event loop (issue 11) ---------------------------------
+
+
+def _post_raw(client, raw: str):
+    return client.post("/reconcile", data={"queries": raw})
+
+
+@pytest.mark.parametrize("raw", [
+    '{"q": {"query": "淡江", "limit": Infinity}}',
+    '{"q": {"query": "淡江", "limit": NaN}}',
+    '{"q": {"query": "淡江", "limit": 1e400}}',
+    '{"q": {"query": "淡江", "limit": "5"}}',
+    '{"q": {"query": "淡江", "limit": true}}',
+    '{"q": {"query": "淡江", "limit": -1}}',
+    '{"q": ' * 5000 + "{}" + "}" * 5000,
+    "[" * 100_000 + "]" * 100_000,
+])
+def test_odd_limits_and_deep_json_are_400_not_500(client, raw):
+    r = _post_raw(client, raw)
+    assert r.status_code == 400, r.text[:200]
+    assert r.json()["ok"] is False and r.headers["access-control-allow-origin"] == "*"
+
+
+def test_a_property_takes_a_bounded_number_of_values(client):
+    from pipelines.reconcile import MAX_VALUES
+
+    agencies = [f"機關{i}" for i in range(300)]  # the 2.6 KB query that froze the service for 25 s
+    r = _post_raw(client, json.dumps({"q": {"properties": [{"pid": "agency", "v": agencies}]}}))
+    assert r.status_code == 400 and f"at most {MAX_VALUES}" in r.json()["error"]
+    ok = reconcile(client, {"q": {"properties": [{"pid": "agency", "v": agencies[:MAX_VALUES]}]}})
+    assert ok["q"]["result"] == []
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity", "1e999999", "-5", 1e308])
+def test_odd_amounts_match_nothing(client, value):
+    body = reconcile(client, {"q": {"query": "淡江大橋", "properties": [{"pid": "amount", "v": value}]}})
+    features = body["q"]["result"][0]["features"]
+    assert {"id": "amount", "value": False} in features
+
+
+def _row(slug: str, amount: str, agencies=("a",), year=2020) -> dict:
+    return {"id": BASE + "case/" + slug, "type": "case", "slug": slug, "name": slug, "name_en": "",
+            "names": [slug], "agencies": list(agencies), "year": year, "amount": amount,
+            "established": str(year), "amount_text": amount, "status": "operating",
+            "procurement": slug, "procurement_en": ""}
+
+
+def test_property_only_queries_read_the_indexes_and_find_what_a_scan_would():
+    """Amounts within 10% of the larger of the two match, at both edges; agencies and years by
+    their indexes. The answers are those of checking every case, one by one."""
+    rows = [_row("low", "90"), _row("edge-high", "111.11"), _row("past", "112"), _row("below", "89.99"),
+            _row("other", "100", agencies=("b",), year=2019), _row("same", "100")]
+    rows.append({"id": BASE + "agency/a", "type": "agency", "slug": "a", "name": "甲機關", "name_en": "A",
+                 "names": ["甲機關"], "description": "", "agencies": ["a"], "kind": "central"})
+    index = Index(rows)
+    by_amount = index.query({"properties": [{"pid": "amount", "v": 100}], "limit": 50})
+    assert sorted(r["id"].rsplit("/", 1)[1] for r in by_amount) == ["edge-high", "low", "other", "same"]
+    by_agency = index.query({"properties": [{"pid": "agency", "v": "甲機關"}], "limit": 50})
+    assert len(by_agency) == 5 and "other" not in {r["id"].rsplit("/", 1)[1] for r in by_agency}
+    both = index.query({"properties": [{"pid": "year", "v": "108"}, {"pid": "amount", "v": "100"}], "limit": 50})
+    assert both[0]["id"].endswith("/other") and both[0]["score"] == 100.0
+    scan = [e.row["slug"] for e in index.entities if e.row["type"] == "case"
+            and any(index._property(pid, index._wanted(pid, [v]), e.row) for pid, v in (("year", "108"), ("amount", "100")))]
+    assert sorted(r["id"].rsplit("/", 1)[1] for r in both) == sorted(scan)
+
+
+def test_matching_runs_in_the_worker_not_in_the_service(client, monkeypatch):
+    """Replaced in the service's process by methods that fail, the answers are the same: the
+    matching runs in the reconciliation worker (bounded by the deadline, charged to the client)."""
+    def not_here(*args, **kwargs):
+        raise AssertionError("reconciliation matching ran in the service's process")
+
+    for name in ("batch", "query", "suggest", "preview_html", "lookup"):
+        monkeypatch.setattr(Index, name, not_here)
+    body = reconcile(client, {"q": {"query": "淡江大橋"}})
+    assert body["q"]["result"][0]["match"] is True
+    assert client.get("/reconcile/suggest/entity", params={"prefix": "淡江"}).json()["result"]
+    assert client.get("/reconcile/preview", params={"id": BASE + "case/danjiang-bridge"}).status_code == 200
+
+
+def test_reconciliation_is_charged_to_the_clients_budget(real_release, tmp_path):
+    """Matching costs the client query time like a SPARQL query: with a budget of a tenth of a millisecond,
+    the second batch (and the client's next SPARQL query) gets 429; the manifest still answers."""
+    from api.app import create_app
+
+    settings = load(release=str(real_release), releases=str(tmp_path / "releases"), query_workers=1,
+                    client_budget=0.0001, budget_window=3600)
+    with TestClient(create_app(settings, real_release)) as c:
+        first = c.post("/reconcile", data={"queries": json.dumps({"q": {"query": "淡江大橋"}})})
+        assert first.status_code == 200
+        second = c.post("/reconcile", data={"queries": json.dumps({"q": {"query": "淡江大橋"}})})
+        assert second.status_code == 429 and int(second.headers["retry-after"]) >= 1
+        assert second.headers["access-control-allow-origin"] == "*"
+        assert c.get("/sparql", params={"query": "ASK {}"}).status_code == 429
+        assert c.get("/reconcile").status_code == 200

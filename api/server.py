@@ -42,6 +42,7 @@ def serve(settings) -> int:
     import uvicorn
 
     from .app import create_app
+    from .connections import protocol
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(name)s: %(message)s")
     release = pick_release(settings)
@@ -54,8 +55,14 @@ def serve(settings) -> int:
     print(f"lianzheng: serving release {version} ({release})\n"
           f"  open   {url}/\n  API    {url}/docs\n  SPARQL {url}/sparql\n  files  {url}/downloads/",
           flush=True)
-    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info",
-                            server_header=False, timeout_graceful_shutdown=5, access_log=False)
+    http, guard = protocol(settings)
+    app.state.connections = guard
+    # the peer address is the client, unless it is a proxy the operator named (trusted_proxies)
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info", http=http,
+                            server_header=False, timeout_graceful_shutdown=5, access_log=False,
+                            timeout_keep_alive=settings.keepalive_timeout,
+                            proxy_headers=bool(settings.trusted_proxies.strip()),
+                            forwarded_allow_ips=settings.trusted_proxies or None)
     server = uvicorn.Server(config)
     server.run()
     return EXIT_OK if getattr(server, "started", True) else EXIT_ERROR

@@ -13,7 +13,7 @@ from importlib import metadata
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
@@ -45,6 +45,13 @@ class Health(BaseModel):
     workers_network_isolated: bool
     workers_memory_limited: bool
     workers_killed: int
+    workers_timed_out: int
+    workers_crashed: int
+    seconds_since_crash: float | None
+    jobs_waiting: int
+    clients_waiting: int
+    connections: int | None = None
+    connections_refused: dict[str, int] | None = None
 
 
 class Version(BaseModel):
@@ -66,9 +73,13 @@ def build_router(tables, *, with_home: bool) -> APIRouter:
 
     @router.get("/-/health", response_model=Health, summary="Service health",
                 responses={503: {"description": "no query worker is alive"}})
-    async def health(store: Annotated[object, Depends(get_store)]):
+    async def health(request: Request, store: Annotated[object, Depends(get_store)]):
         facts = {"ok": True, "release": tables.version, "created": tables.created, **store.health()}
         facts.pop("store", None)
+        guard = getattr(request.app.state, "connections", None)  # set by api.server, not in process
+        if guard is not None:
+            facts["connections"] = sum(guard.by_client.values())
+            facts.update(guard.facts())
         if facts.get("workers_alive", 0) + facts.get("workers_starting", 0) == 0:
             facts["ok"] = False
             raise ServiceError(503, "no query worker is alive", detail=facts, headers={"Retry-After": "5"})

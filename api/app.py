@@ -27,6 +27,7 @@ from starlette.middleware.cors import CORSMiddleware
 from . import downloads, errors, linked_data, rest, service, sparql, tables
 from .budget import Budget
 from .limits import BodyLimit
+from .security import SecurityHeaders
 from .store import OxigraphStore, cache_root, prepare_store
 
 log = logging.getLogger("lianzheng.api")
@@ -94,6 +95,7 @@ def create_app(settings, release_dir: Path | str) -> FastAPI:
         "downloads at /downloads/. Errors: {\"ok\": false, \"error\": \"...\", \"status\": N}.",
         lifespan=lifespan,
         redoc_url=None,
+        redirect_slashes=False,  # api.errors redirects without echoing the Host header
     )
     errors.install(app)
     app.state.settings = settings
@@ -122,6 +124,7 @@ def create_app(settings, release_dir: Path | str) -> FastAPI:
     app.add_middleware(rest.LookupFastPath, tables=table_data)
     app.add_middleware(sparql.CachedAnswers, endpoint=endpoint, service=app)
     app.add_middleware(BodyLimit, max_body=settings.max_body)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
                        allow_headers=["*"], expose_headers=EXPOSED_HEADERS, max_age=86400)
     return app

@@ -13,7 +13,7 @@ from http import HTTPStatus
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("lianzheng.api")
@@ -68,8 +68,30 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
         _MESSAGES.get(exc.status_code, _reason(exc.status_code))
     headers = dict(exc.headers or {})
     if exc.status_code == 404:
+        other = _other_slash(request)
+        if other is not None:
+            return RedirectResponse(other, status_code=307)
         message = message if message != "not found" else f"nothing at {request.url.path}"
     return error_response(exc.status_code, message, headers=headers)
+
+
+def _other_slash(request: Request) -> str | None:
+    """The path with its trailing slash added or taken off, where a route answers that one.
+
+    Starlette's own redirect (``redirect_slashes``, switched off in the app) writes an absolute
+    URL from the request's ``Host`` header, which a client chooses: this ``Location`` is the path
+    alone (RFC 9110 section 10.2.2: a reference the client resolves against the URL it asked)."""
+    from starlette.routing import Match
+
+    path = request.url.path
+    if request.method not in ("GET", "HEAD") or path == "/" or path.startswith("//"):
+        return None
+    other = path[:-1] if path.endswith("/") else path + "/"
+    scope = dict(request.scope, path=other)
+    if not any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
+        return None
+    query = request.url.query
+    return other + (f"?{query}" if query else "")
 
 
 def _validation_detail(exc: RequestValidationError) -> list[dict]:

@@ -384,7 +384,8 @@ def build_router(endpoint: Endpoint) -> APIRouter:
            "JSON-LD) or a query form (HTML). Results by Accept: application/sparql-results+json (default), "
            "application/sparql-results+xml, text/csv, text/tab-separated-values for SELECT/ASK; text/turtle "
            "(default), application/n-triples, application/ld+json, application/rdf+xml for CONSTRUCT/DESCRIBE. "
-           "Read-only: updates 403; SERVICE, LOAD and unknown graphs 400; time-out 503; budget 429.")
+           "Read-only: updates (LOAD too) 403; SERVICE and unknown graphs 400; time-out 503; budget or "
+           "share spent 429.")
     responses = {400: {"description": "not a valid or allowed query"}, 403: {"description": "updates refused"},
                  406: {"description": "no acceptable format"}, 413: {"description": "too long"},
                  415: {"description": "wrong Content-Type"}, 429: {"description": "client budget spent"},

@@ -270,3 +270,54 @@ def test_serve_builds_a_release_when_there_is_none(tmp_path):
         assert "serving release" in s.log.read_text()
     finally:
         s.stop()
+
+
+def test_workers_die_with_a_killed_server(real_release, api_root):
+    """A worker running a hostile query kept burning CPU after the server was killed with
+    SIGKILL; the kernel now ends the workers with it (PR_SET_PDEATHSIG)."""
+    import signal
+
+    s = Server(real_release, api_root, query_timeout=60, query_workers=2)
+    try:
+        s.wait_ready()
+        workers = s.children()
+        assert len(workers) == 3  # two query workers and the reconciliation worker
+        busy = threading.Thread(target=lambda: httpx.get(s.url + "/sparql", params={"query": CARTESIAN},
+                                                         timeout=60), daemon=True)
+        busy.start()
+        time.sleep(1)  # the query runs in a worker now
+        os.kill(s.proc.pid, signal.SIGKILL)
+        s.proc.wait()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(os.path.exists(f"/proc/{pid}") for pid in workers):
+            time.sleep(0.1)
+        left = [pid for pid in workers if os.path.exists(f"/proc/{pid}")
+                and open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")]
+        assert not left, f"workers {left} outlived the killed server"
+    finally:
+        s.stop()
+
+
+def test_a_query_that_crashes_its_worker_is_charged_and_counted(real_release, api_root):
+    """Past the query check (which refuses the nesting that overflowed the parser), a query can
+    still end its worker: here by needing more memory than a worker may have. The crash is
+    counted in /-/health and charged to the client as a whole timeout, so a crash loop spends
+    its budget in a few tries while others are served."""
+    s = Server(real_release, api_root, query_timeout=20, client_budget=30, budget_window=3600, query_workers=2)
+    hungry = "SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i"
+    try:
+        s.wait_ready()
+        nested = "SELECT * WHERE " + "{" * 23_000 + "}" * 23_000  # 46 KB: crashed a worker in 50 ms
+        r = httpx.post(s.url + "/sparql", content=nested.encode(), headers={"content-type": "application/sparql-query"})
+        assert r.status_code == 400 and "nests" in r.json()["error"]
+        r = httpx.get(s.url + "/sparql", params={"query": hungry}, timeout=60)
+        assert r.status_code == 503 and r.json()["ok"] is False, r.text
+        health = httpx.get(s.url + "/-/health").json()
+        assert health["workers_crashed"] == 1 and health["seconds_since_crash"] is not None
+        again = httpx.get(s.url + "/sparql", params={"query": hungry}, timeout=60)
+        assert again.status_code in (429, 503)
+        assert httpx.get(s.url + "/sparql", params={"query": "ASK {}"}).status_code == 429  # 2 x 20 s > 30 s
+        other = httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2"))
+        assert other.get(s.url + "/sparql", params={"query": "ASK {}"}).json()["boolean"] is True
+    finally:
+        s.stop()

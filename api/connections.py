@@ -15,8 +15,9 @@ uvicorn's ``auto`` chooses), with, from the settings:
 * ``body_timeout``: a request's body must be complete this many seconds after its head (408);
 * ``keepalive_timeout``: an idle kept-alive connection is closed (uvicorn's own timer);
 * ``send_timeout``: an answer the client reads nothing of for this long is abandoned;
-* ``max_header_bytes``: the request line and header fields, in bytes as read (414 for a
-  longer request line, 431 for the rest), and ``max_headers`` header fields (431);
+* ``max_header_bytes``: the request line and header fields, in bytes as parsed, and as read
+  while a head is not whole (414 for a longer request line, 431 for the rest), and
+  ``max_headers`` header fields (431);
 * ``max_connections``: open connections in all; past it, the one idle the longest is closed
   to make room, and if none is idle the new one is refused (503);
 * ``client_connections``: open connections from one peer address (503 past it), except
@@ -104,8 +105,10 @@ class GuardedProtocol(HttpToolsProtocol):
         self._refusing = False
         self._began = False  # a request's first byte has come (and its answer not yet gone)
         self._in_body = False
-        self._head_bytes = 0
+        self._heads = 0  # heads read whole: a chunk in which one ends is not counted as head
+        self._head_bytes = 0  # bytes of a head not yet whole, as read (a head may never end)
         self._fields = 0
+        self._field_bytes = 0  # bytes of the head's fields, as parsed
         self._timer: asyncio.TimerHandle | None = None  # head, body or send deadline
         self._send_timer: asyncio.TimerHandle | None = None
 
@@ -187,9 +190,9 @@ class GuardedProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         if self._refusing:
             return
-        heading = not self._in_body
+        heads = self._heads
         super().data_received(data)
-        if heading and not self._in_body and not self._refusing:  # still in a head: count what it took
+        if self._heads == heads and not self._in_body and not self._refusing:  # still in a head: count it
             self._head_bytes += len(data)
             if self._head_bytes > self.guard.settings.max_header_bytes:
                 self._refuse(431, f"the request's head is larger than {self.guard.settings.max_header_bytes} "
@@ -216,7 +219,7 @@ class GuardedProtocol(HttpToolsProtocol):
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._began = True
-        self._fields = 0
+        self._fields = self._field_bytes = 0
         if self._timer is None:
             self._arm(self.guard.settings.header_timeout, "header")
 
@@ -227,11 +230,16 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def on_header(self, name: bytes, value: bytes) -> None:
         self._fields += 1
-        if self._fields > self.guard.settings.max_headers:
-            self._refuse(431, f"the request has more than {self.guard.settings.max_headers} header fields")
+        self._field_bytes += len(name) + len(value) + 4  # "name: value\r\n"
+        s = self.guard.settings
+        if self._fields > s.max_headers:
+            self._refuse(431, f"the request has more than {s.max_headers} header fields")
+        if self._field_bytes + len(self.url) > s.max_header_bytes:
+            self._refuse(431, f"the request's head is larger than {s.max_header_bytes} bytes")
         super().on_header(name, value)
 
     def on_headers_complete(self) -> None:
+        self._heads += 1
         self._head_bytes = 0
         self._disarm()
         self.guard.waiting.pop(self, None)  # a request in hand: not to be closed for room

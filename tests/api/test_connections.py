@@ -85,6 +85,18 @@ def test_heads_past_their_bounds_are_refused_with_the_error_body(guarded, head, 
     error_of(raw)
 
 
+def test_a_large_body_that_comes_with_its_head_is_not_taken_for_a_head(guarded):
+    """The bound counts a head's bytes as read; a request read whole in one go (head and a body
+    longer than the bound) is a request, not a long head."""
+    query = b"ASK {} #" + b"x" * 30_000
+    sock = connect(guarded)
+    sock.sendall(b"POST /sparql HTTP/1.1\r\nhost: x\r\ncontent-type: application/sparql-query\r\n"
+                 b"connection: close\r\ncontent-length: %d\r\n\r\n" % len(query) + query)
+    raw = read_all(sock)
+    sock.close()
+    assert status_of(raw) == 200, raw[:300]
+
+
 def test_endless_header_lines_are_cut_off(guarded):
     """Four connections streaming header lines pushed /-/health to seconds and the server up
     350 MB; now each is refused at max_headers and closed."""

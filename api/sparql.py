@@ -33,8 +33,6 @@ Queries are checked before they run (:mod:`api.query_guard`).
 
 
 import functools
-import math
-import time
 from urllib.parse import parse_qsl
 
 from typing import Annotated

@@ -2,15 +2,15 @@
 
 An answer of up to ``max_answer_bytes`` (16 MiB by default) held in the service's memory
 until a slow client has read it would let a few slow readers hold gigabytes. So a
-worker writes an answer larger than :data:`SPOOL_BYTES` into this folder instead of
-its pipe, and the service opens it, unlinks it at once (nothing is left behind, even
-by a crash) and sends it in :data:`CHUNK` pieces, each when the connection has taken
-the one before: a reader holds a chunk of memory, whatever it reads.
+worker writes an answer larger than :data:`api.workers.SPOOL_BYTES` (1 MiB) into this
+folder instead of its pipe, and the service opens it, unlinks it at once (nothing is
+left behind, even by a crash) and sends it in :data:`CHUNK` pieces, each when the
+connection has taken the one before: a reader holds a chunk of memory, whatever it reads.
 
-The folder is ``answers-{pid}-{random}`` in the store cache (one per store opened);
-one left by a service that was killed is removed when the next one starts. While more than :data:`SPOOL_LIMIT` bytes
-are being sent, new answers are held to :data:`SPOOL_BYTES` (cut and flagged as any
-answer past a limit), so disk use is bounded too.
+The folder is ``answers-{pid}-{random}`` in the store cache (one per store opened); one
+left by a service that was killed is removed when the next one starts. While more than
+:data:`SPOOL_LIMIT` bytes are being sent, new answers are held to 1 MiB (cut and flagged
+as any answer past a limit), so disk use is bounded too.
 """
 
 from __future__ import annotations
@@ -22,8 +22,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from pipelines.processes import running
-
-from .workers import SPOOL_BYTES  # answers larger than this are written to disk, not sent through the pipe
 
 SPOOL_LIMIT = 1024 * 1024 * 1024  # bytes of answers being sent from disk at once
 CHUNK = 64 * 1024

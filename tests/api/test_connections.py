@@ -107,7 +107,7 @@ def test_endless_header_lines_are_cut_off(guarded):
     for sock in socks:
         sock.settimeout(5)
         try:
-            for i in range(100_000):
+            for _ in range(100_000):
                 sock.sendall(b"x-a: b\r\n" * 100)
         except (BrokenPipeError, ConnectionResetError):
             refused += 1

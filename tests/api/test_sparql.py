@@ -181,11 +181,6 @@ def test_results_are_cut_and_say_so(limited):
     assert "x-result-truncated" not in small.headers
 
 
-def test_rows_each_larger_than_the_limit_give_an_empty_flagged_answer(small_answers):
-    r = small_answers.get("/sparql", params={"query": doubled(14)})
-    assert r.status_code == 200 and r.json()["results"]["bindings"] == [] and r.json()["truncated"] is True
-
-
 def test_bodies_are_bounded(limited):
     r = limited.post("/sparql", content=("query=" + "x" * 3000).encode(), headers=FORM)
     error_of(r, 413)

@@ -190,9 +190,10 @@ class GuardedProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         if self._refusing:
             return
-        heads = self._heads
+        heading, heads = not self._in_body, self._heads
         super().data_received(data)
-        if self._heads == heads and not self._in_body and not self._refusing:  # still in a head: count it
+        # a read that began in a head, in which no head ended: all of it was head
+        if heading and self._heads == heads and not self._refusing:
             self._head_bytes += len(data)
             if self._head_bytes > self.guard.settings.max_header_bytes:
                 self._refuse(431, f"the request's head is larger than {self.guard.settings.max_header_bytes} "

@@ -97,6 +97,19 @@ def test_a_large_body_that_comes_with_its_head_is_not_taken_for_a_head(guarded):
     assert status_of(raw) == 200, raw[:300]
 
 
+def test_a_body_in_many_reads_is_not_taken_for_a_head(guarded):
+    query = b"ASK {} #" + b"x" * 60_000
+    sock = connect(guarded)
+    sock.sendall(b"POST /sparql HTTP/1.1\r\nhost: x\r\ncontent-type: application/sparql-query\r\n"
+                 b"connection: close\r\ncontent-length: %d\r\n\r\n" % len(query))
+    for i in range(0, len(query), 4096):  # the body in pieces, each read on its own
+        sock.sendall(query[i:i + 4096])
+        time.sleep(0.002)
+    raw = read_all(sock)
+    sock.close()
+    assert status_of(raw) == 200, raw[:300]
+
+
 def test_endless_header_lines_are_cut_off(guarded):
     """Four connections streaming header lines pushed /-/health to seconds and the server up
     350 MB; now each is refused at max_headers and closed."""

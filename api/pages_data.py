@@ -52,7 +52,8 @@ class Query:
 class Portal:
     """The pages' view of one release: the service's tables plus labels and aggregates."""
 
-    def __init__(self, tables, release_dir: Path, releases_dir: Path | None = None, extra=None):
+    def __init__(self, tables, release_dir: Path, releases_dir: Path | None = None, extra=None,
+                 alt_names: dict[str, list[str]] | None = None):
         self.tables = tables
         self.release_dir = Path(release_dir)
         self.releases_dir = Path(releases_dir) if releases_dir else None
@@ -60,6 +61,10 @@ class Portal:
         self.vocab: Vocabulary = load_vocabulary(self.release_dir / "vocab")
         # texts the tables do not carry (descriptions, other names), by IRI: {"description": {...}}
         self.extra = extra or (lambda iri: {})
+        # a case's other names, folded, searched beside the tables' text (case id -> text)
+        alt_names = alt_names or {}
+        self.alt_search = {cid: fold(" ".join(alt_names[row["iri"]]))
+                           for cid, row in tables.case_rows.items() if row["iri"] in alt_names}
         self._aggregate()
 
     # ----------------------------------------------------------------- basics
@@ -167,7 +172,7 @@ class Portal:
         def text_ok(cid: str) -> bool:
             if not terms:
                 return True
-            hay = t.case_search[cid] + self._extra_search(cid)
+            hay = t.case_search[cid] + self.alt_search.get(cid, "")
             return all(x in hay for x in terms)
 
         def ok(cid: str, skip: str = "") -> bool:
@@ -186,18 +191,6 @@ class Portal:
             "year": Counter(t.case_rows[c]["established"][:4] for c in matching if ok(c, "year")),
         }
         return ids, facets
-
-    _extra_cache: dict | None = None
-
-    def _extra_search(self, cid: str) -> str:
-        """Other names of a case (skos:altLabel), folded, from the service's store if it has one."""
-        if self._extra_cache is None:
-            self._extra_cache = {}
-        if cid not in self._extra_cache:
-            extra = self.extra(self.tables.case_rows[cid]["iri"]) or {}
-            names = [v for alt in extra.get("alt_names", []) for v in alt.values()]
-            self._extra_cache[cid] = fold(" ".join(names)) if names else ""
-        return self._extra_cache[cid]
 
     # -------------------------------------------------------------- downloads
 

@@ -204,6 +204,8 @@ class ReleaseStore(Protocol):
 
     def labels(self, iris: list[str]) -> dict[str, dict[str, str]]: ...
 
+    def literals(self, predicate: str, limit: int = 1_000_000) -> list[tuple[str, str]]: ...
+
     async def start(self) -> None: ...
 
     async def close(self) -> None: ...
@@ -324,6 +326,18 @@ class OxigraphStore:
                         found.setdefault(bcp47(q.object.language or ""), q.object.value)
                 if found:
                     out[iri] = found
+                    break
+        return out
+
+    def literals(self, predicate: str, limit: int = 1_000_000) -> list[tuple[str, str]]:
+        """(subject IRI, text) of every literal value of ``predicate`` in the default graph: one
+        scan of the predicate's index, for what is read once when the service starts."""
+        ox = self._ox
+        out = []
+        for q in self._store.quads_for_pattern(None, ox.NamedNode(predicate), None, ox.DefaultGraph()):
+            if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal):
+                out.append((q.subject.value, q.object.value))
+                if len(out) >= limit:
                     break
         return out
 

@@ -46,7 +46,8 @@ attack with a PASS baseline: the attack hurt other clients; the reasons name the
 Scenarios (``--only`` takes these names):
 
 reconcile      ``POST /reconcile``: one property-only query with 300 agency values that name
-               no agency (every case tests all 300), and a 100-query batch of long text queries.
+               no agency (every case tests all 300), a 100-query batch of 20 such values each
+               (the most the service now takes), and a 100-query batch of long text queries.
 sparql-flood   12 slow SPARQL queries at once (a count over a product of three 3,000-triple
                tables, small in memory), each sent again as soon as it returns.
 slowloris      5,000 connections (and 20,000, in two processes, if the fd limits and the port
@@ -132,6 +133,7 @@ SLOW_QUERY = ("SELECT (COUNT(*) AS ?n) WHERE { { SELECT ?a WHERE { ?a ?b ?c } LI
               "{ SELECT ?d WHERE { ?d ?e ?f } LIMIT 3000 } "
               "{ SELECT ?g WHERE { ?g ?h ?i } LIMIT 3000 } }")
 RECONCILE_VALUES = 300  # agency values in the property-only query
+RECONCILE_ALLOWED_VALUES = 20  # values per property the service takes (pipelines/reconcile.MAX_VALUES)
 RECONCILE_BATCH = 100  # text queries in the batch (the manifest's batchSize)
 RECONCILE_TEXT_CHARS = 530  # characters of each text query: a ~76 KB batch (UTF-8 JSON)
 GUARD_QUERY_CHARS = 90_000
@@ -596,6 +598,18 @@ def reconcile_by_agencies(target: Target, i: int) -> bytes:
     return reconcile_post(target, {"q0": {"properties": [{"pid": "agency", "v": values}]}})
 
 
+def reconcile_allowed_most(target: Target, i: int) -> bytes:
+    """The heaviest batch the service takes: :data:`RECONCILE_BATCH` property-only queries, each
+    with :data:`RECONCILE_ALLOWED_VALUES` agency values (its limit) that name no agency."""
+    names = target.agency_names
+
+    def values(k: int) -> list[str]:
+        return [f"{names[(i + k + j) % len(names)]} {i}-{k}-{j}" for j in range(RECONCILE_ALLOWED_VALUES)]
+
+    return reconcile_post(target, {f"q{k}": {"properties": [{"pid": "agency", "v": values(k)}]}
+                                   for k in range(RECONCILE_BATCH)})
+
+
 def reconcile_texts(target: Target, i: int) -> bytes:
     """A full batch of text queries, each :data:`RECONCILE_TEXT_CHARS` of case names."""
     texts = target.case_texts
@@ -827,6 +841,8 @@ SCENARIOS = {s.name: s for s in (
     Scenario("reconcile", "POST /reconcile, form-encoded, 3 attacker connections", (
         Attack(f"{RECONCILE_VALUES} agency values in one property-only query", repeat,
                {"make": reconcile_by_agencies, "connections": 3}),
+        Attack(f"{RECONCILE_BATCH} queries of {RECONCILE_ALLOWED_VALUES} agency values (the most "
+               "allowed) in one batch", repeat, {"make": reconcile_allowed_most, "connections": 3}),
         Attack(f"{RECONCILE_BATCH} text queries in one batch", repeat,
                {"make": reconcile_texts, "connections": 3}),
     )),
@@ -867,7 +883,8 @@ SCENARIOS = {s.name: s for s in (
                  Attack(f"from {ATTACKER} (not a trusted proxy)", forwarded_for,
                         {"source": ATTACKER, "other": VICTIM, "connections": 12},
                         server_flags=SMALL_BUDGET),
-                 Attack("from 127.0.0.1 (trusted by uvicorn's default; victim 127.0.0.3)",
+                 Attack("from 127.0.0.1 (uvicorn's default trusted proxy; ours trusts none unless "
+                        "--trusted-proxies says so; victim 127.0.0.3)",
                         forwarded_for,
                         {"source": "127.0.0.1", "other": "127.0.0.3", "connections": 12},
                         server_flags=SMALL_BUDGET, victim="127.0.0.3"),

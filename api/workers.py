@@ -617,6 +617,24 @@ class Worker:
         except asyncio.TimeoutError:
             return None
 
+    async def finish(self, timeout: float = 2.0) -> None:
+        """End the process and wait for its pipes to close, so that asyncio closes its
+        transport while the loop still runs (one left for the collector after the loop has
+        closed raises in its ``__del__``)."""
+        if await self.reap(timeout) is None:
+            self.kill()
+            await self.reap()
+        try:
+            self.proc.stdin.close()
+            await asyncio.wait_for(self.proc.stdin.wait_closed(), timeout)
+        except Exception:  # noqa: BLE001 - the pipe may be broken already
+            pass
+        if self.reader is not None:  # it reads stdout to its end, then returns
+            try:
+                await asyncio.wait_for(self.reader, timeout)
+            except BaseException:  # noqa: BLE001 - cancelled or failed: either way, done
+                pass
+
 
 def _board() -> int | None:
     """A shared page for a worker to say what it runs (a memfd), or None where there is none."""
@@ -683,6 +701,7 @@ class WorkerPool:
         self._lines = Lines()
         self._ids = itertools.count(1)
         self._tasks: set[asyncio.Task] = set()
+        self._live: set[Worker] = set()  # every process started and not yet reaped
         self._running = False
         self.kills = 0  # workers killed here: at a deadline, or running a job nobody waits for
         self.timeouts = 0  # of those, at a job's deadline
@@ -703,6 +722,7 @@ class WorkerPool:
                 stdout=asyncio.subprocess.PIPE, cwd=str(ROOT), env=dict(os.environ, RUST_BACKTRACE="0"),
                 pass_fds=() if board_fd is None else (board_fd,))
             worker = Worker(proc)
+            self._live.add(worker)
             if board_fd is not None:
                 import mmap
 
@@ -716,7 +736,8 @@ class WorkerPool:
         except (asyncio.TimeoutError, asyncio.IncompleteReadError, ConnectionError) as exc:
             worker.kill()
             worker.close_board()
-            await worker.reap()
+            await worker.finish()
+            self._live.discard(worker)
             raise WorkerFailed(proc.returncode) from exc
         worker.isolated = bool(header.get("isolated"))
         worker.memory_limited = bool(header.get("memory_limited"))
@@ -779,6 +800,7 @@ class WorkerPool:
     async def _bury(self, worker: Worker, head: Job | None, error) -> None:
         """Wait for ``worker`` to be gone, then fail the job it ran with ``error(returncode)``."""
         code = await worker.reap()
+        self._live.discard(worker)
         if error is WorkerCrashed:
             log.warning("query worker %d ended by itself (%s)", worker.pid, code)
         if head is not None and not head.future.done():
@@ -1096,14 +1118,18 @@ class WorkerPool:
         return [w.pid for w in self.workers if w.usable]
 
     async def close(self) -> None:
+        """Stop: fail every job not answered, end every worker process (those being replaced
+        too) and wait for them, so that nothing outlives the event loop."""
         self._running = False
-        for task in list(self._tasks):
+        tasks = list(self._tasks)
+        for task in tasks:
             task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         for job in self._lines.clear():
             job.stop_waiting()
             if not job.future.done():
                 job.future.set_exception(WorkerFailed("closed"))
-        for w in list(self.workers):
+        for w in list(self._live):
             w.retired = True
             w.stop_timers()
             w.close_board()
@@ -1118,14 +1144,9 @@ class WorkerPool:
                     w.proc.stdin.close()  # end of input: the worker leaves its loop
                 except Exception:  # noqa: BLE001
                     pass
-        for w in list(self.workers):
-            if await w.reap(2.0) is None:
-                w.kill()
-                await w.reap()
-            if w.reader is not None:
-                w.reader.cancel()
+        await asyncio.gather(*(w.finish() for w in list(self._live)))
+        self._live.clear()
         self.workers.clear()
-
 
 if __name__ == "__main__":
     sys.exit(worker_main(int(sys.argv[1]) if len(sys.argv) > 1 else None))

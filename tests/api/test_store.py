@@ -550,3 +550,45 @@ def test_a_crash_is_counted_charged_and_its_worker_replaced(store_path):
 def test_crashes_in_a_row_pause_the_restarts():
     assert [backoff(n) for n in range(4)] == [0.0, 0.0, 0.0, BACKOFF[0]]
     assert backoff(100) == BACKOFF[-1] and all(a < b for a, b in zip(BACKOFF, BACKOFF[1:]))
+
+
+def _worker_children() -> list[int]:
+    """This process's children that are query workers (zombies too: not yet reaped)."""
+    pids = []
+    for task in os.listdir("/proc/self/task"):
+        with open(f"/proc/self/task/{task}/children") as f:
+            pids += [int(p) for p in f.read().split()]
+    found = []
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmdline = f.read()
+        except FileNotFoundError:
+            continue
+        if b"api.workers" in cmdline or not cmdline:  # a zombie's cmdline is empty
+            found.append(pid)
+    return found
+
+
+def test_closing_while_a_worker_is_replaced_leaves_no_process_for_after_the_loop(store_path, monkeypatch):
+    """A killed worker being reaped and its replacement being started when the pool closes:
+    both are ended and waited for before the loop ends, so no process is left as a zombie and
+    no asyncio transport is left for the collector (its __del__ would raise: loop closed)."""
+    import gc
+    import sys
+
+    before = set(_worker_children())
+
+    async def go():
+        async with started_pool(store_path, size=1) as pool:
+            with pytest.raises(QueryTimeout):
+                await pool.run(SLOW, 0.5)  # killed; reaping and replacing run in the background
+            return pool.kills
+
+    kills = run(go())
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    gc.collect()
+    assert kills == 1
+    assert set(_worker_children()) - before == set(), "a worker process outlived its pool"
+    assert [u.exc_value for u in unraisable] == []

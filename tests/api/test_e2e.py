@@ -282,8 +282,15 @@ def test_workers_die_with_a_killed_server(real_release, api_root):
         s.wait_ready()
         workers = s.children()
         assert len(workers) == 3  # two query workers and the reconciliation worker
-        busy = threading.Thread(target=lambda: httpx.get(s.url + "/sparql", params={"query": CARTESIAN},
-                                                         timeout=60), daemon=True)
+        cut_off = []
+
+        def query():
+            try:
+                httpx.get(s.url + "/sparql", params={"query": CARTESIAN}, timeout=60)
+            except httpx.RemoteProtocolError as exc:  # the server is killed under it
+                cut_off.append(exc)
+
+        busy = threading.Thread(target=query, daemon=True)
         busy.start()
         time.sleep(1)  # the query runs in a worker now
         os.kill(s.proc.pid, signal.SIGKILL)
@@ -294,6 +301,8 @@ def test_workers_die_with_a_killed_server(real_release, api_root):
         left = [pid for pid in workers if os.path.exists(f"/proc/{pid}")
                 and open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")]
         assert not left, f"workers {left} outlived the killed server"
+        busy.join(10)
+        assert cut_off, "the query's client was not cut off by the killed server"
     finally:
         s.stop()
 

@@ -1,0 +1,61 @@
+"""A change of the code's shape does not change the release: the code at BASE and the code here,
+given the same sources and time stamp, write the same files, byte for byte.
+
+BASE is the last commit before the house was reshaped (issue 12). Move it forward only on
+purpose, in a commit that says which files of the release changed and why.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import EPOCH, REAL, ROOT
+
+BASE = "2566a0e799b0c8ef8a82764b209e5ef702532fce"
+
+# Builds the release with the code of the folder it is given, and says which code it ran.
+RUN = """
+import sys
+tree, source, out = sys.argv[1:4]
+sys.path.insert(0, tree)
+import pipelines
+assert pipelines.__file__.startswith(tree), pipelines.__file__
+from pipelines.release import build
+result = build(__import__("pathlib").Path(source), __import__("pathlib").Path(out), source_date_epoch=sys.argv[4])
+sys.exit(0 if result.ok else 1)
+"""
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _base_tree(into: Path) -> Path:
+    known = subprocess.run(["git", "cat-file", "-e", f"{BASE}^{{commit}}"], cwd=ROOT, capture_output=True)
+    if known.returncode != 0:
+        pytest.skip(f"this clone does not hold commit {BASE[:10]} (a shallow clone?): nothing to compare with")
+    tree = into / "base"
+    tree.mkdir()
+    archive = subprocess.run(["git", "archive", "--format=tar", BASE, "pipelines", "api", "vocab", "shapes"],
+                             cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    return tree
+
+
+@pytest.mark.slow
+def test_the_release_is_byte_identical_to_the_one_built_by_the_code_at_base(tmp_path, real_release):
+    tree = _base_tree(tmp_path)
+    out = tmp_path / "base-release"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIANZHENG_")}
+    done = subprocess.run([sys.executable, "-c", RUN, str(tree), str(REAL), str(out), EPOCH],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    before, now = files_of(out), files_of(real_release)
+    assert sorted(before) == sorted(now), "the release's file list changed"
+    changed = [name for name in before if before[name] != now[name]]
+    assert changed == [], f"these files differ from the release of {BASE[:10]}: {changed}"

@@ -56,7 +56,7 @@ class File:
 
 
 def http_date(moment: _dt.datetime) -> str:
-    return email.utils.format_datetime(moment.replace(tzinfo=_dt.timezone.utc), usegmt=True)
+    return email.utils.format_datetime(moment.replace(tzinfo=_dt.UTC), usegmt=True)
 
 
 def _parse_http_date(text: str) -> _dt.datetime | None:
@@ -66,7 +66,7 @@ def _parse_http_date(text: str) -> _dt.datetime | None:
         return None
     if parsed is None:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=_dt.timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=_dt.UTC)
 
 
 def _etags(header: str) -> list[str]:
@@ -146,7 +146,7 @@ class Downloads:
                 return Response(status_code=304, headers=dict(headers, ETag=gzip_tag if use_gzip else identity_tag))
         elif ims is not None:
             since = _parse_http_date(ims)
-            if since is not None and self.created.replace(tzinfo=_dt.timezone.utc) <= since:
+            if since is not None and self.created.replace(tzinfo=_dt.UTC) <= since:
                 return Response(status_code=304, headers=dict(headers, ETag=gzip_tag if use_gzip else identity_tag))
 
         rng = request.headers.get("range")
@@ -183,7 +183,7 @@ class Downloads:
         if cond.startswith(("\"", "W/")):
             return not cond.startswith("W/") and cond == identity_tag  # strong comparison
         when = _parse_http_date(cond)
-        return when is not None and when == self.created.replace(tzinfo=_dt.timezone.utc)
+        return when is not None and when == self.created.replace(tzinfo=_dt.UTC)
 
     @staticmethod
     def _range(header: str, size: int):

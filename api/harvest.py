@@ -3,7 +3,7 @@ and the reconciliation service.
 
 Every answer is a file of the served release (``pipelines/harvest.py`` writes them),
 with its site URLs rewritten from the base IRI to the URL the service is reached at
-(:func:`pipelines.harvest.for_public_url`); only the reconciliation service computes,
+(:func:`pipelines.catalogue.context.for_public_url`); only the reconciliation service computes,
 over the release's ``reconcile.json``.
 
 =============================================  ==========================================================
@@ -43,18 +43,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs
 
+import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-
-import orjson
 
 from api.errors import ServiceError, error_response
 from api.jobs import run_job
 from api.media import negotiate
 from api.workers import WorkerPool
 from pipelines import __version__ as _version
-from pipelines.harvest import FILES, ROUTES, for_public_url
-from pipelines.reconcile import BATCH_SIZE, PROPERTIES, TYPES
+from pipelines.catalogue.context import FILES, ROUTES, for_public_url
+from pipelines.catalogue.reconcile import BATCH_SIZE, PROPERTIES, TYPES
 from pipelines.terms import VOCAB
 
 router = APIRouter()

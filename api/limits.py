@@ -8,9 +8,8 @@ ever holds more than ``max_body`` bytes of a request.
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
 import orjson
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import error_body
 

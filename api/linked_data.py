@@ -25,7 +25,6 @@ import json
 import logging
 import re
 from pathlib import Path
-
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request

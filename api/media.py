@@ -15,7 +15,6 @@ named only the alias, the response is labelled with the alias.
 from __future__ import annotations
 
 import functools
-
 from collections.abc import Sequence
 from dataclasses import dataclass
 

@@ -50,9 +50,9 @@ from pipelines.terms import PREFIXES, VOCAB
 from . import pages_charts as charts
 from .pages_data import PER_PAGE, SORTS, Portal, Query
 from .pages_i18n import EN, ZH, Words, lang_of, with_params
-from .sparql import PAGE_LIMITS
 from .pages_queries import BY_ID as EXAMPLES_BY_ID
 from .pages_queries import DEFAULT_QUERY, EXAMPLES
+from .sparql import PAGE_LIMITS
 
 log = logging.getLogger("lianzheng.pages")
 
@@ -471,7 +471,7 @@ def charts_page(request: Request):
          "svg": charts.bar_chart("chart-amount", amount, t("chart_amount"), desc(amount),
                                  label_width=190 if lang == EN else 130),
          "rows": [{"label": label, "value": f"{v:,.2f}", "href": with_params("/cases", {"authority": a}, lang)}
-                  for (label, v), a in zip(amount, portal.authorities)]},
+                  for (label, v), a in zip(amount, portal.authorities, strict=True)]},
         {"id": "activities", "title": t("chart_activities"), "label_head": t("col_year"),
          "value_head": t("col_activities"), "note": t("chart_note_undated"),
          "svg": charts.column_chart("chart-activities", activities, t("chart_activities"), desc(activities)),
@@ -581,7 +581,8 @@ async def _run_for_page(request: Request, query: str, lang: str, page: int = 1) 
         rows = [[_cell(b.get(v), lang) for v in names] for b in bindings[first:first + PAGE_ROWS]]
         more = len(bindings) > first + PAGE_ROWS
         # cut by the endpoint's own limits (not by the page's extra row): say so
-        cut = bool(data.get("limitBytes")) or (bool(data.get("truncated")) and data.get("limit") != page * PAGE_ROWS + 1)
+        cut = bool(data.get("limitBytes")) or (
+            bool(data.get("truncated")) and data.get("limit") != page * PAGE_ROWS + 1)
         return dict(empty, vars=names, rows=rows, truncated=cut and not more, first=first, more=more)
     return dict(empty, graph=_shown(text, GRAPH_CHARS), truncated=len(text) > GRAPH_CHARS)
 
@@ -657,7 +658,8 @@ def render_downloads(request: Request) -> HTMLResponse:
         elif name.startswith("data/"):
             what = (f"表格 {Path(name).stem}", f"table {Path(name).stem}")
         elif name.startswith("vocab/") or name.startswith("shapes/"):
-            what = ("詞彙" if name.startswith("vocab/") else "SHACL 規則", "vocabulary" if name.startswith("vocab/") else "SHACL shapes")
+            vocab = name.startswith("vocab/")
+            what = ("詞彙" if vocab else "SHACL 規則", "vocabulary" if vocab else "SHACL shapes")
         files.append({"name": name, "href": f"/downloads/{name}", "format": fmt, "what": what[t.i],
                       "size": f["size"], "size_text": _size(f["size"]), "sha256": f["sha256"]})
     return _page("downloads.html", _context(request, "downloads", t("downloads_title"), files=files,

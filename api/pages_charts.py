@@ -51,7 +51,8 @@ def column_chart(chart_id: str, items: list[tuple[str, float]], title: str, desc
         value = top_value * i / 4
         y = top + plot_h - plot_h * i / 4
         parts.append(f'<line x1="{left}" x2="{width - 8}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>')
-        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12" fill="{INK}">{_fmt(value)}</text>')
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12" fill="{INK}">'
+                     f'{_fmt(value)}</text>')
     for i, (label, value) in enumerate(items):
         h = plot_h * value / top_value if top_value else 0
         x = left + slot * i + (slot - bar_w) / 2

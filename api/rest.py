@@ -281,6 +281,7 @@ def build_router(tables: Tables) -> APIRouter:
                                  for k in CASE_SORTS for d in (False, True)}, type=str)
     AgencySort = Enum("AgencySort", {(("desc_" + k) if d else k): (("-" + k) if d else k)
                                      for k in AGENCY_SORTS for d in (False, True)}, type=str)
+    by_number, by_id = CaseSort("table_number"), AgencySort("id")
     Page = Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1")]
     PerPage = Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description=f"Items per page (at most {MAX_PER_PAGE})")]
     Q = Annotated[str | None, Query(max_length=200, description="Free text in zh-Hant or English: names of "
@@ -294,8 +295,8 @@ def build_router(tables: Tables) -> APIRouter:
                 "next and last pages.")
     def list_cases(request: Request,
                    agency: Annotated[str | None, Query(max_length=100, description="A procuring agency's id")] = None,
-                   authority: Annotated[str | None, Query(max_length=100,
-                                                          description="The parent ministry's or city's agency id")] = None,
+                   authority: Annotated[str | None, Query(
+                       max_length=100, description="The parent ministry's or city's agency id")] = None,
                    level: Level | None = None,
                    status: Status | None = None,
                    year: Annotated[int | None, Query(ge=1900, le=2200, description="Year established")] = None,
@@ -303,7 +304,7 @@ def build_router(tables: Tables) -> APIRouter:
                    amount_max: Annotated[float | None, Query(ge=0, le=1e18, description="Most amount, TWD")] = None,
                    q: Q = None,
                    sort: Annotated[CaseSort, Query(description="Sort key; a leading '-' sorts descending")]
-                   = CaseSort("table_number"),
+                   = by_number,
                    page: Page = 1, per_page: PerPage = DEFAULT_PER_PAGE):
         if amount_min is not None and amount_max is not None and amount_min > amount_max:
             raise ServiceError(422, "invalid parameter: amount_min is above amount_max",
@@ -327,7 +328,7 @@ def build_router(tables: Tables) -> APIRouter:
                       parent: Annotated[str | None, Query(max_length=100, description="Parent agency's id")] = None,
                       q: Q = None,
                       sort: Annotated[AgencySort, Query(description="Sort key; a leading '-' sorts descending")]
-                      = AgencySort("id"),
+                      = by_id,
                       page: Page = 1, per_page: PerPage = DEFAULT_PER_PAGE):
         ids = tables.filter_agencies(kind=kind and kind.value, level=level and level.value, parent=parent, q=q,
                                      sort=sort.value)

@@ -93,7 +93,8 @@ def triples_within(triples, limit: int, max_bytes: int | None = None) -> tuple[l
         if len(out) >= limit:
             return out, True
         if max_bytes is not None:
-            size += 3 * TERM_MARKUP + sum(size_of(getattr(x, "value", "") or "") for x in (t.subject, t.predicate, t.object))
+            size += 3 * TERM_MARKUP + sum(size_of(getattr(x, "value", "") or "")
+                                          for x in (t.subject, t.predicate, t.object))
             if size > max_bytes and out:
                 return out, True
         out.append(t)
@@ -116,7 +117,7 @@ def fitted(write, items: list, max_bytes: int | None) -> tuple[bytes, int]:
 
 
 def select_json(variables: list[str], table: list[list], truncated: bool, limit: int) -> bytes:
-    bindings = [{v: _json_term(t) for v, t in zip(variables, row) if t is not None} for row in table]
+    bindings = [{v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None} for row in table]
     body: dict = {"head": {"vars": variables}, "results": {"bindings": bindings}}
     if truncated:
         body["head"]["link"] = [TRUNCATED_LINK]
@@ -222,7 +223,7 @@ def select_xml(variables: list[str], table: list[list], truncated: bool, limit: 
     parts.append("  </head>\n  <results>\n")
     for row in table:
         parts.append("    <result>")
-        for v, t in zip(variables, row):
+        for v, t in zip(variables, row, strict=True):
             if t is not None:
                 parts.append(f"<binding name={quoteattr(v)}>{_xml_binding(t)}</binding>")
         parts.append("</result>\n")

@@ -10,14 +10,12 @@
 
 import platform
 from importlib import metadata
-
 from typing import Annotated
 
+import orjson
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
-
-import orjson
 
 from . import html as H
 from .errors import ServiceError

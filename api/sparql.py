@@ -33,9 +33,8 @@ Queries are checked before they run (:mod:`api.query_guard`).
 
 
 import functools
-from urllib.parse import parse_qsl
-
 from typing import Annotated
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response, StreamingResponse
@@ -43,10 +42,10 @@ from fastapi.responses import Response, StreamingResponse
 from . import html as H
 from . import rdf_out
 from .errors import ServiceError, error_response, log
+from .jobs import run_job
 from .media import FORMATS, QUERY_FORM_FORMATS, acceptable, negotiate
 from .query_guard import QueryRefused, quick_inspect
 from .store import get_store
-from .jobs import run_job
 from .workers import SPOOL_BYTES
 
 MAX_QUERY_CHARS = 100_000

@@ -15,6 +15,7 @@ as any answer past a limit), so disk use is bounded too.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -46,11 +47,9 @@ class Spool:
     def take(self, name: str) -> tuple[object, int]:
         """Open the answer a worker wrote as ``name``, unlink it, and count it until it is sent."""
         path = self.folder / Path(name).name  # a name in this folder, nothing else
-        fh = open(path, "rb")
-        try:
+        fh = open(path, "rb")  # noqa: SIM115 - the response that sends it closes it
+        with contextlib.suppress(OSError):
             path.unlink()
-        except OSError:
-            pass
         size = os.fstat(fh.fileno()).st_size
         self.outstanding += size
         return fh, size

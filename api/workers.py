@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import itertools
 import logging
 import math
@@ -76,10 +77,7 @@ def isolate_network() -> bool:
     except OSError:
         return False
     clone_newuser, clone_newnet = 0x10000000, 0x40000000
-    for flags in (clone_newnet, clone_newuser | clone_newnet):
-        if libc.unshare(flags) == 0:
-            return True
-    return False
+    return any(libc.unshare(flags) == 0 for flags in (clone_newnet, clone_newuser | clone_newnet))
 
 
 def limit_memory(nbytes: int) -> bool:
@@ -243,7 +241,7 @@ def reconcile(index, job: dict, config: dict) -> tuple[dict, bytes]:
     release and the batch: it runs here, bounded by the deadline and charged to the client."""
     import orjson
 
-    from pipelines.reconcile import BATCH_SIZE, QueryError
+    from pipelines.catalogue.reconcile import BATCH_SIZE, QueryError
 
     op = job.get("op")
     try:
@@ -344,7 +342,7 @@ def worker_main(parent: int | None = None) -> int:
 
         board = mmap.mmap(int(config["board_fd"]), BOARD_SIZE)
     if config.get("task") == "reconcile":  # a reconciliation worker: names matched over the index
-        from pipelines.reconcile import Index
+        from pipelines.catalogue.reconcile import Index
 
         state, task = Index.load(config["index"]), reconcile
     else:
@@ -449,7 +447,7 @@ class Job:
     frame: bytes
     timeout: float
     future: asyncio.Future
-    worker: "Worker | None" = None
+    worker: Worker | None = None
     started: float | None = None  # loop time it became the first of its worker's queue
     held_since: float = 0.0  # time.monotonic() then: the loop's clock may count whole milliseconds
     wait_timer: asyncio.TimerHandle | None = None
@@ -581,10 +579,8 @@ class Worker:
         """Send a frame without waiting: the pipe's transport keeps what the pipe cannot take yet
         (at most QUEUE_DEPTH jobs and their cancellations). To a worker that has gone it is
         lost, and its reader finds the end and hands its jobs back or fails them."""
-        try:
+        with contextlib.suppress(RuntimeError, ConnectionError):
             self.proc.stdin.write(frame)
-        except (RuntimeError, ConnectionError):
-            pass
 
     async def receive(self) -> tuple[dict, bytes]:
         import orjson
@@ -606,15 +602,13 @@ class Worker:
 
     def kill(self) -> None:
         if self.alive:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 self.proc.kill()  # SIGKILL: the query cannot be cancelled any other way
-            except ProcessLookupError:
-                pass
 
     async def reap(self, timeout: float = 5.0) -> int | None:
         try:
             return await asyncio.wait_for(self.proc.wait(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return None
 
     async def finish(self, timeout: float = 2.0) -> None:
@@ -624,16 +618,12 @@ class Worker:
         if await self.reap(timeout) is None:
             self.kill()
             await self.reap()
-        try:
+        with contextlib.suppress(Exception):  # the pipe may be broken already
             self.proc.stdin.close()
             await asyncio.wait_for(self.proc.stdin.wait_closed(), timeout)
-        except Exception:  # noqa: BLE001 - the pipe may be broken already
-            pass
         if self.reader is not None:  # it reads stdout to its end, then returns
-            try:
+            with contextlib.suppress(Exception, asyncio.CancelledError):  # failed or cancelled: done
                 await asyncio.wait_for(self.reader, timeout)
-            except BaseException:  # noqa: BLE001 - cancelled or failed: either way, done
-                pass
 
 
 def _board() -> int | None:
@@ -733,7 +723,7 @@ class WorkerPool:
         try:
             await worker.send(dict(self.config, board_fd=board_fd))
             header, _ = await asyncio.wait_for(worker.receive(), START_TIMEOUT)
-        except (asyncio.TimeoutError, asyncio.IncompleteReadError, ConnectionError) as exc:
+        except (TimeoutError, asyncio.IncompleteReadError, ConnectionError) as exc:
             worker.kill()
             worker.close_board()
             await worker.finish()
@@ -1140,10 +1130,8 @@ class WorkerPool:
                     job.future.set_exception(WorkerFailed("closed"))
             w.jobs.clear()
             if w.alive:
-                try:
+                with contextlib.suppress(Exception):
                     w.proc.stdin.close()  # end of input: the worker leaves its loop
-                except Exception:  # noqa: BLE001
-                    pass
         await asyncio.gather(*(w.finish() for w in list(self._live)))
         self._live.clear()
         self.workers.clear()

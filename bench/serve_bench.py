@@ -123,7 +123,7 @@ def memory(pid: int) -> dict[str, int]:
 class Proc:
     def __init__(self, args: list[str], log: Path, env: dict | None = None):
         self.log = log
-        self.fh = open(log, "wb")
+        self.fh = open(log, "wb")  # noqa: SIM115 - closed in stop()
         self.started = time.monotonic()
         self.proc = subprocess.Popen(args, stdout=self.fh, stderr=subprocess.STDOUT, cwd=str(ROOT),
                                      env=env or dict(os.environ))
@@ -271,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     base_iri = manifest["base"]
     work = Path(tempfile.mkdtemp(prefix="lianzheng-serve-bench-"))
     results: dict = {"release": str(release), "triples": manifest["triples"], "cases": manifest["rows"]["cases"],
-                     "when": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                     "when": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
                      "cpus": os.cpu_count(), "load": {}, "service": {}}
     rest_paths = [f"/api/cases/{i}" for i in ids]
 
@@ -436,7 +436,8 @@ def report(results: dict) -> None:
             ok = "meets" if s[f"ready_seconds_{state}"] <= TARGETS["ready_seconds"] else "ABOVE"
             peak = s[f"startup_peak_{state}"]
             print(f"  ready, {label}: {s[f'ready_seconds_{state}']:6.2f} s ({ok} target "
-                  f"{TARGETS['ready_seconds']:g} s)\n    start-up peak RSS {fmt_mb(peak['rss'])}, PSS {fmt_mb(peak['pss'])}")
+                  f"{TARGETS['ready_seconds']:g} s)\n"
+                  f"    start-up peak RSS {fmt_mb(peak['rss'])}, PSS {fmt_mb(peak['pss'])}")
     for key, label in (("memory_ready_warm", "ready"), ("memory_after_load", "after the load")):
         if key in s:
             m = s[key]
@@ -445,7 +446,8 @@ def report(results: dict) -> None:
                   f"({ok} target 1 GiB), PSS {fmt_mb(m['pss'])}")
     if "rdflib_endpoint" in results:
         r = results["rdflib_endpoint"]
-        print(f"\nrdflib-endpoint {r['version']}: ready in {r['ready_seconds']} s, RSS {fmt_mb(r['memory_ready']['rss'])}")
+        print(f"\nrdflib-endpoint {r['version']}: ready in {r['ready_seconds']} s, "
+              f"RSS {fmt_mb(r['memory_ready']['rss'])}")
 
 
 if __name__ == "__main__":

@@ -146,8 +146,8 @@ def _prepare_store(release: Path, settings, *, quiet: bool) -> None:
 def cmd_validate(args, settings) -> int:
     import tempfile
 
-    from .release import MANIFEST, build_into, check_release, created_time
     from .records import Reader
+    from .release import MANIFEST, build_into, check_release, created_time
 
     path: Path = args.path
     if not path.exists():
@@ -198,7 +198,7 @@ def cmd_serve(args, settings) -> int:
 
 
 def cmd_push(args, settings) -> int:
-    from .datagovtw import API_ENV, DATASET_ENV, DEFAULT_API, KEY_ENV, PushFailed, push_request, send
+    from .catalogue.datagovtw import API_ENV, DATASET_ENV, DEFAULT_API, KEY_ENV, PushFailed, push_request, send
 
     folder = args.path or Path(settings.release or Path(settings.releases) / "latest")
     if not (folder / "datagovtw.json").is_file():

@@ -12,7 +12,7 @@ import io
 import os
 import re
 import sys
-from contextlib import redirect_stdout
+from contextlib import redirect_stdout, suppress
 from pathlib import Path
 
 from .cli import build_parser
@@ -28,11 +28,8 @@ def _help(argv: list[str]) -> str:
     old = os.environ.get("COLUMNS")
     os.environ["COLUMNS"] = "100"
     try:
-        with redirect_stdout(buf):
-            try:
-                parser.parse_args(argv + ["--help"])
-            except SystemExit:
-                pass
+        with redirect_stdout(buf), suppress(SystemExit):
+            parser.parse_args(argv + ["--help"])
     finally:
         if old is None:
             del os.environ["COLUMNS"]
@@ -72,7 +69,7 @@ def render(text: str) -> str:
         pattern = re.compile(rf"(<!-- BEGIN {name} -->\n)(?:.*?\n)?(<!-- END {name} -->)", re.S)
         if not pattern.search(text):
             raise ValueError(f"README has no <!-- BEGIN {name} --> ... <!-- END {name} --> section")
-        text = pattern.sub(lambda m: m.group(1) + make() + "\n" + m.group(2), text)
+        text = pattern.sub(lambda m, make=make: m.group(1) + make() + "\n" + m.group(2), text)
     return text
 
 

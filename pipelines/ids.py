@@ -72,7 +72,7 @@ class Minter:
         kind, _, slug = iri[len(self._prefix):].partition("/")
         return (kind, slug) if kind in KINDS and slug else None
 
-    # The catalogue (issue 4): pipelines/catalog.py describes the dataset with these.
+    # The catalogue (issue 4): pipelines/catalogue/catalog.py describes the dataset with these.
 
     def dataset_version(self, slug: str, version: str) -> str:
         """One release of a dataset (a DCAT version of ``dataset(slug)``): ``dataset/lianzheng/1.0.0``."""

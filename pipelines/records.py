@@ -414,7 +414,7 @@ class Reader:
             self.err("no-cases", "cases/ 資料夾裡沒有任何案件檔。", "There are no case files in cases/.",
                      file=self.rel(self.root / "cases"), fix_zh="每個平臺一個 YAML 檔。",
                      fix_en="Add one YAML file per platform.")
-        for path, parsed in zip(case_files, self.parse_many(case_files)):
+        for path, parsed in zip(case_files, self.parse_many(case_files), strict=True):
             self.read_case(path, parsed)
         self.read_notes(self.root / "notes.yaml", case="")
         for path in sorted((self.root / "imports").glob("*")) if (self.root / "imports").is_dir() else []:
@@ -882,7 +882,7 @@ class Reader:
                          line=n, record=f"row {n}", fix_zh="補齊或刪除多餘的欄位（含逗號的文字請加引號）。",
                          fix_en="Add or remove cells (quote text that contains commas).")
                 continue
-            rec = {k: v.strip() for k, v in zip(header, row) if v.strip() != ""}
+            rec = {k: v.strip() for k, v in zip(header, row, strict=True) if v.strip() != ""}
             case = rec.get("case_id", "")
             if case:
                 self.refer("case", case, file=file, record=rec.get("activity_id", f"row {n}"),
@@ -980,7 +980,7 @@ class Reader:
             self.ds.cases[cid] = dataclasses.replace(case, level=level)
         if not self.ds.agencies:
             return
-        for kind, items in (("activity", self.ds.activities), ("document", self.ds.documents),
+        for _kind, items in (("activity", self.ds.activities), ("document", self.ds.documents),
                             ("observation", self.ds.observations), ("risk", self.ds.risks)):
             for item in items:
                 if not item.case:

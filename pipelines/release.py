@@ -10,6 +10,7 @@ comes from the records or ``SOURCE_DATE_EPOCH``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import gc
 import json
@@ -21,7 +22,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import checks, harvest, tabular
+from . import checks, tabular
+from .catalogue import harvest
 from .checksums import sha256_file
 from .errors import CannotRun, Problem, ProblemsFound, Report
 from .folders import building_folder, link_being_made, remove_stale, replace_folder, tables_folder
@@ -57,7 +59,7 @@ class BuildResult:
 def created_time(meta: dict, source_date_epoch: str | None) -> _dt.datetime:
     """The release's one time stamp: SOURCE_DATE_EPOCH if given, else the records' ``modified``."""
     if source_date_epoch:
-        return _dt.datetime.fromtimestamp(int(source_date_epoch), _dt.timezone.utc).replace(tzinfo=None)
+        return _dt.datetime.fromtimestamp(int(source_date_epoch), _dt.UTC).replace(tzinfo=None)
     modified = meta.get("modified") or meta.get("issued") or "1970-01-01"
     return _dt.datetime.fromisoformat(str(modified)).replace(tzinfo=None)
 
@@ -169,10 +171,8 @@ def worker_collector() -> None:
     _WORKER_READY.append(os.getpid())
     gc.freeze()
     gc.enable()
-    try:
+    with contextlib.suppress(OSError):  # not allowed here: run at the same priority
         os.nice(5)
-    except OSError:  # pragma: no cover - not allowed here: run at the same priority
-        pass
 
 
 _JOB: dict = {}  # what forked workers read: set before the pool starts

@@ -142,9 +142,8 @@ class OneGraphStore(Store):
         return self._count
 
     def contexts(self, triple=None):
-        if triple is not None and triple != (None, None, None):
-            if not any(True for _ in self.triples(triple)):
-                return iter(())
+        if triple is not None and triple != (None, None, None) and not any(True for _ in self.triples(triple)):
+            return iter(())
         return self._contexts()
 
     def add_graph(self, graph):

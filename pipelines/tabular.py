@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from .checksums import sha256
 from . import model as m
+from .checksums import sha256
 from .ids import Minter
 
 DP_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
@@ -105,8 +105,8 @@ TABLES: tuple[Table, ...] = (
         Field("level", "string", "層級", "Government level: central or local", required=True,
               enum=("government-level",)),
         Field("established", "date", "成立日期", "Date the platform was established (ISO)", required=True),
-        Field("established_roc", "string", "成立日期（民國）", "Establishment date as the table writes it (ROC yyyMMdd)",
-              required=True, pattern=r"^\d{6,7}$"),
+        Field("established_roc", "string", "成立日期（民國）",
+              "Establishment date as the table writes it (ROC yyyMMdd)", required=True, pattern=r"^\d{6,7}$"),
         Field("amount_twd", "number", "金額（新臺幣元）", "Approximate amount in TWD (億 = 100,000,000)",
               required=True, minimum=0),
         Field("amount_text", "string", "金額原文", "The amount in the source's wording", required=True),
@@ -318,7 +318,7 @@ def rows(ds: m.Dataset, ids: Minter) -> dict[str, list[tuple]]:
         idx = [table.header.index(k) for k in table.primary_key]
         ints = [table.fields[i].type == "integer" for i in idx]
         out[table.name].sort(key=lambda r: tuple(
-            int(r[i]) if is_int else r[i] for i, is_int in zip(idx, ints)))
+            int(r[i]) if is_int else r[i] for i, is_int in zip(idx, ints, strict=True)))
     return out
 
 

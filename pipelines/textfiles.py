@@ -35,7 +35,8 @@ def decode_source(data: bytes, file: str) -> tuple[str | None, Problem | None]:
                 f"The file starts with a byte-order mark ({name}); source files must be UTF-8 without BOM.",
                 file=file,
                 fix_zh="以「UTF-8（無 BOM）」另存新檔，或執行 lianzheng import --encoding utf-8-sig 檔名 轉換。",
-                fix_en="Save it as 'UTF-8 (without BOM)', or run `lianzheng import --encoding utf-8-sig FILE` to convert it.",
+                fix_en="Save it as 'UTF-8 (without BOM)', or run "
+                       "`lianzheng import --encoding utf-8-sig FILE` to convert it.",
                 check="import",
             )
     try:

@@ -24,8 +24,8 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import zipfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 NUMERIC = frozenset({"integer", "number"})
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -104,7 +104,7 @@ def _sheet_xml(sheet: Sheet, out) -> None:
         '</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/><sheetData>')
     out.write('<row r="1">' + "".join(
         f'<c r="{c}1" s="1" t="inlineStr"><is><t{_space(h)}>{xml_text(h)}</t></is></c>'
-        for c, h in zip(cols, sheet.header)) + "</row>")
+        for c, h in zip(cols, sheet.header, strict=True)) + "</row>")
     numeric = [k in NUMERIC for k in sheet.kinds]
     # per column: the cell's opening text up to the row number, then the rest
     text_open = [f'<c r="{c}' for c in cols]

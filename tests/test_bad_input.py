@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from pipelines.cli import main
-from pipelines.records import Reader
 from pipelines.errors import ProblemsFound
+from pipelines.records import Reader
 
 from .conftest import MINIMAL, REAL
 
@@ -35,7 +35,8 @@ def write_import(src: Path, name: str, data: bytes) -> None:
     (src / "imports" / name).write_bytes(data)
 
 
-CP950_ROW = "danjiang-bridge-2021-imported,danjiang-bridge,training,2021-06-01,圍棋（碁）講座費 €100,Go lecture,guidebook/table\n"
+CP950_ROW = ("danjiang-bridge-2021-imported,danjiang-bridge,training,2021-06-01,"
+             "圍棋（碁）講座費 €100,Go lecture,guidebook/table\n")
 
 CASES = {
     "malformed-yaml": (
@@ -156,7 +157,7 @@ CASES = {
         ("unknown-case", "datasets/source/imports/agency.csv", "danjiang-bridge-2021-imported", "case_id"),
     ),
     "import-with-bad-header": (
-        lambda s: write_import(s, "agency.csv", ("id,case,kind\nx,y,z\n").encode()),
+        lambda s: write_import(s, "agency.csv", (b"id,case,kind\nx,y,z\n")),
         ("bad-header", "datasets/source/imports/agency.csv", "", ""),
     ),
     "import-with-impossible-date": (
@@ -221,7 +222,8 @@ UNKNOWN_KEYS = {
     "dataset-licence": (lambda s: edit(s / "dataset.yaml", 'url: "https://data.gov.tw/license"}',
                                        'link: "https://data.gov.tw/license"}'),
                         ("dataset.yaml", "dataset", "licence.link", "")),
-    "dataset-datagovtw": (lambda s: edit(s / "dataset.yaml", "publisher: aac", "publisher: aac\ndatagovtw: {contact_mail: a@b.tw}"),
+    "dataset-datagovtw": (lambda s: edit(s / "dataset.yaml", "publisher: aac",
+                                         "publisher: aac\ndatagovtw: {contact_mail: a@b.tw}"),
                           ("dataset.yaml", "dataset", "datagovtw.contact_mail", "contact_email")),
     "notes-file": (lambda s: (s / "notes.yaml").write_text("note: []\n", encoding="utf-8"),
                    ("notes.yaml", "notes", "note", "notes")),
@@ -500,7 +502,7 @@ def test_cp950_import_is_never_garbled(source, tmp_path, capsys):
 
 def test_import_refuses_the_wrong_encoding_and_writes_nothing(tmp_path, capsys):
     src = tmp_path / "t.csv"
-    src.write_bytes("名稱\n淡江大橋\n".encode("utf-8"))
+    src.write_bytes("名稱\n淡江大橋\n".encode())
     out = tmp_path / "converted.csv"
     assert main(["import", str(src), "--encoding", "ascii", "--out", str(out)]) == 1
     assert not out.exists()
@@ -509,6 +511,6 @@ def test_import_refuses_the_wrong_encoding_and_writes_nothing(tmp_path, capsys):
 
 def test_import_with_bom_converts_to_utf8_without_bom(tmp_path):
     src = tmp_path / "t.csv"
-    src.write_bytes(codecs.BOM_UTF8 + "名稱\r\n淡江大橋\r\n".encode("utf-8"))
+    src.write_bytes(codecs.BOM_UTF8 + "名稱\r\n淡江大橋\r\n".encode())
     assert main(["import", str(src), "--encoding", "utf-8-sig"]) == 0
-    assert src.read_bytes() == "名稱\n淡江大橋\n".encode("utf-8")
+    assert src.read_bytes() == "名稱\n淡江大橋\n".encode()

@@ -47,7 +47,7 @@ def test_every_table_row_is_a_case_with_its_date_amount_and_status(ds, table_row
     assert len(table_rows) == len(ds.cases) == 32
     by_number = sorted(ds.cases.values(), key=lambda c: c.table_number)
     assert [c.table_number for c in by_number] == list(range(1, 33))
-    for row, case in zip(table_rows, by_number):
+    for row, case in zip(table_rows, by_number, strict=True):
         ended = "已結束" in row["name"]
         name = row["name"].replace("(已結束)", "").strip()
         assert squash(case.name.zh) == squash(name), (case.id, name)
@@ -69,7 +69,8 @@ def test_case_counts_match_the_tables_summary(ds):
     levels = Counter(c.level for c in ds.cases.values())
     assert (levels["central"], levels["local"]) == (central, local)
     # per ministry or city: "經濟部\t7 案", "臺北市\t8 案" ...
-    summary = dict(re.findall(r"(經濟部|交通部|財政部|臺北市|新北市|桃園市|臺中市|臺南市|高雄市|嘉義市)\t(\d+) 案", text))
+    authorities = "經濟部|交通部|財政部|臺北市|新北市|桃園市|臺中市|臺南市|高雄市|嘉義市"
+    summary = dict(re.findall(rf"({authorities})\t(\d+) 案", text))
     by_authority = Counter(ds.agencies[c.authority].name.zh for c in ds.cases.values())
     for short, count in summary.items():
         matches = [n for n in by_authority if n.startswith(short)]
@@ -79,11 +80,11 @@ def test_case_counts_match_the_tables_summary(ds):
 
 def test_procuring_agencies_match_the_tables_brackets(ds, table_rows):
     by_number = sorted(ds.cases.values(), key=lambda c: c.table_number)
-    for row, case in zip(table_rows, by_number):
+    for row, case in zip(table_rows, by_number, strict=True):
         bracket = squash(row["agency"]).split("-", 1)[1]
         parts = bracket.split("+")
         assert len(parts) == len(case.agencies), (case.id, bracket)
-        for part, aid in zip(parts, case.agencies):
+        for part, aid in zip(parts, case.agencies, strict=True):
             agency = ds.agencies[aid]
             names = [squash(agency.name.zh)] + [squash(a) for a in agency.alt_names]
             assert any(part in n or n.endswith(part) for n in names), (case.id, part, names)

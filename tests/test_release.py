@@ -127,7 +127,7 @@ def test_xlsx_copy_has_the_same_tables(minimal_release):
         sheet = list(wb[res["name"]].iter_rows(values_only=True))
         assert list(sheet[0]) == rows[0]
         assert len(sheet) == len(rows)
-        for got, want in zip(sheet[1:], rows[1:]):
+        for got, want in zip(sheet[1:], rows[1:], strict=True):
             assert [("" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)))
                     for v in got] == want
 
@@ -443,7 +443,8 @@ def test_the_dataset_links_its_laws_and_sources(real_release):
         PREFIX dcat: <http://www.w3.org/ns/dcat#>
         PREFIX schema: <https://schema.org/>
         SELECT ?url WHERE { ?d a dcat:Dataset ; dct:references ?law . ?law schema:url ?url }"""))
-    laws = list(csv.DictReader(open(real_release / "data" / "laws.csv", encoding="utf-8")))
+    with open(real_release / "data" / "laws.csv", encoding="utf-8") as fh:
+        laws = list(csv.DictReader(fh))
     assert {str(r.url) for r in rows} == {law["url"] for law in laws} and len(laws) == 6
 
 

@@ -13,10 +13,9 @@ from rdflib import Graph
 from rdflib.namespace import SH
 
 from pipelines.checks import shapes_graph
-from pipelines.shacl_batch import batched
-from pipelines.shacl_batch import _sbc
-from pipelines.shacl_store import OneGraphStore, data_graph
 from pipelines.rdfterms import IRI, Lit
+from pipelines.shacl_batch import _sbc, batched
+from pipelines.shacl_store import OneGraphStore, data_graph
 
 from .test_shapes import CASES, _data
 
@@ -64,7 +63,9 @@ def test_batched_results_equal_on_the_real_release(real_release):
     data.update("""
         PREFIX lz: <https://w3id.org/lianzheng/vocab#>
         PREFIX dct: <http://purl.org/dc/terms/>
-        DELETE { ?a dct:date ?d } WHERE { ?a a lz:Activity ; dct:date ?d . FILTER(STRSTARTS(STR(?a), "https://w3id.org/lianzheng/id/activity/d")) } ;
+        DELETE { ?a dct:date ?d } WHERE {
+          ?a a lz:Activity ; dct:date ?d . FILTER(STRSTARTS(STR(?a), "https://w3id.org/lianzheng/id/activity/d"))
+        } ;
         DELETE { ?c lz:status ?s } WHERE { ?c lz:status ?s ; lz:tableNumber 3 }
     """)
     plain = full_results(data)
@@ -76,9 +77,9 @@ def test_batched_results_equal_on_the_real_release(real_release):
 
 
 def test_batched_restores_pyshacl_afterwards():
-    from pipelines.shacl_batch import _lc
-
     from pyshacl import shape
+
+    from pipelines.shacl_batch import _lc
 
     def current():
         return (_sbc.PropertyConstraintComponent._evaluate_property_shape,
@@ -86,7 +87,7 @@ def test_batched_restores_pyshacl_afterwards():
 
     before = current()
     with batched():
-        assert all(a is not b for a, b in zip(current(), before))
+        assert all(a is not b for a, b in zip(current(), before, strict=True))
     assert current() == before
 
 

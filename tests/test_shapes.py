@@ -251,7 +251,7 @@ SPARQL_PREFIXES = "\n".join(
     line.replace("@prefix", "PREFIX").rstrip(" .") for line in PREFIXES.strip().splitlines()
 )
 
-V, W, I = "Violation", "Warning", "Info"
+V, W, I = "Violation", "Warning", "Info"  # noqa: E741 - sh:Info, as the shapes spell it
 
 # (id, SPARQL Update applied to the valid graph, expected results as (severity, shape, focus))
 CASES = [
@@ -319,10 +319,12 @@ CASES = [
      {(W, "IntegrityPlatform-activity-recommended", "case/danjiang")}),
     # --- lz:MonitoredProcurement
     ("procurement-negative-amount",
-     'DELETE WHERE { proc:danjiang lz:estimatedAmount ?o } ; INSERT DATA { proc:danjiang lz:estimatedAmount "-1.0"^^xsd:decimal }',
+     'DELETE WHERE { proc:danjiang lz:estimatedAmount ?o } ;'
+     ' INSERT DATA { proc:danjiang lz:estimatedAmount "-1.0"^^xsd:decimal }',
      {(V, "MonitoredProcurement-estimatedAmount", "procurement/danjiang")}),
     ("procurement-amount-as-text",
-     'DELETE WHERE { proc:danjiang lz:estimatedAmount ?o } ; INSERT DATA { proc:danjiang lz:estimatedAmount "約 125 億" }',
+     'DELETE WHERE { proc:danjiang lz:estimatedAmount ?o } ;'
+     ' INSERT DATA { proc:danjiang lz:estimatedAmount "約 125 億" }',
      {(V, "MonitoredProcurement-estimatedAmount", "procurement/danjiang")}),
     ("procurement-no-amount",
      "DELETE WHERE { proc:danjiang lz:estimatedAmount ?o }",
@@ -335,13 +337,15 @@ CASES = [
      "DELETE WHERE { agency:thb lz:organisationKind ?o }",
      {(V, "Organization-organisationKind", "agency/thb")}),
     ("agency-kind-from-another-scheme",
-     "DELETE WHERE { agency:thb lz:organisationKind ?o } ; INSERT DATA { agency:thb lz:organisationKind atype:award }",
+     "DELETE WHERE { agency:thb lz:organisationKind ?o } ;"
+     " INSERT DATA { agency:thb lz:organisationKind atype:award }",
      {(V, "Organization-organisationKind", "agency/thb")}),
     ("agency-wikidata-not-an-item",
      "INSERT DATA { agency:thb owl:sameAs <https://www.wikidata.org/wiki/Q1> }",
      {(V, "Organization-sameAs", "agency/thb")}),
     ("agency-parent-unknown",
-     "DELETE WHERE { agency:thb org:subOrganizationOf ?o } ; INSERT DATA { agency:thb org:subOrganizationOf agency:nowhere }",
+     "DELETE WHERE { agency:thb org:subOrganizationOf ?o } ;"
+     " INSERT DATA { agency:thb org:subOrganizationOf agency:nowhere }",
      {(V, "Organization-subOrganizationOf", "agency/thb")}),
     # --- lz:Activity and prov:Association
     ("activity-date-untyped",
@@ -354,7 +358,8 @@ CASES = [
      "DELETE WHERE { act:declaration lz:platform ?o } ; INSERT DATA { act:declaration lz:platform case:nowhere }",
      {(V, "Activity-platform", "activity/declaration")}),
     ("activity-unknown-type",
-     "DELETE WHERE { act:declaration lz:activityType ?o } ; INSERT DATA { act:declaration lz:activityType atype:party }",
+     "DELETE WHERE { act:declaration lz:activityType ?o } ;"
+     " INSERT DATA { act:declaration lz:activityType atype:party }",
      {(V, "Activity-activityType", "activity/declaration")}),
     ("activity-no-chinese-title",
      'DELETE DATA { act:declaration dct:title "辦理宣誓大會"@zh-Hant }',
@@ -369,7 +374,8 @@ CASES = [
      "DELETE WHERE { part:declaration-1 prov:hadRole ?o }",
      {(V, "Association-hadRole", "participation/declaration-1")}),
     ("participation-role-from-another-scheme",
-     "DELETE WHERE { part:declaration-1 prov:hadRole ?o } ; INSERT DATA { part:declaration-1 prov:hadRole kind:police }",
+     "DELETE WHERE { part:declaration-1 prov:hadRole ?o } ;"
+     " INSERT DATA { part:declaration-1 prov:hadRole kind:police }",
      {(V, "Association-hadRole", "participation/declaration-1")}),
     ("participation-names-nobody",
      "DELETE WHERE { part:declaration-1 prov:agent ?o }",
@@ -382,10 +388,12 @@ CASES = [
      {(V, "Association-position", "participation/declaration-2")}),
     # --- lz:Document
     ("document-url-as-literal",
-     'DELETE WHERE { doc:minutes dcat:landingPage ?o } ; INSERT DATA { doc:minutes dcat:landingPage "https://example.org/zone" }',
+     'DELETE WHERE { doc:minutes dcat:landingPage ?o } ;'
+     ' INSERT DATA { doc:minutes dcat:landingPage "https://example.org/zone" }',
      {(V, "Document-landingPage", "document/minutes")}),
     ("document-url-not-http",
-     "DELETE WHERE { doc:minutes dcat:landingPage ?o } ; INSERT DATA { doc:minutes dcat:landingPage <ftp://example.org/zone> }",
+     "DELETE WHERE { doc:minutes dcat:landingPage ?o } ;"
+     " INSERT DATA { doc:minutes dcat:landingPage <ftp://example.org/zone> }",
      {(V, "Document-landingPage", "document/minutes")}),
     ("document-no-publisher",
      "DELETE WHERE { doc:minutes dct:publisher ?o }",
@@ -401,7 +409,8 @@ CASES = [
      'DELETE WHERE { obs:failed-tenders lz:value ?o } ; INSERT DATA { obs:failed-tenders lz:value "五" }',
      {(V, "Observation-value", "observation/failed-tenders")}),
     ("observation-unit-from-another-scheme",
-     "DELETE WHERE { obs:failed-tenders lz:unit ?o } ; INSERT DATA { obs:failed-tenders lz:unit phase:after-platform }",
+     "DELETE WHERE { obs:failed-tenders lz:unit ?o } ;"
+     " INSERT DATA { obs:failed-tenders lz:unit phase:after-platform }",
      {(V, "Observation-unit", "observation/failed-tenders")}),
     ("observation-value-without-unit",
      "DELETE WHERE { obs:failed-tenders lz:unit ?o }",
@@ -422,7 +431,8 @@ CASES = [
      "DELETE WHERE { note:established lz:officialSource ?o }",
      {(V, "QualityNote-officialSource", "note/established")}),
     ("note-official-source-not-a-section",
-     "DELETE WHERE { note:established lz:officialSource ?o } ; INSERT DATA { note:established lz:officialSource src:guidebook }",
+     "DELETE WHERE { note:established lz:officialSource ?o } ;"
+     " INSERT DATA { note:established lz:officialSource src:guidebook }",
      {(V, "QualityNote-officialSource", "note/established")}),
     ("note-no-type",
      "DELETE WHERE { note:established lz:noteType ?o }",
@@ -450,7 +460,8 @@ CASES = [
     # --- lz:SourceDocument and lz:SourceSection
     ("source-document-no-title",
      "DELETE WHERE { src:guidebook dct:title ?o }",
-     {(V, "SourceDocument-title-bilingual", "source/guidebook"), (V, "SourceDocument-title-bilingual", "source/guidebook")}),
+     {(V, "SourceDocument-title-bilingual", "source/guidebook"),
+      (V, "SourceDocument-title-bilingual", "source/guidebook")}),
     ("source-document-no-publisher",
      "DELETE WHERE { src:guidebook dct:publisher ?o }",
      {(W, "SourceDocument-publisher-recommended", "source/guidebook")}),

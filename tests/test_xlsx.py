@@ -52,7 +52,8 @@ def test_openpyxl_reads_back_every_value(tmp_path):
         v is not None for v in r)]
     assert ws.freeze_panes == "A2"
     assert ws["A1"].font.b and not ws["A2"].font.b
-    assert ws["B2"].data_type == "n" and ws["A11"].value.startswith("=") and ws["A11"].data_type == "s"  # "=1+1" stays text
+    assert ws["B2"].data_type == "n"
+    assert ws["A11"].value.startswith("=") and ws["A11"].data_type == "s"  # "=1+1" stays text
     assert wb.properties.title == "標題 Title" and wb.properties.creator == "lianzheng"
     assert wb.properties.created == CREATED
 

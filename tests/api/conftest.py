@@ -80,11 +80,11 @@ class Server:
             args += [f"--{name.replace('_', '-')}", str(value)]
         env = {k: v for k, v in os.environ.items() if not k.startswith("LIANZHENG_")}
         self.log = root / f"server-{self.port}.log"
-        self._out = open(self.log, "wb")
+        self._out = open(self.log, "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(args, stdout=self._out, stderr=subprocess.STDOUT, env=env,
                                      cwd=str(Path(__file__).resolve().parents[2]))
 
-    def wait_ready(self, timeout: float = 90) -> "Server":
+    def wait_ready(self, timeout: float = 90) -> Server:
         import time
 
         import httpx

@@ -1,6 +1,7 @@
 """One client must not take the service down: each finding of the attack review, through the
 real server on loopback (issue 11). Each attack comes from an address of its own (127.0.0.2
-and up, so that one test's spent budget is not the next one's refusal), the victim from 127.0.0.1. Timing is measured by ``bench/attacks.py``; these tests check behaviour: the victim
+and up, so that one test's spent budget is not the next one's refusal), the victim from
+127.0.0.1. Timing is measured by ``bench/attacks.py``; these tests check behaviour: the victim
 is answered while the attack is still under way, and the attack gets the refusal it should.
 """
 
@@ -87,11 +88,13 @@ def test_a_batch_of_heavy_reconciliation_queries_leaves_the_service_answering(ta
     assert r.status_code == 400 and "at most 20" in r.json()["error"]
     batch = {f"q{i}": {"query": f"工程 {i}", "properties": [{"pid": "agency", "v": values[:20]}]}
              for i in range(100)}
-    threads, results = flood("127.0.0.3", 3, lambda c: c.post(target.url + "/reconcile", data={"queries": json.dumps(batch)}))
+    form = {"queries": json.dumps(batch)}
+    threads, results = flood("127.0.0.3", 3, lambda c: c.post(target.url + "/reconcile", data=form))
     answered_meanwhile(target, threads, lambda n: "/-/health")
     for t in threads:
         t.join(60)
-    assert all(r.status_code == 200 and len(r.json()) == 100 for r in results), [(r.status_code, r.text[:200]) for r in results]
+    assert all(r.status_code == 200 and len(r.json()) == 100 for r in results), [
+        (r.status_code, r.text[:200]) for r in results]
 
 
 def test_expensive_query_checks_run_in_a_worker_while_others_are_answered(target):

@@ -12,11 +12,12 @@ import os
 import socket
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import pytest
 import rdflib
-from SPARQLWrapper import CSV, JSON, N3, TSV, TURTLE, XML, JSONLD, POST, SPARQLWrapper
+from SPARQLWrapper import CSV, JSON, JSONLD, N3, POST, TSV, TURTLE, XML, SPARQLWrapper
 
 from .conftest import Server
 
@@ -26,7 +27,9 @@ CASE = "anping-water-reclamation"
 CASE_IRI = f"https://w3id.org/lianzheng/id/case/{CASE}"
 NAMES = """PREFIX lz: <https://w3id.org/lianzheng/vocab#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?case ?name WHERE { ?case a lz:IntegrityPlatform ; skos:prefLabel ?name FILTER(langMatches(lang(?name), "zh-Hant")) }
+SELECT ?case ?name WHERE {
+  ?case a lz:IntegrityPlatform ; skos:prefLabel ?name FILTER(langMatches(lang(?name), "zh-Hant"))
+}
 ORDER BY ?case"""
 CARTESIAN = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
@@ -87,7 +90,8 @@ def test_sparqlwrapper_sees_refusals_as_errors(server):
 def test_rdflib_dereferences_an_iri_by_itself(server):
     g = rdflib.Graph()
     g.parse(f"{server.url}/id/case/{CASE}")  # rdflib sends its own Accept and picks the parser
-    assert (rdflib.URIRef(CASE_IRI), rdflib.RDF.type, rdflib.URIRef("https://w3id.org/lianzheng/vocab#IntegrityPlatform")) in g
+    platform = rdflib.URIRef("https://w3id.org/lianzheng/vocab#IntegrityPlatform")
+    assert (rdflib.URIRef(CASE_IRI), rdflib.RDF.type, platform) in g
 
 
 @pytest.mark.parametrize("media,fmt", [("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
@@ -299,7 +303,7 @@ def test_workers_die_with_a_killed_server(real_release, api_root):
         while time.monotonic() < deadline and any(os.path.exists(f"/proc/{pid}") for pid in workers):
             time.sleep(0.1)
         left = [pid for pid in workers if os.path.exists(f"/proc/{pid}")
-                and open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")]
+                and Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")]
         assert not left, f"workers {left} outlived the killed server"
         busy.join(10)
         assert cut_off, "the query's client was not cut off by the killed server"

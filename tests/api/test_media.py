@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from api.media import (ASK_FORMATS, FORMATS, GRAPH_FORMATS, RESOURCE_FORMATS, SELECT_FORMATS, negotiate,
-                       parse_accept, quality)
+from api.media import (
+    ASK_FORMATS,
+    FORMATS,
+    GRAPH_FORMATS,
+    RESOURCE_FORMATS,
+    SELECT_FORMATS,
+    negotiate,
+    parse_accept,
+    quality,
+)
 
 # (Accept header, offers, expected format key or None, expected label)
 CASES = [

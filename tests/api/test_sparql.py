@@ -140,7 +140,8 @@ def test_service_description(client):
 
 
 def test_cors_is_open_for_reading(client):
-    pre = client.options("/sparql", headers={"origin": "https://yasgui.example", "access-control-request-method": "POST",
+    pre = client.options("/sparql", headers={"origin": "https://yasgui.example",
+                                             "access-control-request-method": "POST",
                                              "access-control-request-headers": "content-type"})
     assert pre.status_code == 200 and pre.headers["access-control-allow-origin"] == "*"
     assert "POST" in pre.headers["access-control-allow-methods"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import os
 import shutil
@@ -13,11 +14,21 @@ import time
 
 import pytest
 
+from api.budget import Budget
 from api.linked_data import OWNED
 from api.store import KEEP_CACHES, SHAPES_GRAPH, VOCAB_GRAPH, OxigraphStore, cache_key, prepare_store
-from api.budget import Budget
-from api.workers import (BACKOFF, ClientBusy, Lines, OverBudget, PoolBusy, QueryTimeout, WorkerCrashed,
-                         WorkerFailed, WorkerPool, backoff)
+from api.workers import (
+    BACKOFF,
+    ClientBusy,
+    Lines,
+    OverBudget,
+    PoolBusy,
+    QueryTimeout,
+    WorkerCrashed,
+    WorkerFailed,
+    WorkerPool,
+    backoff,
+)
 
 CASE = "https://w3id.org/lianzheng/id/case/anping-water-reclamation"
 CARTESIAN = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # hours on any real graph
@@ -549,7 +560,7 @@ def test_a_crash_is_counted_charged_and_its_worker_replaced(store_path):
 
 def test_crashes_in_a_row_pause_the_restarts():
     assert [backoff(n) for n in range(4)] == [0.0, 0.0, 0.0, BACKOFF[0]]
-    assert backoff(100) == BACKOFF[-1] and all(a < b for a, b in zip(BACKOFF, BACKOFF[1:]))
+    assert backoff(100) == BACKOFF[-1] and all(a < b for a, b in itertools.pairwise(BACKOFF))
 
 
 def _worker_children() -> list[int]:

@@ -14,7 +14,7 @@ from rdflib.compare import isomorphic
 
 from api import harvest
 from api.errors import install
-from pipelines.harvest import for_public_url
+from pipelines.catalogue.context import for_public_url
 from pipelines.settings import load
 
 PUBLIC = "http://testserver"

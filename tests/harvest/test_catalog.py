@@ -10,8 +10,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import RDF, SH, Namespace
 
-from pipelines.catalog import inventory_problems
-from pipelines.harvest import CATALOG_FILES, inventory
+from pipelines.catalogue.catalog import inventory_problems
+from pipelines.catalogue.context import CATALOG_FILES, inventory
 
 from .conftest import DCAT_AP, need, report
 

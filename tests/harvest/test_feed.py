@@ -5,7 +5,7 @@ from __future__ import annotations
 import feedparser
 import pytest
 
-from pipelines.feed import compare
+from pipelines.catalogue.feed import compare
 
 from .conftest import report
 

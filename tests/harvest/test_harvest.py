@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.harvest import check_release_files, download_url, for_public_url, site_url
+from pipelines.catalogue.context import download_url, for_public_url, site_url
+from pipelines.catalogue.harvest import check_release_files
 
 BASE = "https://w3id.org/lianzheng"
 

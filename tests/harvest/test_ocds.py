@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from pipelines.harvest import Release
-from pipelines.ocds import package
+from pipelines.catalogue.context import Release
+from pipelines.catalogue.ocds import package
 from pipelines.records import Reader
 
 from ..conftest import REAL

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 
 from api import harvest
 from api.errors import install
-from pipelines.reconcile import Index, keys
+from pipelines.catalogue.reconcile import Index, keys
 from pipelines.settings import load
 
 BASE = "https://w3id.org/lianzheng/id/"
@@ -106,7 +106,7 @@ def check_manifest(m) -> None:
 def check_result_batch(body, queries) -> None:
     # reconciliation-result-batch.json: object; every property ("^.*$") an object, required ["result"]
     assert isinstance(body, dict) and set(body) == set(queries)
-    for key, value in body.items():
+    for value in body.values():
         assert isinstance(value, dict) and isinstance(value["result"], list)
         for c in value["result"]:
             # items: object, required ["id", "name", "score"]
@@ -335,7 +335,7 @@ def test_odd_limits_and_deep_json_are_400_not_500(client, raw):
 
 
 def test_a_property_takes_a_bounded_number_of_values(client):
-    from pipelines.reconcile import MAX_VALUES
+    from pipelines.catalogue.reconcile import MAX_VALUES
 
     agencies = [f"機關{i}" for i in range(300)]  # the 2.6 KB query that froze the service for 25 s
     r = _post_raw(client, json.dumps({"q": {"properties": [{"pid": "agency", "v": agencies}]}}))
@@ -373,7 +373,8 @@ def test_property_only_queries_read_the_indexes_and_find_what_a_scan_would():
     both = index.query({"properties": [{"pid": "year", "v": "108"}, {"pid": "amount", "v": "100"}], "limit": 50})
     assert both[0]["id"].endswith("/other") and both[0]["score"] == 100.0
     scan = [e.row["slug"] for e in index.entities if e.row["type"] == "case"
-            and any(index._property(pid, index._wanted(pid, [v]), e.row) for pid, v in (("year", "108"), ("amount", "100")))]
+            and any(index._property(pid, index._wanted(pid, [v]), e.row)
+                    for pid, v in (("year", "108"), ("amount", "100")))]
     assert sorted(r["id"].rsplit("/", 1)[1] for r in both) == sorted(scan)
 
 

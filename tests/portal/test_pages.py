@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import re
 from html import unescape
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
@@ -34,7 +35,7 @@ def test_page_lang_headings_and_local_assets(page_of, path, lang):
     assert page.lang == lang
     levels = [level for level, _ in page.headings]
     assert levels and levels[0] == 1 and levels.count(1) == 1, page.headings[:5]
-    for before, after in zip(levels, levels[1:]):
+    for before, after in itertools.pairwise(levels):
         assert after <= before + 1, f"heading jumps from h{before} to h{after} on {path}"
     assert all(text for _, text in page.headings), "an empty heading"
     for tag, url in page.loads:
@@ -293,7 +294,7 @@ def test_query_page_reports_a_bad_query(page_of):
 
 
 def test_query_page_refuses_federation_like_the_endpoint(page_of):
-    page = page_of("/query?query=" + "SELECT%20*%20WHERE%20%7B%20SERVICE%20%3Chttp%3A%2F%2Fexample.org%2F%3E%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D%20%7D")
+    page = page_of("/query?query=" + quote("SELECT * WHERE { SERVICE <http://example.org/> { ?s ?p ?o } }", safe=""))
     assert "查詢無法執行" in page.text
 
 

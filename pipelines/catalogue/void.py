@@ -16,11 +16,11 @@ of ``lianzheng.nt`` (one triple a line).
 
 from __future__ import annotations
 
+from ..graph import DCAT_DATASET, FOAF_DOC, LEGISLATION, ORG_ORG, PROV_ASSOC, P
+from ..rdfterms import IRI, RDF_TYPE, XSD, Lit, en, typed, zh
+from ..serialize import by_subject, write_turtle
+from ..terms import PREFIXES
 from .catalog import DCAT, DCT, FOAF, VOID, prefixes
-from .graph import DCAT_DATASET, FOAF_DOC, LEGISLATION, ORG_ORG, P, PROV_ASSOC
-from .rdfterms import IRI, RDF_TYPE, XSD, Lit, en, typed, zh
-from .serialize import by_subject, write_turtle
-from .terms import PREFIXES
 
 A = IRI(RDF_TYPE)
 # class -> how many records of the dataset are typed with it (as graph.py writes them)

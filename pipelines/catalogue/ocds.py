@@ -38,7 +38,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from . import model as m
+from .. import model as m
 
 OCDS_VERSION = "1.1"
 # transparency-zone category -> OCDS documentType (codelist documentType.csv), where one fits

@@ -32,8 +32,8 @@ from decimal import Decimal, InvalidOperation
 from html import escape
 from pathlib import Path
 
-from .normalise import AMOUNT_DIGITS, fold, parse_amount
-from .terms import VOCAB
+from ..normalise import AMOUNT_DIGITS, fold, parse_amount
+from ..terms import VOCAB
 
 ORG = "http://www.w3.org/ns/org#Organization"
 TYPES = {
@@ -47,7 +47,8 @@ PROPERTIES = {
     "year": {"id": "year", "name": "成立年 Year established",
              "description": "西元年或民國年（如 2019 或 108）。 Gregorian or ROC year (2019 or 108)."},
     "amount": {"id": "amount", "name": "金額（新臺幣元）Amount (TWD)",
-               "description": "數字或「125 億」之寫法；相差 10% 以內算符合。 A number or '125 億'; within 10% matches."},
+               "description": "數字或「125 億」之寫法；相差 10% 以內算符合。 "
+                              "A number or '125 億'; within 10% matches."},
 }
 AMOUNT_TOLERANCE = Decimal("0.10")
 MIN_SCORE = 20.0
@@ -56,7 +57,8 @@ MAX_VALUES = 20  # values one property may give in one query
 BATCH_SIZE = 100  # queries in one batch (the manifest's batchSize)
 MAX_LIMIT = 100  # candidates one query may ask for
 
-_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕|「[^「」]*」|『[^『』]*』|《[^《》]*》|〈[^〈〉]*〉")
+_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕"
+                        r"|「[^「」]*」|『[^『』]*』|《[^《》]*》|〈[^〈〉]*〉")
 _PUNCT = re.compile(r"[^\w]|_", re.UNICODE)
 _SUFFIXES = ("廉政平臺", "平臺", "integrityplatform", "案")
 _WORD = re.compile(r"[a-z0-9]+")
@@ -145,10 +147,11 @@ def entities_of(rel) -> list[dict]:
         for alt in c.alt_names:
             names += [alt.zh, alt.en]
         agencies = list(dict.fromkeys([*c.agencies, c.authority]))
+        agency_names = [ds.agencies[a].name.zh for a in c.agencies if a in ds.agencies]
         out.append({
             "id": ids.case(c.id), "type": "case", "slug": c.id, "name": c.name.zh, "name_en": c.name.en,
             "names": [n for n in dict.fromkeys(names) if n],
-            "description": f"{c.procurement.zh}；{', '.join(ds.agencies[a].name.zh for a in c.agencies if a in ds.agencies)}；"
+            "description": f"{c.procurement.zh}；{', '.join(agency_names)}；"
                            f"{c.established.iso} 成立；{c.amount_text}",
             "agencies": agencies, "year": c.established.year, "amount": str(c.amount_twd),
             "established": c.established.iso, "amount_text": c.amount_text, "status": c.status,

@@ -25,7 +25,7 @@ availability are the EU Publications Office authority IRIs where one fits (the E
 MDR code-list shapes themselves are not applied: see ../shared/standards/README.md).
 
 Download and service URLs are written under the base IRI and rewritten by the
-service to its public URL (:mod:`pipelines.harvest`, "Public URLs"). No blank
+service to its public URL (:mod:`pipelines.catalogue.context`, "Public URLs"). No blank
 nodes: checksums and class partitions get hash IRIs, so every output is
 byte-stable and the three files hold the same graph (a test checks isomorphism).
 """
@@ -35,13 +35,13 @@ from __future__ import annotations
 from xml.sax.saxutils import escape as _xml_escape
 from xml.sax.saxutils import quoteattr
 
-from .graph import date_lit
-from .harvest import CATALOG_FILES, MEDIA, FileInfo, inventory
-from .normalise import parse_date
-from .rdfterms import IRI, RDF_TYPE, XSD, XSD_STRING, Lit, en, typed, zh
-from .serialize import by_subject, write_jsonld, write_turtle
-from .tabular import TABLE_BY_NAME
-from .terms import PREFIXES
+from ..graph import date_lit
+from ..normalise import parse_date
+from ..rdfterms import IRI, RDF_TYPE, XSD, XSD_STRING, Lit, en, typed, zh
+from ..serialize import by_subject, write_jsonld, write_turtle
+from ..tabular import TABLE_BY_NAME
+from ..terms import PREFIXES
+from .context import CATALOG_FILES, MEDIA, FileInfo, inventory
 
 DCAT = "http://www.w3.org/ns/dcat#"
 DCT = "http://purl.org/dc/terms/"
@@ -183,7 +183,7 @@ def catalog_triples(rel, files: list[FileInfo]) -> list[tuple]:
     lang_iris = [IRI(EU + "language/" + c) for c, _, _ in languages]
 
     # shared value nodes, each typed for range.ttl
-    for (c, lzh, len_), iri in zip(languages, lang_iris):
+    for (_code, lzh, len_), iri in zip(languages, lang_iris, strict=True):
         add((iri, A, IRI(DCT + "LinguisticSystem")))
         ext(_texts(iri, IRI(RDFS + "label"), lzh, len_))
     add((licence, A, IRI(DCT + "LicenseDocument")))
@@ -258,7 +258,8 @@ def catalog_triples(rel, files: list[FileInfo]) -> list[tuple]:
     for node, is_version in ((dataset, False), (version, True)):
         add((node, A, IRI(DCAT + "Dataset")))
         if is_version:
-            ext(_texts(node, IRI(DCT + "title"), f"{title.zh}（{rel.version} 版）", f"{title.en}, version {rel.version}"))
+            ext(_texts(node, IRI(DCT + "title"), f"{title.zh}（{rel.version} 版）",
+                       f"{title.en}, version {rel.version}"))
         else:
             ext(_texts(node, IRI(DCT + "title"), title.zh, title.en))
         ext(_texts(node, IRI(DCT + "description"), desc.zh, desc.en))
@@ -343,7 +344,8 @@ def catalog_triples(rel, files: list[FileInfo]) -> list[tuple]:
          "以 SPARQL 1.1 查詢本資料集（唯讀，有時間與筆數上限）。",
          "Query the dataset with SPARQL 1.1 (read-only, bounded in time and result size)."),
         ("api", "api", "openapi", "REST API", "REST API",
-         "以 REST 篩選與讀取案件、機關與活動（JSON）。", "Filter and read cases, agencies and activities over REST (JSON)."),
+         "以 REST 篩選與讀取案件、機關與活動（JSON）。",
+         "Filter and read cases, agencies and activities over REST (JSON)."),
         ("reconcile", "reconcile", "reconcile", "名稱比對服務", "Reconciliation service",
          "將試算表中的案件與機關名稱比對為本資料集之 IRI（OpenRefine 等工具）。",
          "Match case and agency names in a spreadsheet to the dataset's IRIs (OpenRefine and other tools)."),
@@ -446,7 +448,7 @@ def inventory_problems(folder, base: str | None) -> list:
 
     from rdflib import Graph, URIRef
 
-    from .errors import Problem
+    from ..errors import Problem
 
     folder = Path(folder)
     path = folder / CATALOG_FILES[0]

@@ -50,9 +50,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .errors import ERROR, Problem
-from .harvest import FILES, download_url, for_public_url
-from .tabular import TABLES
+from ..errors import ERROR, Problem
+from ..tabular import TABLES
+from .context import FILES, download_url, for_public_url
 
 KEY_ENV = "LIANZHENG_DATAGOVTW_API_KEY"
 API_ENV = "LIANZHENG_DATAGOVTW_API"
@@ -132,7 +132,7 @@ EXTRA_RESOURCES = (
 
 def _taipei(created: str) -> str:
     """``2026-11-22T00:00:00Z`` as the portal writes times: ``2026-11-22 08:00:00`` (Taipei)."""
-    t = _dt.datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=_dt.timezone.utc)
+    t = _dt.datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=_dt.UTC)
     return t.astimezone(TAIPEI).strftime("%Y-%m-%d %H:%M:%S")
 
 
@@ -393,7 +393,8 @@ def push_request(release: Path, *, api: str, public_url: str, key: str, dataset_
         old = body["identifier"]
         body["identifier"] = dataset_id
         for i, res in enumerate(body["distribution"], start=1):
-            res["resourceID"] = f"{dataset_id}-{i:03d}" if not old or res["resourceID"].startswith(old) else res["resourceID"]
+            if not old or res["resourceID"].startswith(old):
+                res["resourceID"] = f"{dataset_id}-{i:03d}"
     problems = quality_problems(Path(release))
     for name in REQUIRED:
         if not str(body.get(name, "")).strip():

@@ -4,7 +4,7 @@ The release is loaded once, here: its tables into memory (:mod:`api.tables`), it
 graph into the cached on-disk store (:mod:`api.store`, built in a child process the
 first time while the tables load). The query workers start with the app's
 lifespan and stop with it. Nothing reads the environment: ``settings`` is the
-one frozen object from :mod:`pipelines.settings`.
+one frozen object from :mod:`api.settings`.
 
 ``app.state`` holds what routers need (``settings``, ``release`` -- the folder --,
 ``manifest``, ``tables``, ``store``, ``linked_data``); optional routers written

@@ -62,7 +62,7 @@ class Guard:
     """What all of one server's connections share: the counts and the idle ones, oldest first."""
 
     def __init__(self, settings, max_connections: int | None = None):
-        from pipelines.settings import proxies
+        from .settings import proxies
 
         self.settings = settings
         self.max_connections = max_connections or settings.max_connections

@@ -30,7 +30,7 @@ Entity ids are the entities' IRIs, so a reconciled spreadsheet holds the IRIs.
 
 How the app gives this router its release: call :func:`attach` in the app factory
 (``attach(app, release_dir, settings)``), or set ``app.state.settings`` (a
-``pipelines.settings.Settings``) and ``app.state.release`` (the release folder), as
+``api.settings.Settings``) and ``app.state.release`` (the release folder), as
 ``api.app.create_app`` does; failing both, ``settings.release`` or
 ``{settings.releases}/latest`` is used.
 """

@@ -405,7 +405,7 @@ class Server:
     def __init__(self, release: Path, work: Path, flags: list[str]):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.command = [sys.executable, "-m", "pipelines.cli", "serve", "--release", str(release),
+        self.command = [sys.executable, "-m", "api.cli", "serve", "--release", str(release),
                         "--releases", str(work / "releases"), "--host", "127.0.0.1",
                         "--port", str(self.port), "--query-workers", str(QUERY_WORKERS), *flags]
         env = {k: v for k, v in os.environ.items()

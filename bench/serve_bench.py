@@ -283,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     rdflib_proc = None
     try:
         # the service: cold (the store is built at start), first
-        serve = [sys.executable, "-m", "pipelines.cli", "serve", "--release", str(release), "--releases",
+        serve = [sys.executable, "-m", "api.cli", "serve", "--release", str(release), "--releases",
                  str(work / "datasets" / "releases"), "--host", "127.0.0.1", "--client-budget", "1000000"]
         env = {k: v for k, v in os.environ.items() if not k.startswith("LIANZHENG_")}
         port = free_port()

@@ -1,4 +1,7 @@
-"""The ``lianzheng`` command: one thin verb per library function.
+"""The build side's verbs of the ``lianzheng`` command (``build``, ``validate``, ``import``,
+``push``): one thin verb per library function. The command itself, with the service's verb,
+is :mod:`api.cli`, which adds these to its parser (:func:`add_verbs`) and runs them
+(:func:`run`).
 
 Exit codes (as pySHACL's): 0 conforms / succeeded, 1 does not conform, 2 could
 not run (bad arguments, unreadable input, an unexpected failure).
@@ -9,30 +12,28 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from .errors import CannotRun, ProblemsFound, Report
-from .settings import ROOT, SETTINGS, SettingError, load
+from .settings import ROOT, Setting
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 
 
-def _add_setting(parser: argparse.ArgumentParser, name: str) -> None:
+def add_setting(parser: argparse.ArgumentParser, table: tuple[Setting, ...], name: str) -> None:
     """Declare a setting's flag once, from the settings table (help and type)."""
-    s = next(s for s in SETTINGS if s.name == name)
+    s = next(s for s in table if s.name == name)
     default = str(s.default)
     if default.startswith(str(ROOT) + "/"):  # paths in the checkout: show them as the docs do
         default = default[len(str(ROOT)) + 1:]
-    parser.add_argument(f"--{name.replace('_', '-')}", dest=name, default=None,
-                        help=f"{s.help} [env {('LIANZHENG_' + name.upper())}; default {default}]")
+    parser.add_argument(s.flag, dest=name, default=None, help=f"{s.help} [env {s.env}; default {default}]")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="lianzheng",
-        description="機關採購廉政平臺開放資料 — build, check and serve the Integrity Platform open data.",
-    )
-    sub = p.add_subparsers(dest="verb", metavar="VERB", required=True)
+def add_verbs(sub, table: tuple[Setting, ...]) -> dict[str, argparse.ArgumentParser]:
+    """Add the build side's verbs to the command's subparsers; their flags come from ``table``."""
+    def _add_setting(parser, name):
+        add_setting(parser, table, name)
 
     b = sub.add_parser("build", help="Build a checked, checksummed release from the source records.",
                        description="Build a release. Without --out: into RELEASES/{version} "
@@ -40,10 +41,6 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--out", type=Path, help="Write the release into this folder (replaced atomically).")
     for name in ("source", "releases", "base", "workers", "ocid_prefix"):
         _add_setting(b, name)
-    b.add_argument("--store", action=argparse.BooleanOptionalAction, default=None,
-                   help="Also load the release into the query store's cache, so that `lianzheng serve` "
-                   "opens it at once instead of loading it when it starts (default: yes when publishing "
-                   "into RELEASES, no with --out).")
     b.add_argument("--quiet", action="store_true", help="Print only problems.")
 
     v = sub.add_parser("validate", help="Check source records or a built release and print the report.",
@@ -61,15 +58,6 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--encoding", required=True, help="The file's encoding: cp950, big5, utf-8-sig, utf-16 ...")
     i.add_argument("--out", type=Path, help="Where to write (default: FILE, replaced).")
 
-    s = sub.add_parser("serve", help="Serve a release: REST, SPARQL, linked data, downloads, pages.",
-                       description="Serve the newest release (building one first if there is none).")
-    for name in ("release", "releases", "source", "base", "host", "port", "public_url",
-                 "query_timeout", "max_results", "max_body", "client_budget", "budget_window",
-                 "query_workers", "client_workers", "client_queue", "max_answer_bytes", "trusted_proxies",
-                 "max_connections", "client_connections", "header_timeout", "body_timeout",
-                 "keepalive_timeout", "send_timeout", "max_headers", "max_header_bytes"):
-        _add_setting(s, name)
-
     u = sub.add_parser("push", help="Push the dataset's metadata to data.gov.tw (or a compatible API).",
                        description="Send a release's datagovtw.json body to the portal's dataset API: PUT "
                        "{api}/api/v1/rest/dataset/{id} (or POST with --create). The API key is read from "
@@ -85,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--dry-run", action="store_true", help="Print the exact request and send nothing.")
     for name in ("release", "releases", "public_url"):
         _add_setting(u, name)
-    return p
+    return {"build": b, "validate": v, "import": i, "push": u}
 
 
 def _print_report(report: Report, fmt: str = "text", stream=None) -> None:
@@ -93,7 +81,8 @@ def _print_report(report: Report, fmt: str = "text", stream=None) -> None:
     stream.write(report.to_json() if fmt == "json" else report.to_text())
 
 
-def cmd_build(args, settings) -> int:
+def cmd_build(args, settings, after: Callable[[Path], None] | None = None) -> int:
+    """Build a release; ``after`` is called with its folder once it is complete."""
     from .release import build, publish
 
     kw = dict(base=settings.base, source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"),
@@ -115,32 +104,9 @@ def cmd_build(args, settings) -> int:
             print(f"  {key}: {value}")
         if result.timings:
             print("  seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in result.timings.items()))
-    if args.store if args.store is not None else not args.out:
-        _prepare_store(Path(result.out), settings, quiet=args.quiet)
+    if after is not None:
+        after(Path(result.out))
     return EXIT_OK
-
-
-def _prepare_store(release: Path, settings, *, quiet: bool) -> None:
-    """Load a built release into the service's store cache (what `serve` would do when it starts).
-
-    The release is complete and published whatever happens here: a failure is
-    reported and the service loads the store itself when it starts.
-    """
-    import time
-
-    try:
-        from api.store import StoreError, cache_root, prepare_store
-    except ImportError:  # pragma: no cover - the service ships with the package
-        return
-    t = time.perf_counter()
-    try:
-        path = prepare_store(release, cache_root(settings)).wait(timeout=1800)
-    except (StoreError, OSError) as exc:
-        sys.stderr.write(f"查詢資料庫未能預先載入，服務啟動時會再載入：{exc}\n"
-                         f"The query store could not be prepared; the service will load it when it starts: {exc}\n")
-        return
-    if not quiet:
-        print(f"query store ready: {path} ({time.perf_counter() - t:.1f} s)")
 
 
 def cmd_validate(args, settings) -> int:
@@ -188,15 +154,6 @@ def cmd_import(args, settings) -> int:
     return EXIT_OK
 
 
-def cmd_serve(args, settings) -> int:
-    try:
-        from api.server import serve
-    except ImportError as exc:  # pragma: no cover - the service ships with the package
-        sys.stderr.write(f"the service is not available: {exc}\n")
-        return EXIT_ERROR
-    return serve(settings)
-
-
 def cmd_push(args, settings) -> int:
     from .catalogue.datagovtw import API_ENV, DATASET_ENV, DEFAULT_API, KEY_ENV, PushFailed, push_request, send
 
@@ -232,19 +189,13 @@ def cmd_push(args, settings) -> int:
     return EXIT_OK
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    flags = {s.name: getattr(args, s.name) for s in SETTINGS if hasattr(args, s.name)}
+HANDLERS = {"build": cmd_build, "validate": cmd_validate, "import": cmd_import, "push": cmd_push}
+
+
+def run(handler: Callable[[], int]) -> int:
+    """Run a verb and turn what it raises into an exit code and a message (the one place)."""
     try:
-        settings = load(dict(os.environ), **flags)
-    except SettingError as exc:
-        sys.stderr.write(f"設定錯誤 / invalid setting: {exc}\n")
-        return EXIT_ERROR
-    handler = {"build": cmd_build, "validate": cmd_validate, "import": cmd_import,
-               "serve": cmd_serve, "push": cmd_push}[args.verb]
-    try:
-        return handler(args, settings)
+        return handler()
     except KeyboardInterrupt:
         return EXIT_ERROR
     except CannotRun as exc:
@@ -259,7 +210,3 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("LIANZHENG_DEBUG"):
             raise
         return EXIT_ERROR
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -33,7 +33,7 @@ from .model import Dataset
 from .processes import die_with_parent
 from .records import Reader
 from .serialize import by_subject, canonical, write_jsonld, write_ntriples, write_turtle
-from .settings import SETTINGS
+from .settings import BUILD_SETTINGS
 from .terms import PREFIXES, load_codes, shapes_dir, vocab_dir
 
 RDF_FILES = {"turtle": "lianzheng.ttl", "ntriples": "lianzheng.nt", "jsonld": "lianzheng.jsonld"}
@@ -42,7 +42,7 @@ MANIFEST = "release.json"
 SUMS = "SHA256SUMS"
 REPORT_JSON = "validation-report.json"
 REPORT_TEXT = "validation-report.txt"
-DEFAULT_OCID_PREFIX = next(s.default for s in SETTINGS if s.name == "ocid_prefix")
+DEFAULT_OCID_PREFIX = next(s.default for s in BUILD_SETTINGS if s.name == "ocid_prefix")
 INSTANCE_KINDS = ("case", "procurement", "agency", "activity", "participation", "document",
                   "observation", "risk", "note", "law", "source", "dataset")
 

@@ -1,14 +1,16 @@
 """Settings: code defaults, then ``LIANZHENG_*`` environment variables, then flags.
 
-One declared table (``SETTINGS``) with help text; the README lists every entry
-(a test checks it). ``load(env, **flags)`` gives one frozen object that is
-passed explicitly; nothing reads the environment at import time.
+This module holds the machinery and the build's own settings (:data:`BUILD_SETTINGS`);
+the service adds its own to the one table the README lists (``api.settings.SETTINGS``).
+``load(env, **flags)`` gives one frozen object that is passed explicitly; nothing reads the
+environment at import time.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from .ids import DEFAULT_BASE
@@ -24,89 +26,40 @@ class Setting:
     help: str
     kind: type = str
 
+    @property
+    def env(self) -> str:
+        return ENV_PREFIX + self.name.upper()
 
-SETTINGS: tuple[Setting, ...] = (
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+
+BUILD_SETTINGS: tuple[Setting, ...] = (
     Setting("source", str(ROOT / "datasets" / "source"), "Folder of source records to build from."),
     Setting("releases", str(ROOT / "datasets" / "releases"),
             "Folder of built releases; `latest` in it points at the newest."),
     Setting("release", "", "Release folder to serve (default: the newest in `releases`, built first if none)."),
     Setting("base", DEFAULT_BASE, "Base IRI of instance data: IRIs are {base}/id/{kind}/{slug}."),
-    Setting("host", "127.0.0.1", "Address the service binds to."),
-    Setting("port", 8000, "Port the service listens on.", int),
     Setting("public_url", "", "URL the service is reached at, for links (default http://{host}:{port})."),
-    Setting("query_timeout", 30.0, "Seconds a SPARQL query may run before it is stopped (503).", float),
-    Setting("max_results", 10000, "Most rows or triples a SPARQL query returns; more are cut off and flagged.", int),
-    Setting("max_body", 1_000_000, "Largest request body in bytes (413 above it).", int),
-    Setting("client_budget", 120.0, "Seconds of query time one client may use per budget window (429 past it).", float),
-    Setting("budget_window", 60.0, "Length of the per-client budget window, in seconds.", float),
-    Setting("query_workers", 3, "SPARQL worker processes (each holds the store; a stuck one is killed). 3 on 2 "
-            "cores leave two for the rest while a slow query runs; 2 answer about a sixth more short lookups.", int),
-    Setting("client_workers", 1, "Query workers one client's SPARQL queries and reconciliation batches may "
-            "hold at once; its other queries wait in line for them.", int),
-    Setting("client_queue", 32, "Queries of one client that may wait for its share of the query workers; "
-            "more get 429.", int),
-    Setting("max_answer_bytes", 16 * 1024 * 1024, "Largest SPARQL answer in bytes; a longer one is cut at a "
-            "row or triple and flagged, as past max_results.", int),
-    Setting("trusted_proxies", "", "Addresses or networks (comma-separated, CIDR allowed) of reverse proxies "
-            "whose X-Forwarded-For names the client; empty: the peer address is the client."),
-    Setting("max_connections", 4096, "Open connections the service keeps at most (then the one idle the "
-            "longest is closed; lowered to fit the open-file limit).", int),
-    Setting("client_connections", 64, "Open connections one client address may hold (more are refused at "
-            "once; a trusted proxy is not counted).", int),
-    Setting("header_timeout", 10.0, "Seconds a client has to send a request's line and headers, and a new "
-            "connection to begin one; then the connection is closed.", float),
-    Setting("body_timeout", 30.0, "Seconds a client has to send a request's body once its headers are in "
-            "(408 after).", float),
-    Setting("keepalive_timeout", 5.0, "Seconds an idle keep-alive connection stays open.", float),
-    Setting("send_timeout", 60.0, "Seconds an answer may wait on a client that reads nothing of it before "
-            "the connection is closed.", float),
-    Setting("max_headers", 100, "Most header fields in a request (431 above).", int),
-    Setting("max_header_bytes", 65536, "Largest request line plus header fields in bytes (414 or 431 above).",
-            int),
     Setting("workers", 0, "Processes for SHACL checks while building (0: one per core, at most 2).", int),
     Setting("ocid_prefix", "ocds-lianzheng",
             "OCDS ocid prefix of the OCDS export (ocids are {prefix}-{case}); the default is a "
             "placeholder: a real prefix (ocds-xxxxxx) must be registered with the Open Contracting Partnership."),
 )
-_BY_NAME = {s.name: s for s in SETTINGS}
 
 
 @dataclass(frozen=True)
-class Settings:
+class BuildSettings:
+    """What building, checking and pushing a release read."""
+
     source: str
     releases: str
     release: str
     base: str
-    host: str
-    port: int
     public_url: str
-    query_timeout: float
-    max_results: int
-    max_body: int
-    client_budget: float
-    budget_window: float
-    query_workers: int
-    client_workers: int
-    client_queue: int
-    max_answer_bytes: int
-    trusted_proxies: str
-    max_connections: int
-    client_connections: int
-    header_timeout: float
-    body_timeout: float
-    keepalive_timeout: float
-    send_timeout: float
-    max_headers: int
-    max_header_bytes: int
     workers: int
     ocid_prefix: str
-
-    @property
-    def url(self) -> str:
-        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
-
-
-assert [f.name for f in fields(Settings)] == [s.name for s in SETTINGS]
 
 
 class SettingError(ValueError):
@@ -126,51 +79,36 @@ def _coerce(setting: Setting, value, origin: str):
     return result
 
 
-def load(env: dict[str, str] | None = None, **flags) -> Settings:
-    """Defaults, overridden by ``LIANZHENG_<NAME>`` in ``env``, overridden by ``flags`` not None."""
+def resolve(table: Iterable[Setting], env: dict[str, str] | None, flags: dict) -> dict[str, object]:
+    """Each setting of ``table``: its default, overridden by ``LIANZHENG_<NAME>`` in ``env``,
+    overridden by ``flags`` not None; an unknown flag is an error."""
     env = env or {}
-    values = {}
-    for s in SETTINGS:
+    table = tuple(table)
+    values: dict[str, object] = {}
+    for s in table:
         value = s.default
-        key = ENV_PREFIX + s.name.upper()
-        if env.get(key, "") != "":
-            value = _coerce(s, env[key], f"environment variable {key}")
+        if env.get(s.env, "") != "":
+            value = _coerce(s, env[s.env], f"environment variable {s.env}")
         if flags.get(s.name) is not None:
-            value = _coerce(s, flags[s.name], f"option --{s.name.replace('_', '-')}")
+            value = _coerce(s, flags[s.name], f"option {s.flag}")
         values[s.name] = value
-    unknown = set(flags) - set(_BY_NAME)
+    unknown = set(flags) - {s.name for s in table}
     if unknown:
         raise SettingError(f"unknown settings: {', '.join(sorted(unknown))}")
-    settings = Settings(**values)
+    return values
+
+
+def check_build(settings: BuildSettings) -> None:
+    """Refuse build settings that cannot work."""
     if not settings.base.startswith(("http://", "https://")):
         raise SettingError(f"base must be an http(s) IRI, not '{settings.base}'")
-    if settings.port > 65535:
-        raise SettingError(f"port {settings.port} is out of range")
     if not re.match(r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$", settings.ocid_prefix):
         raise SettingError(f"ocid_prefix '{settings.ocid_prefix}' must be letters, digits and inner "
                            "hyphens, like ocds-213czf")
-    bounds = ("query_timeout", "max_results", "max_answer_bytes", "client_workers", "client_queue",
-              "max_connections", "client_connections", "header_timeout", "body_timeout", "keepalive_timeout",
-              "send_timeout", "max_headers", "max_header_bytes")
-    zero = [name for name in bounds if getattr(settings, name) == 0]
-    if zero:
-        raise SettingError(f"{', '.join(zero)} must be above zero: an unbounded public endpoint is not "
-                           "allowed")
-    proxies(settings.trusted_proxies)  # fails on a value that is not an address or a network
+
+
+def load(env: dict[str, str] | None = None, **flags) -> BuildSettings:
+    """The build settings: defaults, then ``env``, then ``flags``."""
+    settings = BuildSettings(**resolve(BUILD_SETTINGS, env, flags))  # type: ignore[arg-type]
+    check_build(settings)
     return settings
-
-
-def proxies(value: str) -> list:
-    """The networks of ``trusted_proxies`` (an address is a network of one)."""
-    import ipaddress
-
-    out = []
-    for item in (v.strip() for v in value.split(",")):
-        if not item:
-            continue
-        try:
-            out.append(ipaddress.ip_network(item, strict=False))
-        except ValueError:
-            raise SettingError(f"trusted_proxies: '{item}' is not an IP address or network "
-                               "(such as 127.0.0.1 or 10.0.0.0/8)") from None
-    return out

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.cli import main
+from api.cli import main
 from pipelines.errors import ProblemsFound
 from pipelines.records import Reader
 

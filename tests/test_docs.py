@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from pipelines import docs
-from pipelines.settings import ENV_PREFIX, SETTINGS
+from api import docs
+from api.settings import SETTINGS
+from pipelines.settings import ENV_PREFIX
 
 from .conftest import ROOT
 
@@ -16,7 +17,7 @@ def readme() -> str:
 
 def test_readme_reference_sections_are_current():
     text = readme()
-    assert docs.render(text) == text, "run: .venv/bin/python -m pipelines.docs"
+    assert docs.render(text) == text, "run: .venv/bin/python -m api.docs"
 
 
 def test_readme_lists_every_setting_and_its_variable():

@@ -18,9 +18,9 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
+from api.cli import main
 from pipelines import folders
 from pipelines import release as rel
-from pipelines.cli import main
 from pipelines.release import RDF_FILES, build, publish, verify_sums
 
 from .conftest import EPOCH, MINIMAL, ROOT
@@ -250,7 +250,7 @@ def _is_store_loader(pid: int) -> bool:
 def test_the_children_of_a_killed_build_die_with_it(phase, tmp_path):
     """kill -9 of `lianzheng build` while its children run: the forked check workers
     (XLSX, Frictionless, SHACL) and the store loader end within seconds, unfinished."""
-    cmd = [sys.executable, "-m", "pipelines.cli", "build", "--source", str(MINIMAL),
+    cmd = [sys.executable, "-m", "api.cli", "build", "--source", str(MINIMAL),
            "--out", str(tmp_path / "out"), "--releases", str(tmp_path / "releases"), "--workers", "2"]
     cmd += ["--store"] if phase == "store-loader" else []
     build_proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -331,7 +331,7 @@ def test_build_takes_relative_paths_from_the_current_folder(name, tmp_path):
     cwd = tmp_path / "elsewhere"
     cwd.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIANZHENG_")}
-    out = subprocess.run([sys.executable, "-m", "pipelines.cli", "build", "--source", str(MINIMAL),
+    out = subprocess.run([sys.executable, "-m", "api.cli", "build", "--source", str(MINIMAL),
                           "--quiet", *args], cwd=cwd, capture_output=True, text=True,
                          env={**env, "PYTHONPATH": str(ROOT), "SOURCE_DATE_EPOCH": EPOCH})
     assert out.returncode == 0, out.stderr[-3000:]
@@ -342,7 +342,7 @@ def test_build_takes_relative_paths_from_the_current_folder(name, tmp_path):
 
 def test_serve_builds_its_first_release_into_a_relative_releases_folder(tmp_path, monkeypatch):
     from api.server import pick_release
-    from pipelines.settings import load
+    from api.settings import load
 
     monkeypatch.chdir(tmp_path)
     said = io.StringIO()

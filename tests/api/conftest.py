@@ -9,7 +9,7 @@ import pytest
 from rdflib import Graph, Literal
 from rdflib.namespace import XSD
 
-from pipelines.settings import load
+from api.settings import load
 
 
 @pytest.fixture(scope="session")
@@ -72,7 +72,7 @@ class Server:
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        args = [sys.executable, "-m", "pipelines.cli", "serve", "--releases", str(root / "releases"),
+        args = [sys.executable, "-m", "api.cli", "serve", "--releases", str(root / "releases"),
                 "--host", "127.0.0.1", "--port", str(self.port)]
         if release is not None:
             args += ["--release", str(release)]

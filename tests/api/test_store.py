@@ -324,7 +324,7 @@ def _cache_entries(cache):
 
 def test_publishing_prepares_the_store_serve_will_open(tmp_path, minimal_source, capsys):
     """`lianzheng build` (publishing) loads the store, so that the first start only opens it."""
-    from pipelines.cli import main
+    from api.cli import main
 
     releases = tmp_path / "datasets" / "releases"
     assert main(["build", "--source", str(minimal_source), "--releases", str(releases)]) == 0
@@ -340,7 +340,7 @@ def test_publishing_prepares_the_store_serve_will_open(tmp_path, minimal_source,
 
 
 def test_build_store_flags(tmp_path, minimal_source):
-    from pipelines.cli import main
+    from api.cli import main
 
     releases = tmp_path / "datasets" / "releases"
     cache = tmp_path / "datasets" / "cache"

@@ -14,8 +14,8 @@ from rdflib.compare import isomorphic
 
 from api import harvest
 from api.errors import install
+from api.settings import load
 from pipelines.catalogue.context import for_public_url
-from pipelines.settings import load
 
 PUBLIC = "http://testserver"
 BASE = "https://w3id.org/lianzheng"

@@ -8,9 +8,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from api.cli import main
 from pipelines.catalogue.context import for_public_url
 from pipelines.catalogue.datagovtw import BODY_FIELDS, KEY_ENV, RESOURCE_FIELDS, csv_header, quality_problems
-from pipelines.cli import main
 from pipelines.tabular import TABLES
 
 from .conftest import PORTAL

@@ -84,7 +84,7 @@ def test_cross_links_are_carried_only_where_the_sources_give_them(real_release, 
 @pytest.mark.parametrize("value,ok", [("ocds-213czf", True), ("ocds-lianzheng", True), ("ocds-", False),
                                       ("ocds 1", False), ("-ocds", False)])
 def test_ocid_prefix_setting_is_checked(value, ok):
-    from pipelines.settings import SettingError, load
+    from api.settings import SettingError, load
 
     if ok:
         assert load({"LIANZHENG_OCID_PREFIX": value}).ocid_prefix == value

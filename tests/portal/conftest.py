@@ -10,7 +10,7 @@ import pytest
 def _make_app(release):
     """The service's app (``api.app.create_app``) over ``release``, pages included."""
     from api.app import create_app
-    from pipelines.settings import load
+    from api.settings import load
 
     settings = load({}, release=str(release), query_workers=1, query_timeout=20.0)
     return create_app(settings, release)

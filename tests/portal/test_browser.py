@@ -47,7 +47,7 @@ def server(real_release, tmp_path_factory):
     port = _free_port()
     log = tmp_path_factory.mktemp("server") / "server.log"
     env = dict(os.environ, LIANZHENG_QUERY_WORKERS="1")
-    cmd = [sys.executable, "-m", "pipelines.cli", "serve", "--release", str(real_release),
+    cmd = [sys.executable, "-m", "api.cli", "serve", "--release", str(real_release),
            "--host", "127.0.0.1", "--port", str(port)]
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)

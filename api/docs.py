@@ -1,6 +1,6 @@
 """The README's reference sections, generated from the code so that they cannot drift.
 
-``python -m pipelines.docs`` rewrites the parts of README.md between the markers
+``python -m api.docs`` rewrites the parts of README.md between the markers
 ``<!-- BEGIN name -->`` and ``<!-- END name -->``; ``tests/test_docs.py`` fails
 when the README is not what this would write (datasette and sqlite-utils do the
 same with cog).
@@ -15,8 +15,10 @@ import sys
 from contextlib import redirect_stdout, suppress
 from pathlib import Path
 
+from pipelines.settings import ENV_PREFIX
+
 from .cli import build_parser
-from .settings import ENV_PREFIX, SETTINGS
+from .settings import SETTINGS
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

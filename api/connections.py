@@ -70,7 +70,8 @@ class Guard:
         self.by_client: collections.Counter[str] = collections.Counter()
         # connections not handling a request (new, idle, or reading a head), the oldest first
         self.waiting: collections.OrderedDict[GuardedProtocol, None] = collections.OrderedDict()
-        self.refused = collections.Counter()  # why connections were refused or closed, for health
+        # why connections were refused or closed, for health
+        self.refused: collections.Counter[str] = collections.Counter()
 
     def is_trusted(self, host: str) -> bool:
         try:
@@ -157,7 +158,7 @@ class GuardedProtocol(HttpToolsProtocol):
 
     # -- the transport
 
-    def connection_made(self, transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport) -> None:
         super().connection_made(transport)
         g, s = self.guard, self.guard.settings
         self._host = self.client[0] if self.client else ""

@@ -12,6 +12,7 @@ import io
 import os
 import re
 import sys
+from collections.abc import Callable
 from contextlib import redirect_stdout, suppress
 from pathlib import Path
 
@@ -45,7 +46,7 @@ def cli_reference() -> str:
     parser = build_parser()
     verbs = next(a for a in parser._actions if a.dest == "verb").choices  # noqa: SLF001
     parts = ["```text\n$ lianzheng --help\n" + _help([]) + "\n```"]
-    for verb in verbs:
+    for verb in verbs or ():
         parts.append(f"```text\n$ lianzheng {verb} --help\n" + _help([verb]) + "\n```")
     return "\n\n".join(parts)
 
@@ -66,12 +67,17 @@ def settings_reference() -> str:
 SECTIONS = {"cli": cli_reference, "settings": settings_reference}
 
 
+def _filler(section: str) -> Callable[[re.Match[str]], str]:
+    """What replaces a section: its markers kept, ``section`` between them."""
+    return lambda m: m.group(1) + section + "\n" + m.group(2)
+
+
 def render(text: str) -> str:
     for name, make in SECTIONS.items():
         pattern = re.compile(rf"(<!-- BEGIN {name} -->\n)(?:.*?\n)?(<!-- END {name} -->)", re.S)
         if not pattern.search(text):
             raise ValueError(f"README has no <!-- BEGIN {name} --> ... <!-- END {name} --> section")
-        text = pattern.sub(lambda m, make=make: m.group(1) + make() + "\n" + m.group(2), text)
+        text = pattern.sub(_filler(make()), text)
     return text
 
 

@@ -13,7 +13,7 @@ from http import HTTPStatus
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("lianzheng.api")
@@ -57,11 +57,15 @@ _MESSAGES = {
 }
 
 
-async def _service_error(request: Request, exc: ServiceError) -> JSONResponse:
+# Starlette types every handler as taking any Exception; each is registered for one kind.
+
+async def _service_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ServiceError)
     return error_response(exc.status, exc.error, detail=exc.detail, headers=exc.headers)
 
 
-async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
     # Starlette's own 404 and 405 carry its phrase as detail; ours carry a sentence.
     phrase = HTTPStatus(exc.status_code).phrase if exc.status_code in HTTPStatus._value2member_map_ else ""
     message = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else \
@@ -102,7 +106,8 @@ def _validation_detail(exc: RequestValidationError) -> list[dict]:
     return out
 
 
-async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
     detail = _validation_detail(exc)
     names = ", ".join(d["parameter"] for d in detail)
     return error_response(422, f"invalid parameter: {names}" if names else "invalid request", detail=detail)

@@ -50,7 +50,7 @@ from fastapi.responses import RedirectResponse, Response
 from api.errors import ServiceError, error_response
 from api.jobs import run_job
 from api.media import negotiate
-from api.workers import WorkerPool
+from api.workers import Answer, WorkerPool
 from pipelines import __version__ as _version
 from pipelines.catalogue.context import FILES, ROUTES, for_public_url
 from pipelines.catalogue.reconcile import BATCH_SIZE, PROPERTIES, TYPES
@@ -153,19 +153,19 @@ def _harvest(request: Request) -> Harvest:
     return attach(request.app, Path(folder), settings)
 
 
-async def _reconcile(request: Request, job: dict) -> tuple[dict | None, Response | None]:
-    """Run a reconciliation job on the worker: its answer (header, body), or the error response."""
+async def _reconcile(request: Request, job: dict) -> Answer | Response:
+    """Run a reconciliation job on the worker: its answer, or the error response."""
     h = _harvest(request)
     if h.pool is None:
-        return None, _missing(FILES["reconcile"])
+        return _missing(FILES["reconcile"])
     client = request.client.host if request.client else "unknown"
     try:
         answer = await run_job(h.pool, job, h.settings, client)
     except ServiceError as exc:
-        return None, error_response(exc.status, exc.error, detail=exc.detail, headers={**CORS, **exc.headers})
+        return error_response(exc.status, exc.error, detail=exc.detail, headers={**CORS, **exc.headers})
     if not answer.ok:
-        return None, error_response(answer.status, answer.error, detail=answer.detail, headers=CORS)
-    return answer, None
+        return error_response(answer.status, answer.error, detail=answer.detail, headers=CORS)
+    return answer
 
 
 def _missing(name: str) -> Response:
@@ -257,9 +257,9 @@ def _json(body, status: int = 200) -> Response:
 async def _answer(request: Request, raw: str | None) -> Response:
     if raw is None:
         return _json(manifest(_harvest(request)))
-    answer, refused = await _reconcile(request, {"op": "batch", "queries": raw})
-    if refused is not None:
-        return refused
+    answer = await _reconcile(request, {"op": "batch", "queries": raw})
+    if isinstance(answer, Response):
+        return answer
     return Response(answer.body, media_type="application/json", headers=CORS)
 
 
@@ -306,17 +306,17 @@ def reconcile_preflight(rest: str = ""):
 
 @router.get("/reconcile/preview", summary="HTML preview of a case or agency", tags=["reconciliation"])
 async def reconcile_preview(request: Request, id: str = ""):
-    answer, refused = await _reconcile(request, {"op": "preview", "entity": id})
-    if refused is not None:
-        return refused
+    answer = await _reconcile(request, {"op": "preview", "entity": id})
+    if isinstance(answer, Response):
+        return answer
     return Response(answer.body, media_type="text/html; charset=utf-8", headers=CORS)
 
 
 @router.get("/reconcile/view", summary="Redirect to an entity's IRI", tags=["reconciliation"])
 async def reconcile_view(request: Request, id: str = ""):
-    answer, refused = await _reconcile(request, {"op": "view", "entity": id})
-    if refused is not None:
-        return refused
+    answer = await _reconcile(request, {"op": "view", "entity": id})
+    if isinstance(answer, Response):
+        return answer
     return RedirectResponse(orjson.loads(answer.body)["id"], status_code=303, headers=CORS)
 
 
@@ -333,9 +333,9 @@ async def suggest_entity(request: Request, prefix: str = "", cursor: str | None 
     start = _cursor(cursor)
     if start is None:
         return error_response(400, "'cursor' must be a whole number of suggestions to skip", headers=CORS)
-    answer, refused = await _reconcile(request, {"op": "suggest", "prefix": prefix[:MAX_PREFIX], "cursor": start})
-    if refused is not None:
-        return refused
+    answer = await _reconcile(request, {"op": "suggest", "prefix": prefix[:MAX_PREFIX], "cursor": start})
+    if isinstance(answer, Response):
+        return answer
     return Response(answer.body, media_type="application/json", headers=CORS)
 
 

@@ -7,6 +7,7 @@ here and nowhere else. zh-Hant first, English second.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 
@@ -24,7 +25,7 @@ NAV = (("/", "首頁 Home"), ("/api/cases", "案件 Cases (JSON)"), ("/sparql", 
        ("/downloads/", "下載 Downloads"), ("/vocab", "詞彙 Vocabulary"), ("/docs", "API 文件 API docs"))
 
 
-def page(title: str, body: str, *, alternates: list[tuple[str, str, str]] = (), lang: str = "zh-Hant") -> str:
+def page(title: str, body: str, *, alternates: Sequence[tuple[str, str, str]] = (), lang: str = "zh-Hant") -> str:
     """A whole HTML page; ``body`` must already be escaped HTML."""
     links = "".join(f'<link rel="alternate" type="{escape(mt)}" href="{escape(href)}" title="{escape(label)}">'
                     for href, mt, label in alternates)

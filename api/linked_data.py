@@ -40,7 +40,7 @@ from . import html as H
 from . import rdf_out
 from .errors import ServiceError
 from .media import BY_SUFFIX, FORMATS, RESOURCE_FORMATS, acceptable, negotiate
-from .store import SHAPES_GRAPH, VOCAB_GRAPH, get_store
+from .store import SHAPES_GRAPH, VOCAB_GRAPH, ReleaseStore, get_store
 
 log = logging.getLogger("lianzheng.api")
 VOCAB_DOC = VOCAB.rstrip("#")  # https://w3id.org/lianzheng/vocab
@@ -216,7 +216,7 @@ class LinkedData:
 
 def build_router(ld: LinkedData) -> APIRouter:
     router = APIRouter(tags=["linked data"])
-    Store = Annotated[object, Depends(get_store)]
+    Store = Annotated[ReleaseStore, Depends(get_store)]
     doc = "Content negotiation: text/html, text/turtle, application/ld+json, application/n-triples, " \
           "application/rdf+xml (406 for anything else). Suffix twins: .html .ttl .jsonld .json .nt .rdf."
 

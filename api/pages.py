@@ -554,8 +554,8 @@ def _cell(term: dict | None, lang: str) -> dict | None:
 
 async def _run_for_page(request: Request, query: str, lang: str, page: int = 1) -> dict:
     """The answer's rows on ``page`` (of :data:`PAGE_ROWS`), and whether there are more."""
-    empty = {"error": None, "vars": None, "rows": [], "boolean": None, "graph": None, "truncated": False,
-             "page": page, "first": 0, "more": False}
+    empty: dict[str, object] = {"error": None, "vars": None, "rows": [], "boolean": None, "graph": None,
+                                "truncated": False, "page": page, "first": 0, "more": False}
     try:  # one row past the page: is there a next one?
         status, media, body = await _ask_endpoint(request, query, page * PAGE_ROWS + 1)
     except Exception:  # noqa: BLE001 - the page still shows the editor
@@ -637,10 +637,11 @@ SPECIAL = {
 }
 
 
-def _size(n: int) -> str:
+def _size(nbytes: int) -> str:
+    n: float = nbytes
     for unit in ("B", "KB", "MB", "GB"):
         if n < 1024 or unit == "GB":
-            return f"{n:,} B" if unit == "B" else f"{n:,.1f} {unit}"
+            return f"{nbytes:,} B" if unit == "B" else f"{n:,.1f} {unit}"
         n /= 1024
     return str(n)
 

@@ -7,6 +7,7 @@ fits a phone, and the page puts the same numbers in a ``<table>`` beside it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from markupsafe import Markup
@@ -33,7 +34,7 @@ def _fmt(v: float) -> str:
     return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}"
 
 
-def column_chart(chart_id: str, items: list[tuple[str, float]], title: str, desc: str) -> Markup:
+def column_chart(chart_id: str, items: Sequence[tuple[str, float]], title: str, desc: str) -> Markup:
     """Vertical bars, one per label (years), with the value above each bar."""
     n = max(len(items), 1)
     width, height, left, bottom, top = 640, 300, 44, 36, 24
@@ -67,7 +68,7 @@ def column_chart(chart_id: str, items: list[tuple[str, float]], title: str, desc
     return Markup("".join(parts))
 
 
-def bar_chart(chart_id: str, items: list[tuple[str, float]], title: str, desc: str,
+def bar_chart(chart_id: str, items: Sequence[tuple[str, float]], title: str, desc: str,
               label_width: int = 150) -> Markup:
     """Horizontal bars, one per label (ministries and cities), value at the end of each bar."""
     row, top = 30, 8

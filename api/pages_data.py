@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -60,7 +61,7 @@ class Portal:
         self.manifest = json.loads((self.release_dir / "release.json").read_text(encoding="utf-8"))
         self.vocab: Vocabulary = load_vocabulary(self.release_dir / "vocab")
         # texts the tables do not carry (descriptions, other names), by IRI: {"description": {...}}
-        self.extra = extra or (lambda iri: {})
+        self.extra: Callable[[str], dict] = extra or (lambda iri: {})
         # a case's other names, folded, searched beside the tables' text (case id -> text)
         alt_names = alt_names or {}
         self.alt_search = {cid: fold(" ".join(alt_names[row["iri"]]))

@@ -132,6 +132,7 @@ def _scan(text: str, pos: int, state: str, depth: int, seen: set, forks: list):
                 400, "the query is too ambiguous to check: too many '<' read both as less-than "
                 "and as the start of an IRI", "write '< ' with a space where a less-than is meant")
         m = _LEXER.match(text, pos)
+        assert m is not None and m.lastgroup is not None  # the lexer's last alternative takes any character
         kind = m.lastgroup
         tok = _Token(kind, m.group(), pos)
         if kind == "iri" and state == OPERAND and depth > 0 and ("#" in tok.text or "'" in tok.text):

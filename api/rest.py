@@ -14,7 +14,7 @@ every one of them validates against its model).
 
 
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -207,7 +207,7 @@ class ErrorBody(BaseModel):
     detail: object | None = None
 
 
-ERRORS = {404: {"model": ErrorBody, "description": "No such record"},
+ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody, "description": "No such record"},
           422: {"model": ErrorBody, "description": "A parameter is not valid"}}
 
 
@@ -274,13 +274,18 @@ def _page(request: Request, tables: Tables, ids: list[str], page: int, per_page:
 
 def build_router(tables: Tables) -> APIRouter:
     codes = load_codes()
-    Level = Enum("Level", {c.replace("-", "_"): c for c in sorted(codes["government-level"])}, type=str)
-    Status = Enum("Status", {c.replace("-", "_"): c for c in sorted(codes["case-status"])}, type=str)
-    Kind = Enum("Kind", {c.replace("-", "_"): c for c in sorted(codes["organisation-kind"])}, type=str)
-    CaseSort = Enum("CaseSort", {(("desc_" + k) if d else k): (("-" + k) if d else k)
-                                 for k in CASE_SORTS for d in (False, True)}, type=str)
-    AgencySort = Enum("AgencySort", {(("desc_" + k) if d else k): (("-" + k) if d else k)
-                                     for k in AGENCY_SORTS for d in (False, True)}, type=str)
+    # members from the code lists and sort keys, which mypy cannot see: hence the ignores
+    def members(codes_of) -> dict[str, str]:
+        return {c.replace("-", "_"): c for c in sorted(codes_of)}
+
+    def sorts(keys) -> dict[str, str]:
+        return {(("desc_" + k) if d else k): (("-" + k) if d else k) for k in keys for d in (False, True)}
+
+    Level = Enum("Level", members(codes["government-level"]), type=str)  # type: ignore[misc]
+    Status = Enum("Status", members(codes["case-status"]), type=str)  # type: ignore[misc]
+    Kind = Enum("Kind", members(codes["organisation-kind"]), type=str)  # type: ignore[misc]
+    CaseSort = Enum("CaseSort", sorts(CASE_SORTS), type=str)  # type: ignore[misc]
+    AgencySort = Enum("AgencySort", sorts(AGENCY_SORTS), type=str)  # type: ignore[misc]
     by_number, by_id = CaseSort("table_number"), AgencySort("id")
     Page = Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1")]
     PerPage = Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description=f"Items per page (at most {MAX_PER_PAGE})")]

@@ -19,6 +19,7 @@ BCP 47 case (``zh-Hant``), see :mod:`api.rdf_out`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
@@ -62,10 +63,11 @@ def _term_size(t: tuple) -> int:
     return TERM_MARKUP + sum(size_of(x) for x in t[1:] if x)
 
 
-def rows(solutions, variables: list[str], limit: int, max_bytes: int | None = None) -> tuple[list[list], bool]:
+def rows(solutions, variables: Sequence[str | int], limit: int,
+         max_bytes: int | None = None) -> tuple[list[list], bool]:
     """Up to ``limit`` rows of term tuples (None where unbound), about ``max_bytes`` of them at
-    most, and whether there were more."""
-    out = []
+    most, and whether there were more. ``variables``: names or positions in the solution."""
+    out: list[list] = []
     truncated = False
     size = 0
     for sol in solutions:
@@ -87,7 +89,7 @@ def rows(solutions, variables: list[str], limit: int, max_bytes: int | None = No
 
 def triples_within(triples, limit: int, max_bytes: int | None = None) -> tuple[list, bool]:
     """Up to ``limit`` triples (pyoxigraph's) of about ``max_bytes`` at most, and whether there were more."""
-    out = []
+    out: list = []
     size = 0
     for t in triples:
         if len(out) >= limit:
@@ -185,7 +187,7 @@ def select_json_solutions(solutions, variables: list[str], limit: int,
     parts = [b'{"head":', dumps(head), b',"results":{"bindings":[', b",".join(bindings), b"]}"]
     if truncated:
         parts.append(b',"truncated":true,"limit":%d' % limit)
-        if by_bytes:
+        if by_bytes and max_bytes:  # (cut by bytes only where there is a most)
             parts.append(b',"limitBytes":%d' % max_bytes)
     parts.append(b"}")
     return b"".join(parts), len(bindings), truncated

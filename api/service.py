@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from . import html as H
 from .errors import ServiceError
-from .store import get_store
+from .store import ReleaseStore, get_store
 
 LIBRARIES = ("fastapi", "starlette", "uvicorn", "pydantic", "pyoxigraph", "rdflib", "orjson", "h11")
 
@@ -71,7 +71,7 @@ def build_router(tables, *, with_home: bool) -> APIRouter:
 
     @router.get("/-/health", response_model=Health, summary="Service health",
                 responses={503: {"description": "no query worker is alive"}})
-    async def health(request: Request, store: Annotated[object, Depends(get_store)]):
+    async def health(request: Request, store: Annotated[ReleaseStore, Depends(get_store)]):
         facts = {"ok": True, "release": tables.version, "created": tables.created, **store.health()}
         facts.pop("store", None)
         guard = getattr(request.app.state, "connections", None)  # set by api.server, not in process

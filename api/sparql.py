@@ -33,7 +33,7 @@ Queries are checked before they run (:mod:`api.query_guard`).
 
 
 import functools
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Request
@@ -309,6 +309,7 @@ class Endpoint:
             headers["X-Result-Limit"] = str(rows)
             headers["X-Result-Limit-Bytes"] = str(size)
         if answer.spool:  # large: sent from disk as the client reads it, never cached
+            assert spool is not None  # only a store with a spool folder answers through one
             fh, length = spool.take(answer.spool)
             headers["Content-Length"] = str(length)
             return StreamingResponse(spool.send(fh, length), media_type=content_type, headers=headers)
@@ -383,10 +384,11 @@ def build_router(endpoint: Endpoint) -> APIRouter:
            "(default), application/n-triples, application/ld+json, application/rdf+xml for CONSTRUCT/DESCRIBE. "
            "Read-only: updates (LOAD too) 403; SERVICE and unknown graphs 400; time-out 503; budget or "
            "share spent 429.")
-    responses = {400: {"description": "not a valid or allowed query"}, 403: {"description": "updates refused"},
-                 406: {"description": "no acceptable format"}, 413: {"description": "too long"},
-                 415: {"description": "wrong Content-Type"}, 429: {"description": "client budget spent"},
-                 503: {"description": "stopped at the time limit, or busy"}}
+    responses: dict[int | str, dict[str, Any]] = {
+        400: {"description": "not a valid or allowed query"}, 403: {"description": "updates refused"},
+        406: {"description": "no acceptable format"}, 413: {"description": "too long"},
+        415: {"description": "wrong Content-Type"}, 429: {"description": "client budget spent"},
+        503: {"description": "stopped at the time limit, or busy"}}
 
     dataset_params = [
         {"name": "default-graph-uri", "in": "query", "required": False, "schema": {"type": "array", "items": {

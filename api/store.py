@@ -123,6 +123,7 @@ class StoreBuild:
 
     def wait(self, timeout: float | None = None) -> Path:
         if self.proc is not None:
+            assert self.tmp is not None  # a load runs into its temporary folder
             try:
                 out, err = self.proc.communicate(timeout=timeout)
             except subprocess.TimeoutExpired:
@@ -261,7 +262,7 @@ class OxigraphStore:
         """
         ox = self._ox
         g = self._graph_node(graph)
-        out = []
+        out: list = []  # pyoxigraph's quads
         try:
             todo = [(ox.NamedNode(iri), 0)]
         except ValueError:  # not an IRI: nothing is known about it
@@ -320,7 +321,7 @@ class OxigraphStore:
             except ValueError:
                 continue
             for prop in LABELS:
-                found = {}
+                found: dict[str, str] = {}
                 for q in self._store.quads_for_pattern(node, ox.NamedNode(prop), None, ox.DefaultGraph()):
                     if isinstance(q.object, ox.Literal):
                         found.setdefault(bcp47(q.object.language or ""), q.object.value)

@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -158,7 +159,8 @@ def load(release: Path) -> Tables:
     """Read a release's tables and prepare every response."""
     release = Path(release)
     manifest = json.loads((release / "release.json").read_text(encoding="utf-8"))
-    rows = {t.name: read_table(release, t.name) for t in TABLES}
+    # the CSV rows, to which the views below add keys of their own ("_agencies", "_amount")
+    rows: dict[str, list[dict[str, Any]]] = {t.name: read_table(release, t.name) for t in TABLES}
     tables = Tables(version=str(manifest.get("version", "")), created=str(manifest.get("created", "")),
                     base=str(manifest.get("base", "")),
                     counts={k: len(v) for k, v in rows.items()})
@@ -296,9 +298,9 @@ def load(release: Path) -> Tables:
         names = [c["name_zh"], c["name_en"], c["procurement_zh"], c["procurement_en"], cid,
                  c["amount_text"]]
         for aid in agency_list + [c["authority_id"]]:
-            a = agencies.get(aid)
-            if a:
-                names += [a["name_zh"], a["name_en"], aid]
+            named = agencies.get(aid)
+            if named:
+                names += [named["name_zh"], named["name_en"], aid]
         tables.case_ids.append(cid)
         tables.case_rows[cid] = c
         tables.case_summary[cid] = summary

@@ -33,12 +33,15 @@ import contextlib
 import itertools
 import logging
 import math
+import mmap
 import os
 import struct
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 FRAME = struct.Struct(">II")  # header length, body length
 SPOOL_BYTES = 1024 * 1024  # answers larger than this go through api.spool's folder, not the pipe
@@ -198,10 +201,10 @@ def execute(store, job: dict, config: dict) -> tuple[dict, bytes]:
                 "detail": str(exc)[:500]}, b""
     count, truncated = 0, False
     if isinstance(res, ox.QueryBoolean):
-        writer = results.ASK_WRITERS.get(fmt)
-        if writer is None:
+        ask_writer = results.ASK_WRITERS.get(fmt)
+        if ask_writer is None:
             return _not_acceptable("an ASK query", results.ASK_WRITERS), b""
-        body, count = writer(bool(res)), 1
+        body, count = ask_writer(bool(res)), 1
     elif isinstance(res, ox.QuerySolutions):
         writer = results.SELECT_WRITERS.get(fmt)
         if writer is None:
@@ -338,13 +341,12 @@ def worker_main(parent: int | None = None) -> int:
     limited = limit_memory(int(config.get("memory", WORKER_MEMORY)))
     board = None
     if config.get("board_fd") is not None:
-        import mmap
-
         board = mmap.mmap(int(config["board_fd"]), BOARD_SIZE)
     if config.get("task") == "reconcile":  # a reconciliation worker: names matched over the index
         from pipelines.catalogue.reconcile import Index
 
-        state, task = Index.load(config["index"]), reconcile
+        state: object = Index.load(config["index"])
+        task: Callable[[Any, dict, dict], tuple[dict, bytes]] = reconcile
     else:
         import pyoxigraph as ox
 
@@ -535,6 +537,9 @@ class Worker:
     def __init__(self, proc: asyncio.subprocess.Process):
         self.proc = proc
         self.pid = proc.pid
+        assert proc.stdin is not None and proc.stdout is not None  # started with both pipes
+        self.stdin: asyncio.StreamWriter = proc.stdin
+        self.stdout: asyncio.StreamReader = proc.stdout
         self.isolated = False
         self.memory_limited = False
         self.jobs: collections.deque[Job] = collections.deque()  # sent here, in order; the first runs
@@ -543,7 +548,7 @@ class Worker:
         self.reader: asyncio.Task | None = None
         self.retired = False  # killed, or found dead: gets no more jobs
         self.suspect = False  # a job was taken back from it: it may run that job anyway, unasked
-        self.board = None  # the page the worker writes what it runs on (an mmap), if the system has one
+        self.board: mmap.mmap | None = None  # the page the worker writes what it runs on, if the system has one
 
     def running(self) -> tuple[int, float, bool] | None:
         """The id of the job the worker runs or ran last, when it started it (time.monotonic), and
@@ -560,6 +565,12 @@ class Worker:
                 return None
         return None  # being written again and again: not known now
 
+    def head_started(self) -> float:
+        """When the first job of the queue started (every head of a queue has)."""
+        started = self.jobs[0].started
+        assert started is not None
+        return started
+
     @property
     def alive(self) -> bool:
         return self.proc.returncode is None
@@ -572,21 +583,21 @@ class Worker:
         import orjson
 
         data = orjson.dumps(header)
-        self.proc.stdin.write(FRAME.pack(len(data), 0) + data)
-        await self.proc.stdin.drain()
+        self.stdin.write(FRAME.pack(len(data), 0) + data)
+        await self.stdin.drain()
 
     def post(self, frame: bytes) -> None:
         """Send a frame without waiting: the pipe's transport keeps what the pipe cannot take yet
         (at most QUEUE_DEPTH jobs and their cancellations). To a worker that has gone it is
         lost, and its reader finds the end and hands its jobs back or fails them."""
         with contextlib.suppress(RuntimeError, ConnectionError):
-            self.proc.stdin.write(frame)
+            self.stdin.write(frame)
 
     async def receive(self) -> tuple[dict, bytes]:
         import orjson
 
-        n, size = FRAME.unpack(await self.proc.stdout.readexactly(FRAME.size))
-        data = await self.proc.stdout.readexactly(n + size)
+        n, size = FRAME.unpack(await self.stdout.readexactly(FRAME.size))
+        data = await self.stdout.readexactly(n + size)
         return orjson.loads(data[:n]), data[n:]
 
     def close_board(self) -> None:
@@ -619,8 +630,8 @@ class Worker:
             self.kill()
             await self.reap()
         with contextlib.suppress(Exception):  # the pipe may be broken already
-            self.proc.stdin.close()
-            await asyncio.wait_for(self.proc.stdin.wait_closed(), timeout)
+            self.stdin.close()
+            await asyncio.wait_for(self.stdin.wait_closed(), timeout)
         if self.reader is not None:  # it reads stdout to its end, then returns
             with contextlib.suppress(Exception, asyncio.CancelledError):  # failed or cancelled: done
                 await asyncio.wait_for(self.reader, timeout)
@@ -714,8 +725,6 @@ class WorkerPool:
             worker = Worker(proc)
             self._live.add(worker)
             if board_fd is not None:
-                import mmap
-
                 worker.board = mmap.mmap(board_fd, BOARD_SIZE)
         finally:
             if board_fd is not None:
@@ -862,7 +871,7 @@ class WorkerPool:
                 if new:
                     return w
                 continue
-            if queue and queued < QUEUE_DEPTH and now - w.jobs[0].started <= PIPELINE_WINDOW \
+            if queue and queued < QUEUE_DEPTH and now - w.head_started() <= PIPELINE_WINDOW \
                     and (best is None or queued < len(best.jobs)) \
                     and (new or any(j.client == job.client for j in w.jobs)):
                 best = w
@@ -915,7 +924,7 @@ class WorkerPool:
             if len(worker.jobs) == 1:
                 self._start(worker, now)
             elif worker.stall_timer is None:
-                worker.stall_timer = loop.call_at(worker.jobs[0].started + STALL, self._stalled, worker)
+                worker.stall_timer = loop.call_at(worker.head_started() + STALL, self._stalled, worker)
 
     def _start(self, worker: Worker, now: float) -> None:
         """The first job of ``worker``'s queue starts: its deadline runs from now."""
@@ -1131,7 +1140,7 @@ class WorkerPool:
             w.jobs.clear()
             if w.alive:
                 with contextlib.suppress(Exception):
-                    w.proc.stdin.close()  # end of input: the worker leaves its loop
+                    w.stdin.close()  # end of input: the worker leaves its loop
         await asyncio.gather(*(w.finish() for w in list(self._live)))
         self._live.clear()
         self.workers.clear()

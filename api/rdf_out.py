@@ -234,7 +234,9 @@ def write_rdfxml(triples: list[tuple], prefixes: dict | None = None, context: di
     def qname(iri: str) -> str:
         nonlocal counter
         # the local name: the longest tail of name characters, starting with a letter or _
-        start = _NAME_TAIL.search(iri).start()
+        tail = _NAME_TAIL.search(iri)
+        assert tail is not None  # the pattern matches every string, at its end
+        start = tail.start()
         while start < len(iri) and not (iri[start].isascii() and iri[start].isalpha() or iri[start] == "_"):
             start += 1
         if start >= len(iri) or start == 0:

@@ -15,6 +15,7 @@ in every chunk and reported once.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from functools import cache
 from pathlib import Path
@@ -149,7 +150,7 @@ def _problem(row: tuple, ids: Minter, owner: dict) -> Problem:
 
 
 @contextmanager
-def shared_lookups():
+def shared_lookups() -> Iterator[None]:
     """Let Frictionless read each table a foreign key points at once per package, not once per key.
 
     Frictionless (5.x) builds the lookup for a table's foreign keys by reading
@@ -197,11 +198,11 @@ def shared_lookups():
             lookup[name][key] = found
         self._TableResource__lookup = lookup
 
-    TableResource._TableResource__open_lookup = open_lookup
+    TableResource._TableResource__open_lookup = open_lookup  # type: ignore[attr-defined]  # name-mangled private
     try:
         yield
     finally:
-        TableResource._TableResource__open_lookup = original
+        TableResource._TableResource__open_lookup = original  # type: ignore[attr-defined]  # name-mangled private
 
 
 def frictionless_check(package_dir: Path, *, shared: bool = True) -> list[Problem]:

@@ -105,6 +105,7 @@ def cmd_build(args, settings, after: Callable[[Path], None] | None = None) -> in
         if result.timings:
             print("  seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in result.timings.items()))
     if after is not None:
+        assert result.out is not None  # a build that passed has its folder
         after(Path(result.out))
     return EXIT_OK
 

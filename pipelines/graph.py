@@ -9,8 +9,9 @@ on a typo.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
+from typing import Any
 
 from . import model as m
 from .ids import Minter
@@ -355,8 +356,10 @@ class TripleParts:
         for law in ds.laws.values():
             shared.extend(w.law(law))
         self.cases: dict[str, list] = {cid: list(w.case(c)) for cid, c in ds.cases.items()}
-        for group, emit in ((ds.activities, w.activity), (ds.documents, w.document),
-                            (ds.observations, w.observation), (ds.risks, w.risk), (ds.notes, w.note)):
+        groups: tuple[tuple[list[Any], Callable[[Any], Iterator[tuple]]], ...] = (
+            (ds.activities, w.activity), (ds.documents, w.document),
+            (ds.observations, w.observation), (ds.risks, w.risk), (ds.notes, w.note))
+        for group, emit in groups:
             for item in group:
                 target = self.cases.get(getattr(item, "case", "") or "")
                 (target if target is not None else shared).extend(emit(item))

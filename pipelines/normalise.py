@@ -157,7 +157,9 @@ def parse_number(text: str) -> Decimal:
         value = None
     if value is None or not value.is_finite():
         raise ValueError(f"value「{_shown(raw)}」不是數字 / value '{_shown(raw)}' is not a number")
-    if value.adjusted() >= AMOUNT_DIGITS or value.as_tuple().exponent < -NUMBER_DECIMALS:
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)  # 'n', 'N' and 'F' are the exponents of NaN and infinities only
+    if value.adjusted() >= AMOUNT_DIGITS or exponent < -NUMBER_DECIMALS:
         raise ValueError(
             f"value「{_shown(raw)}」超出範圍：絕對值須小於 10^15，小數至多 {NUMBER_DECIMALS} 位"
             f" / value '{_shown(raw)}' is out of range: its size must be below 10^15, with at most "

@@ -7,6 +7,12 @@ a release of a million triples is built from these instead, and written by
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rdflib import Literal, URIRef
+
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD_STRING = XSD + "string"
@@ -55,7 +61,7 @@ def typed(lex: str, datatype: str) -> Lit:
 Triple = tuple  # (IRI, IRI, IRI | Lit)
 
 
-def rdflib_terms(triples):
+def rdflib_terms(triples: Iterable[Triple]) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
     """Light triples as rdflib terms, one rdflib object per distinct IRI or literal."""
     from rdflib import Literal, URIRef
 

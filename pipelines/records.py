@@ -34,7 +34,7 @@ from .textfiles import read_source_text
 try:  # libyaml is ten times faster; PyYAML's wheels ship it
     _Base = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover
-    _Base = yaml.SafeLoader
+    _Base = yaml.SafeLoader  # type: ignore[misc,assignment]  # the pure-Python twin of CSafeLoader
 
 
 class _Loader(_Base):
@@ -162,6 +162,7 @@ def parse_yaml_file(path: Path, file: str) -> tuple[Any, Problem | None]:
     text, problem = read_source_text(path, file)
     if problem:
         return MISSING, problem
+    assert text is not None  # read_source_text gives a text or a problem
     try:
         return yaml.load(text, Loader=_Loader), None
     except yaml.constructor.ConstructorError as exc:
@@ -664,6 +665,8 @@ class Reader:
         ok = all(x not in (MISSING, None) for x in (cid, table_number, name, procurement, agencies,
                                                      authority, established, amount, status))
         if ok and benchmark is not MISSING:
+            assert cid is not None and name is not None and procurement is not None  # ok checked them
+            assert amount is not None and status is not None
             self.ds.cases[cid] = m.Case(
                 cid, table_number, name, procurement, tuple(str(a) for a in agencies), authority,
                 "", established, amount, amount_text, status, cited, tuple(alt), benchmark, pcc,
@@ -736,7 +739,7 @@ class Reader:
                 continue
             if role:
                 participants.append(m.Participant(role, agency, desc, person, ptitle))
-        if None in (type_, date, title) or ordinal is MISSING:
+        if type_ is None or date is None or title is None or ordinal is MISSING:
             return
         if end and end.iso < date.iso:
             self.err("bad-date", "結束日期早於開始日期。", "end_date is before date.", file=file,
@@ -763,7 +766,7 @@ class Reader:
             return
         description = self.text(rec, "description", file=file, record=did, required=False)
         cited = self.citations(rec, file=file, record=did)
-        if None in (category, title) or publisher is MISSING:
+        if category is None or title is None or publisher is MISSING:
             return
         self.ds.documents.append(m.Document(did, case, category, title, publisher, cited, date,
                                             url, description))
@@ -796,7 +799,7 @@ class Reader:
                      field="value", fix_zh="填數值或文字。", fix_en="Add a number or a text.")
             return
         cited = self.citations(rec, file=file, record=oid)
-        if None in (indicator, description) or (value is not None and unit is None):
+        if indicator is None or description is None or (value is not None and unit is None):
             return
         self.ds.observations.append(m.Observation(oid, case, indicator, description, cited, value,
                                                   unit or "", value_text, phase or "", date))
@@ -809,7 +812,7 @@ class Reader:
         description = self.text(rec, "description", file=file, record=rid, en_required=True)
         mitigation = self.text(rec, "mitigation", file=file, record=rid, required=False)
         cited = self.citations(rec, file=file, record=rid)
-        if None in (category, description):
+        if category is None or description is None:
             return
         self.ds.risks.append(m.Risk(rid, case, category, description, mitigation, cited))
 
@@ -836,7 +839,7 @@ class Reader:
             other_source = self.citation(rec, "other_source", file=file, record=nid,
                                          required=bool(other))
             resolution = self.text(rec, "resolution", file=file, record=nid, required=False)
-            if None in (type_, description, official_source) or MISSING in (field, official, other):
+            if type_ is None or description is None or official_source is None or MISSING in (field, official, other):
                 continue
             self.ds.notes.append(m.QualityNote(nid, type_, field, description, str(official),
                                                official_source, str(other), other_source, case,
@@ -908,8 +911,8 @@ class Reader:
 
     # ---- cross-file checks -------------------------------------------------
 
-    def resolve(self):
-        known = {
+    def resolve(self) -> None:
+        known: dict[str, dict] = {
             "agency": self.ds.agencies, "section": self.ds.sections, "case": self.ds.cases,
         }
         kinds_zh = {"agency": "機關", "section": "出處章節", "case": "案件"}
@@ -946,7 +949,7 @@ class Reader:
                              field="parent", fix_zh="更正其中一個機關的 parent。",
                              fix_en="Correct the 'parent' of one of them.")
 
-    def check_cases(self):
+    def check_cases(self) -> None:
         """Facts that span records: levels, authority, table numbers, activity case ids."""
         numbers: dict[int, str] = {}
         for cid, case in list(self.ds.cases.items()):

@@ -21,6 +21,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import checks, tabular
 from .catalogue import harvest
@@ -42,7 +43,7 @@ MANIFEST = "release.json"
 SUMS = "SHA256SUMS"
 REPORT_JSON = "validation-report.json"
 REPORT_TEXT = "validation-report.txt"
-DEFAULT_OCID_PREFIX = next(s.default for s in BUILD_SETTINGS if s.name == "ocid_prefix")
+DEFAULT_OCID_PREFIX = str(next(s.default for s in BUILD_SETTINGS if s.name == "ocid_prefix"))
 INSTANCE_KINDS = ("case", "procurement", "agency", "activity", "participation", "document",
                   "observation", "risk", "note", "law", "source", "dataset")
 
@@ -237,7 +238,7 @@ def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
     try:
         parallel = workers > 1 and "fork" in multiprocessing.get_all_start_methods()
         fork = multiprocessing.get_context("fork") if parallel else None
-        pool_options = dict(mp_context=fork, initializer=die_with_parent, initargs=(os.getpid(),))
+        pool_options: dict[str, Any] = dict(mp_context=fork, initializer=die_with_parent, initargs=(os.getpid(),))
         if parallel:  # one worker for the tables' jobs, started before the triples exist
             _JOB["rows"] = table_rows
             pools.append(ProcessPoolExecutor(max_workers=1, **pool_options))

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from .rdfterms import IRI, RDF_TYPE, XSD_STRING, Lit
 
@@ -86,11 +88,13 @@ def write_ntriples(triples, path: Path, *, lines: list[str] | None = None) -> No
         fh.writelines(lines)
 
 
-def by_subject(triples, *, ordered: bool = False) -> list[tuple[str, list[tuple[str, list]]]]:
-    """[(subject, [(predicate, [objects]), ...]), ...] in canonical order, rdf:type first."""
-    out: list = []
+def by_subject(triples: Iterable[tuple], *, ordered: bool = False) -> list[tuple[Any, list[tuple[Any, list]]]]:
+    """[(subject, [(predicate, [objects]), ...]), ...] in canonical order, rdf:type first.
+    The terms are any writer's (N-Triples strings, term tuples)."""
+    out: list[tuple[Any, list[tuple[Any, list]]]] = []
     last_s = last_p = None
-    preds = objs = None
+    preds: list[tuple[Any, list]] = []
+    objs: list = []
     for s, p, o in (triples if ordered else canonical(list(triples))[0]):
         if s != last_s:
             preds = []
@@ -116,8 +120,8 @@ class Compactor:
         self._cache: dict[str, str | None] = {}
 
     def __call__(self, iri: str) -> str | None:
-        hit = self._cache.get(iri, 0)
-        if hit != 0:
+        hit = self._cache.get(iri, ...)
+        if hit is not ...:
             return hit
         result = None
         for prefix, ns in self._ns:

@@ -76,7 +76,7 @@ def _branch_test(sg, node):
 
         def datatype_test(g, v):
             return isinstance(v, Literal) and v.datatype == dt and v.ill_typed is not True \
-                and actual(None, v, dt)
+                and actual(None, v, dt)  # type: ignore[arg-type]  # a static check: self is unused
         return datatype_test
     path = props.pop(SH.path, None)
     if not isinstance(path, URIRef) or len(props) != 1:
@@ -131,12 +131,13 @@ def _value_nodes_from_path(sg, focus, path_val, target_graph, inverse=False, rec
 @contextmanager
 def batched():
     cls, or_cls = _sbc.PropertyConstraintComponent, _lc.OrConstraintComponent
-    cls._evaluate_property_shape = _evaluate_property_shape_batched
-    or_cls._evaluate_or_constraint = _evaluate_or_batched
+    # pySHACL's methods patched for the batch, and put back (the module's docstring says why)
+    cls._evaluate_property_shape = _evaluate_property_shape_batched  # type: ignore[method-assign]
+    or_cls._evaluate_or_constraint = _evaluate_or_batched  # type: ignore[method-assign]
     _shape.value_nodes_from_path = _value_nodes_from_path
     try:
         yield
     finally:
-        cls._evaluate_property_shape = _ORIGINAL
-        or_cls._evaluate_or_constraint = _ORIGINAL_OR
+        cls._evaluate_property_shape = _ORIGINAL  # type: ignore[method-assign]
+        or_cls._evaluate_or_constraint = _ORIGINAL_OR  # type: ignore[method-assign]
         _shape.value_nodes_from_path = _ORIGINAL_PATH

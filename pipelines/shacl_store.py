@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from rdflib import Graph
 from rdflib.store import Store
+from rdflib.term import Node
 
 from .rdfterms import rdflib_terms
 
@@ -28,14 +29,14 @@ class OneGraphStore(Store):
     formula_aware = False
     transaction_aware = False
 
-    def __init__(self, configuration=None, identifier=None):
+    def __init__(self, configuration=None, identifier=None) -> None:
         super().__init__(configuration)
         self.identifier = identifier
-        self._spo: dict = {}
-        self._pos: dict = {}
-        self._osp: dict = {}
+        self._spo: dict[Node, dict[Node, dict[Node, int]]] = {}  # s -> p -> o (dicts as ordered sets)
+        self._pos: dict[Node, dict[Node, dict[Node, int]]] = {}  # p -> o -> s
+        self._osp: dict[Node, dict[Node, dict[Node, int]]] = {}  # o -> s -> p
         self._count = 0
-        self._graph = None
+        self._graph: Graph | None = None
         self._namespace: dict = {}
         self._prefix: dict = {}
 

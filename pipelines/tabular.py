@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -41,8 +42,8 @@ class Field:
     unique: bool = False
 
     def descriptor(self, codes: dict[str, set[str]]) -> dict:
-        d = {"name": self.name, "type": self.type, "title": self.zh,
-             "description": f"{self.zh}。{self.en}"}
+        d: dict = {"name": self.name, "type": self.type, "title": self.zh,
+                   "description": f"{self.zh}。{self.en}"}
         c: dict = {}
         if self.required:
             c["required"] = True
@@ -343,7 +344,7 @@ def write_csvs(table_rows_by_name: dict[str, list[tuple]], out: Path) -> dict[st
 
 
 def datapackage(meta: dict, stats: dict[str, tuple[int, str, int]], codes: dict[str, set[str]],
-                *, created: str, extra_resources: list[dict] = ()) -> dict:
+                *, created: str, extra_resources: Sequence[dict] = ()) -> dict:
     """The ``datapackage.json`` descriptor (Data Package v2)."""
     title = meta.get("title", {})
     desc = meta.get("description", {})

@@ -176,7 +176,7 @@ def catalog_triples(rel, files: list[FileInfo]) -> list[tuple]:
     country = IRI(EU + "country/TWN")
     theme = IRI(EU + "data-theme/GOVE")
     theme_scheme = IRI(EU + "data-theme")
-    languages = []
+    languages: list[tuple[str, str, str]] = []
     for code in rel.languages:
         if code in LANGUAGES and LANGUAGES[code][0] not in [x[0] for x in languages]:
             languages.append(LANGUAGES[code])
@@ -461,7 +461,8 @@ def inventory_problems(folder, base: str | None) -> list:
         url = str(g.value(d, URIRef(DCAT + "downloadURL")))
         size = g.value(d, URIRef(DCAT + "byteSize"))
         digest = g.value(g.value(d, URIRef(SPDX + "checksum")), URIRef(SPDX + "checksumValue"))
-        described[url.split("/downloads/", 1)[-1]] = (int(size), str(digest))
+        described[url.split("/downloads/", 1)[-1]] = (
+            int(size), str(digest))  # type: ignore[call-overload]  # rdflib says Node | None: here a Literal, a str
     problems = []
     late = {"release.json", "validation-report.json", "validation-report.txt", "SHA256SUMS", *CATALOG_FILES}
     for f in inventory(folder, exclude=tuple(late)):

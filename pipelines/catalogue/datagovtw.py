@@ -177,7 +177,7 @@ def metadata(rel) -> dict:
     lic = rel.licence
     kw_zh, _ = rel.keywords
 
-    resources = []
+    resources: list[dict] = []
     n = 0
     for table in TABLES:
         path = rel.folder / table.path
@@ -430,8 +430,8 @@ class PushFailed(Exception):
 def send(req: PushRequest, *, timeout: float = 30.0) -> tuple[bool, int, str]:
     """Send the request exactly as rendered: (accepted, HTTP status, the portal's answer)."""
     parts = urlsplit(req.url)
-    if parts.scheme not in ("http", "https"):
-        raise PushFailed(f"not an http(s) URL: {req.url}")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise PushFailed(f"not an http(s) URL with a host: {req.url}")
     conn_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     conn = conn_class(parts.hostname, parts.port, timeout=timeout)
     try:

@@ -131,9 +131,10 @@ def compare(old: dict, new: dict) -> dict[str, CaseChange]:
 
     def keyed(table: str, t: Rows):
         idx = [t.col(k) for k in TABLE_BY_NAME[table].primary_key]
-        if any(i is None for i in idx):
+        cols = [i for i in idx if i is not None]
+        if len(cols) < len(idx):
             return {}
-        return {"/".join(r[i] for i in idx): r for r in t.rows}
+        return {"/".join(r[i] for i in cols): r for r in t.rows}
 
     def diff_rows(table: str, case_of_old, case_of_new):
         a, b = old.get(table, empty), new.get(table, empty)
@@ -177,7 +178,7 @@ def compare(old: dict, new: dict) -> dict[str, CaseChange]:
     for table in CHILD_TABLES:
         diff_rows(table, by_column(old.get(table, empty), "case_id"), by_column(new.get(table, empty), "case_id"))
     # participants belong to a case through their activity
-    activity_case = {}
+    activity_case: dict[str, str] = {}
     for t in (old.get("activities", empty), new.get("activities", empty)):
         ai, ci = t.col("activity_id"), t.col("case_id")
         if ai is not None and ci is not None:
@@ -311,12 +312,12 @@ def build_feed(rel, changes: dict[str, CaseChange], first: bool) -> ET.Element:
 
     ours = {e.findtext(f"{{{ATOM}}}id") for e in feed.findall(f"{{{ATOM}}}entry")}
     room = MAX_ENTRIES - len(ours)
-    for old in previous_entries(rel.previous):
+    for earlier in previous_entries(rel.previous):
         if room <= 0:
             break
-        if old.findtext(f"{{{ATOM}}}id") in ours:
+        if earlier.findtext(f"{{{ATOM}}}id") in ours:
             continue
-        feed.append(old)
+        feed.append(earlier)
         room -= 1
     return feed
 

@@ -70,7 +70,7 @@ def ocid(prefix: str, case_id: str) -> str:
 
 def party_base(a: m.Agency, iri: str) -> dict:
     """The fields of an agency's party that do not depend on the case."""
-    party = {"id": iri, "name": a.name.zh}
+    party: dict = {"id": iri, "name": a.name.zh}
     if a.name.en:
         party["name_en"] = a.name.en
     extra = []

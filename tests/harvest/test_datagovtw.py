@@ -196,3 +196,10 @@ def test_push_cannot_reach_the_portal(release_pair, monkeypatch, capsys):
     s.close()  # nothing listens there any more
     assert main(["push", str(release_pair[1]), "--api", url, "--public-url", PUBLIC]) == 2
     assert KEY not in capsys.readouterr().err
+
+
+def test_push_to_a_url_with_no_host_is_refused_with_a_message_not_a_crash(release_pair, monkeypatch, capsys):
+    monkeypatch.setenv(KEY_ENV, KEY)
+    assert main(["push", str(release_pair[1]), "--api", "https://", "--public-url", PUBLIC]) == 2
+    err = capsys.readouterr().err
+    assert "not an http(s) URL with a host" in err and "could not run" not in err and KEY not in err

@@ -7,16 +7,16 @@ lifespan and stop with it. Nothing reads the environment: ``settings`` is the
 one frozen object from :mod:`api.settings`.
 
 ``app.state`` holds what routers need (``settings``, ``release`` -- the folder --,
-``manifest``, ``tables``, ``store``, ``linked_data``); optional routers written
-elsewhere, ``api.harvest.router`` and ``api.pages.router``, are included when
-their modules exist. The store is reached through the ``get_store`` dependency,
-so a test (or another backend) can replace it with ``app.dependency_overrides``.
+``manifest``, ``tables``, ``store``, ``linked_data``). HTML comes from one layer, the
+portal (:mod:`api.pages`): the routers that answer browsers too (linked data, ``/sparql``,
+``/downloads/``) are handed its renderers here. The store is reached through the
+``get_store`` dependency, so a test (or another backend) can replace it with
+``app.dependency_overrides``.
 """
 
 from __future__ import annotations
 
 import gc
-import importlib
 import json
 import logging
 from contextlib import asynccontextmanager
@@ -25,7 +25,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
-from . import downloads, errors, linked_data, rest, service, sparql, tables
+from . import downloads, errors, harvest, linked_data, pages, rest, service, sparql, tables
 from .budget import Budget
 from .limits import BodyLimit
 from .security import SecurityHeaders
@@ -35,7 +35,6 @@ log = logging.getLogger("lianzheng.api")
 
 EXPOSED_HEADERS = ["Link", "Content-Location", "ETag", "Last-Modified", "Retry-After", "X-Total-Count",
                    "X-Result-Count", "X-Result-Truncated", "X-Result-Limit", "Content-Range", "Accept-Ranges"]
-OPTIONAL_ROUTERS = ("api.harvest", "api.pages")
 
 
 def open_store(settings, store_path: Path, context: dict, prefixes: dict, budget: Budget | None = None):
@@ -47,15 +46,6 @@ def open_store(settings, store_path: Path, context: dict, prefixes: dict, budget
                          share=settings.client_workers, line_limit=settings.client_queue, budget=budget)
 
 
-def _optional(name: str):
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name == name:
-            return None
-        raise
-
-
 def create_app(settings, release_dir: Path | str) -> FastAPI:
     release = Path(release_dir).resolve()
     manifest = json.loads((release / "release.json").read_text(encoding="utf-8"))
@@ -65,33 +55,25 @@ def create_app(settings, release_dir: Path | str) -> FastAPI:
 
     build = prepare_store(release, cache_root(settings))  # a child process, if it is not cached
     table_data = tables.load(release)  # meanwhile
-    modules = {n: _optional(n) for n in OPTIONAL_ROUTERS}
-    pages = modules.get("api.pages")
-    renderers = {}
-    if pages is not None:
-        renderers = {k: getattr(pages, f) for k, f in (("case", "render_case"), ("agency", "render_agency"),
-                                                       ("vocab", "render_vocabulary")) if hasattr(pages, f)}
-    ld = linked_data.LinkedData(release, base, pages=renderers)
+    ld = linked_data.LinkedData(release, base, pages.render_resource, pages={
+        "case": pages.render_case, "agency": pages.render_agency, "vocab": pages.render_vocabulary})
     budget = Budget(settings.client_budget, settings.budget_window)  # one per client, for every pool
     store = open_store(settings, build.wait(), ld.context, ld.prefixes, budget)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         await app.state.store.start()
-        harvesting = getattr(app.state, "harvest", None)
+        harvesting = app.state.harvest
         try:
-            if harvesting is not None:
-                await harvesting.start()
-            if pages is not None:
-                pages.portal_for(app.state)  # the pages' view of the release, made before any request
+            await harvesting.start()
+            pages.portal_for(app.state)  # the pages' view of the release, made before any request
             # The release's tables, views and indexes live as long as the app: keep them out of the
             # cyclic collector's full passes (measured on the 10k-case release: each walked them
             # for 105 ms of the event loop; after the freeze, under 1 ms).
             gc.freeze()
             yield
         finally:
-            if harvesting is not None:
-                await harvesting.close()
+            await harvesting.close()
             await app.state.store.close()
 
     app = FastAPI(
@@ -113,20 +95,17 @@ def create_app(settings, release_dir: Path | str) -> FastAPI:
     app.state.store = store
     app.state.linked_data = ld
 
-    harvest = modules.get("api.harvest")
-    if harvest is not None and hasattr(harvest, "attach"):
-        harvest.attach(app, release, settings, budget)
-    extra = [m.router for m in modules.values() if m is not None and getattr(m, "router", None) is not None]
-    has_home = any(getattr(route, "path", None) == "/" for r in extra for route in r.routes)
+    harvest.attach(app, release, settings, budget)
 
     app.include_router(rest.build_router(table_data))
-    endpoint = sparql.Endpoint(settings)
+    endpoint = sparql.Endpoint(settings, pages.render_query)
     app.include_router(sparql.build_router(endpoint))
     app.include_router(linked_data.build_router(ld))
-    app.include_router(downloads.build_router(downloads.Downloads(release, table_data.created, table_data.version)))
-    app.include_router(service.build_router(table_data, with_home=not has_home))
-    for router in extra:
-        app.include_router(router)
+    app.include_router(downloads.build_router(
+        downloads.Downloads(release, table_data.created, table_data.version, pages.render_downloads)))
+    app.include_router(service.build_router(table_data))
+    app.include_router(harvest.router)
+    app.include_router(pages.router)
 
     app.add_middleware(rest.LookupFastPath, tables=table_data)
     app.add_middleware(sparql.CachedAnswers, endpoint=endpoint, service=app)

@@ -19,16 +19,17 @@ import email.utils
 import hashlib
 import re
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
 from pipelines.release import SUMS
 
-from . import html as H
 from .errors import ServiceError
 from .media import negotiate
 
@@ -96,8 +97,12 @@ def accepts_gzip(header: str | None) -> bool:
 
 
 class Downloads:
-    def __init__(self, release: Path, created: str, version: str = ""):
+    """The release's files. ``browser_page(request)`` is the portal's downloads page, which a
+    browser asking ``/downloads/`` for HTML gets."""
+
+    def __init__(self, release: Path, created: str, version: str, browser_page: Callable[[Request], Response]):
         self.release = Path(release)
+        self.browser_page = browser_page
         self.version = version or self.release.name
         self.created = _dt.datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ") if created else \
             _dt.datetime(1970, 1, 1)
@@ -247,15 +252,11 @@ def build_router(dl: Downloads) -> APIRouter:
         chosen = negotiate(request.headers.get("accept"), ("json", "html"))
         if chosen is None:
             raise ServiceError(406, "the index is available as application/json or text/html")
-        data = dl.index()
-        if chosen[0].key == "html":
-            rows = [(f["url"], f["path"], f"{f['bytes']:,} bytes · {f['media_type']} · sha256 {f['sha256']}")
-                    for f in data["files"]]
-            body = H.render_listing(f"下載 Downloads — {data['release']}",
-                                    "發行版的每個檔案；SHA256SUMS 列出其雜湊。Every file of the release; "
-                                    "SHA256SUMS lists their checksums.", rows)
-            return Response(body, media_type="text/html; charset=utf-8", headers={"Vary": "Accept"})
-        return Response(orjson.dumps(data), media_type="application/json",
+        if chosen[0].key == "html":  # the portal's downloads page
+            page = await run_in_threadpool(dl.browser_page, request)
+            page.headers["Vary"] = "Accept"
+            return page
+        return Response(orjson.dumps(dl.index()), media_type="application/json",
                         headers={"Vary": "Accept"})
 
     @router.head("/downloads/{name:path}", include_in_schema=False)

@@ -24,6 +24,8 @@ Each has format-suffix twins for people who cannot set headers: ``.html``,
 import json
 import logging
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
@@ -36,7 +38,6 @@ from pipelines.release import prefixes_for
 from pipelines.serialize import Compactor
 from pipelines.terms import CODES, SHAPES, VOCAB
 
-from . import html as H
 from . import rdf_out
 from .errors import ServiceError
 from .media import BY_SUFFIX, FORMATS, RESOURCE_FORMATS, acceptable, negotiate
@@ -74,16 +75,50 @@ def release_context(release: Path, base: str) -> dict:
     return ctx
 
 
+@dataclass
+class Value:
+    """One object of a property, as a page shows it: an IRI (with a local link and a label) or
+    a literal."""
+
+    text: str
+    href: str | None = None
+    lang: str = ""
+    datatype: str = ""
+    label: str = ""
+
+
+@dataclass
+class Subject:
+    iri: str
+    anchor: str  # the id of its section, for links to #Term
+    label: str
+    types: list[Value] = field(default_factory=list)
+    rows: list[tuple[Value, list[Value]]] = field(default_factory=list)  # (property, values)
+
+
+@dataclass
+class ResourceView:
+    """What the HTML page of a resource shows: every subject of its description."""
+
+    title: str
+    iri: str
+    subjects: list[Subject]
+    alternates: list[tuple[str, str, str]]  # (href, media type, label)
+    note: str = ""
+
+
 class LinkedData:
     """Descriptions of resources, written in the negotiated format.
 
-    ``pages`` may map ``"case"``, ``"agency"`` and ``"vocab"`` to the portal's page
-    renderers (``api.pages.render_case(request, id)`` ...): a browser asking for
-    ``/id/case/x`` then gets the portal's case page; everything else gets
-    :func:`api.html.render_resource`.
+    HTML comes from the portal (the one HTML layer): ``render_resource(request, view)`` draws
+    any description as a page; ``pages`` may map ``"case"``, ``"agency"`` and ``"vocab"`` to the
+    portal's own pages of those (``api.pages.render_case(request, id)`` ...), which a browser
+    asking for ``/id/case/x`` then gets instead.
     """
 
-    def __init__(self, release: Path, base: str, pages: dict | None = None):
+    def __init__(self, release: Path, base: str, render_resource: Callable[[Request, ResourceView], Response],
+                 pages: dict | None = None):
+        self.render_resource = render_resource
         self.pages = dict(pages or {})
         self.release = Path(release)
         self.base = base.rstrip("/")
@@ -134,7 +169,7 @@ class LinkedData:
                 body = await self._portal_page(request, page)  # None if the portal could not
             if body is None:
                 view = await run_in_threadpool(self.view, store, iri, tuples, path, title_default, note)
-                body = H.render_resource(view).encode("utf-8")
+                body = bytes(self.render_resource(request, view).body)
             if key.startswith(("/vocab", "/shapes")) and not (fmt.key == "html" and page):
                 self._cache[cache_key] = body  # small, and the same for the whole run
         headers = {"Vary": "Accept", "Content-Location": f"{path}.{fmt.suffix}",
@@ -146,7 +181,7 @@ class LinkedData:
         kind, ident = page
         try:
             response = await run_in_threadpool(self.pages[kind], request, *((ident,) if ident else ()))
-        except Exception:  # noqa: BLE001 - the plain page still answers
+        except Exception:  # noqa: BLE001 - the description's page still answers
             log.exception("the portal could not render %s %s", kind, ident)
             return None
         return bytes(response.body) if response.status_code == 200 else None
@@ -154,7 +189,7 @@ class LinkedData:
     # ------------------------------------------------------------ HTML views
 
     def view(self, store, iri: str, tuples: list[tuple], path: str, title_default: str,
-             note: str) -> H.ResourceView:
+             note: str) -> ResourceView:
         iris = set()
         for s, p, o in tuples:
             iris.add(p[1])
@@ -173,16 +208,16 @@ class LinkedData:
                 return f"{zh} {en}"
             return zh or en or next(iter(found.values()))
 
-        def value(t: tuple) -> H.Value:
+        def value(t: tuple) -> Value:
             if t[0] == "iri":
                 href = self.local_href(t[1]) or t[1]
-                return H.Value(self.compact(t[1]) or t[1], href=href, label=label_of(t[1]))
+                return Value(self.compact(t[1]) or t[1], href=href, label=label_of(t[1]))
             if t[0] == "bnode":
-                return H.Value(f"_:{t[1]}", href=f"#b-{t[1]}")
+                return Value(f"_:{t[1]}", href=f"#b-{t[1]}")
             if t[0] == "lit":
                 dt = "" if t[2] or t[3] == rdf_out.XSD_STRING else (self.compact(t[3]) or t[3])
-                return H.Value(t[1], lang=t[2], datatype=dt)
-            return H.Value(str(t))
+                return Value(t[1], lang=t[2], datatype=dt)
+            return Value(str(t))
 
         groups: dict[tuple, list] = {}
         for s, p, o in tuples:
@@ -197,7 +232,7 @@ class LinkedData:
                 anchor = local.split("#", 1)[1] if "#" in local else \
                     (local.rsplit("/", 1)[-1] if local.startswith("/vocab/") else "")
                 label = label_of(siri) or self.compact(siri) or siri
-            subject = H.Subject(iri=siri if s[0] == "iri" else f"_:{siri}", anchor=anchor, label=label)
+            subject = Subject(iri=siri if s[0] == "iri" else f"_:{siri}", anchor=anchor, label=label)
             rows: dict[str, list] = {}
             for p, o in pairs:
                 if p[1] == RDF_TYPE:
@@ -211,7 +246,7 @@ class LinkedData:
         title = main[0].label if main else title_default
         alternates = [(f"{path}.{FORMATS[k].suffix}", FORMATS[k].media_type, FORMATS[k].label)
                       for k in RESOURCE_FORMATS if k != "html"]
-        return H.ResourceView(title=title, iri=iri, subjects=main + rest, alternates=alternates, note=note)
+        return ResourceView(title=title, iri=iri, subjects=main + rest, alternates=alternates, note=note)
 
 
 def build_router(ld: LinkedData) -> APIRouter:

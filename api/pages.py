@@ -23,12 +23,12 @@ Every page is zh-Hant unless the URL says ``?lang=en``; the language switch keep
 page and its query. Pages work without JavaScript; nothing is loaded from another host.
 
 The pages read the service's in-memory release (``api.tables.Tables``, found on
-``app.state``) and never parse the release's tables a second time. The linked-data
-routes can hand their HTML to :func:`render_case`, :func:`render_agency` and
-:func:`render_vocabulary` (``api.app`` does), so ``/id/case/{id}`` in a browser is this
-case page; :func:`render_query` (async) and :func:`render_downloads` serve ``/sparql`` and
-``/downloads/`` to browsers if wired, and :func:`render_shell` wraps any other service HTML
-in the portal's layout.
+``app.state``) and never parse the release's tables a second time. This is the service's one
+HTML layer: ``api.app`` hands the other routers the renderers they answer browsers with.
+:func:`render_case`, :func:`render_agency` and :func:`render_vocabulary` draw
+``/id/case/{id}`` ... as these pages, :func:`render_resource` any other description;
+:func:`render_query` (async) is also ``/sparql`` and :func:`render_downloads` also
+``/downloads/`` in a browser.
 """
 
 from __future__ import annotations
@@ -229,13 +229,12 @@ def _page(template: str, ctx: dict, status: int = 200, headers: dict | None = No
     return HTMLResponse(html, status_code=status, headers=h)
 
 
-def render_shell(request: Request, title: str, body: str, *, section: str = "",
-                 status: int = 200) -> HTMLResponse:
-    """Wrap the service's own HTML (``body``: escaped HTML, starting with its ``<h1>``) in the
-    portal's header, menu, language switch, stylesheet and footer, for the pages the portal
-    does not draw itself (other linked-data kinds, the ``/sparql`` form, ``/downloads/``)."""
-    ctx = _context(request, section, title, body=Markup(body))
-    return _page("shell.html", ctx, status=status)
+def render_resource(request: Request, view) -> HTMLResponse:
+    """The page of any description the portal has no page of its own for (an activity, a
+    document, a code ...): ``view`` is an ``api.linked_data.ResourceView``."""
+    ctx = _context(request, "", view.title, view=view)
+    ctx["alternates"] = [{"type": mt, "href": href} for href, mt, _ in view.alternates]
+    return _page("resource.html", ctx)
 
 
 def not_found(request: Request) -> HTMLResponse:
@@ -601,9 +600,13 @@ async def render_query(request: Request) -> HTMLResponse:
     result = await _run_for_page(request, query, lang, page) if query.strip() else None
     yasgui = all((NODE_MODULES / v).is_file() for k, v in VENDOR.items() if k.startswith("yasgui/"))
     prefixes = {k: v for k, v in PREFIXES.items() if k in ("lz", "skos", "dct", "prov", "org", "xsd", "rdf", "rdfs")}
+    s = request.app.state.settings
+    limits = {"query_timeout": f"{s.query_timeout:g}", "max_results": f"{s.max_results:,}",
+              "max_answer_size": _size(s.max_answer_bytes), "client_budget": f"{s.client_budget:g}",
+              "budget_window": f"{s.budget_window:g}"}
     ctx = _context(request, "query", t("query_title"), endpoint="/sparql", query_text=query or DEFAULT_QUERY,
                    run_now=bool(query.strip()), examples=EXAMPLES, result=result, yasgui=yasgui,
-                   prefixes_json=json.dumps(prefixes))
+                   prefixes_json=json.dumps(prefixes), limits=limits)
     return _page("query.html", ctx)
 
 

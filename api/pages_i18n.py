@@ -143,6 +143,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "resolution": ("處理方式", "Resolution"),
     "field": ("欄位", "Field"),
     "formats": ("其他格式", "Other formats"),
+    "resource_type": ("類型", "Type"),
     "formats_text": ("同一案件的機器可讀版本：", "The same case, machine-readable:"),
     "sparql_describe": ("在 SPARQL 查詢此案", "Describe it in SPARQL"),
     "cite": ("引用方式", "How to cite"),
@@ -180,6 +181,27 @@ WORDS: dict[str, tuple[str, str]] = {
     "query_title": ("SPARQL 查詢", "SPARQL query"),
     "query_intro": ("以 SPARQL 1.1 查詢本資料集。端點：", "Query the dataset with SPARQL 1.1. Endpoint:"),
     "editor": ("查詢編輯器", "Query editor"),
+    "limits_title": ("端點的限制", "The endpoint's limits"),
+    "limit_read_only": ("唯讀：更新（含 LOAD）一律拒絕（403）。",
+                        "Read-only: updates, LOAD among them, are refused (403)."),
+    "limit_no_fetch": ("不連線外部：SERVICE 及本站沒有的 FROM 圖一律拒絕（400）。",
+                       "Nothing is fetched: SERVICE, and FROM graphs this endpoint does not hold, are refused (400)."),
+    "limit_time": ("每個查詢最多 {seconds} 秒，逾時即停止並回 503（附 Retry-After）。",
+                   "At most {seconds} s per query; past it the query is stopped (503 with Retry-After)."),
+    "limit_rows": ("答案最多 {rows} 列或三元組、{size}；被截斷時，標頭 X-Result-Truncated: true 註明"
+                   "（JSON 結果另有 \"truncated\": true）。",
+                   "At most {rows} rows or triples and {size} an answer; a cut answer says so in the header "
+                   "X-Result-Truncated: true (and with \"truncated\": true in JSON)."),
+    "limit_budget": ("每個用戶端每 {window} 秒可用 {budget} 秒查詢時間，用完回 429。",
+                     "Each client may use {budget} s of query time per {window} s (429 with Retry-After past it)."),
+    "limit_lang": ("語言標籤以 BCP 47 大小寫輸出（zh-Hant）；查詢中 lang() 傳回小寫，請以 "
+                   "langMatches(lang(?x), \"zh-Hant\") 比對。",
+                   "Language tags are written zh-Hant; inside a query lang() gives lower case, so compare "
+                   "with langMatches(lang(?x), \"zh-Hant\")."),
+    "limit_description": ("服務描述（SPARQL 1.1 Service Description）：以 Accept: text/turtle 或 "
+                          "application/ld+json 取 /sparql。",
+                          "The service description (SPARQL 1.1 Service Description): /sparql asked for "
+                          "text/turtle or application/ld+json."),
     "editor_nojs": ("未啟用 JavaScript 時，可在下方輸入查詢並執行，結果以表格顯示。",
                     "Without JavaScript, type a query below and run it; the results come back as a table."),
     "query_label": ("SPARQL 查詢", "SPARQL query"),

@@ -1,4 +1,4 @@
-"""Service pages under one prefix, ``/-/`` (as datasette's ``/-/versions``), and the home page.
+"""Service pages under one prefix, ``/-/`` (as datasette's ``/-/versions``).
 
 * ``/-/health``: is the service able to answer -- the release, the store's triples,
   the query workers alive. Never waits on a query. 503 (error body, with the same
@@ -14,10 +14,9 @@ from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel
 
-from . import html as H
 from .errors import ServiceError
 from .store import ReleaseStore, get_store
 
@@ -61,7 +60,7 @@ class Version(BaseModel):
     libraries: dict[str, str | None]
 
 
-def build_router(tables, *, with_home: bool) -> APIRouter:
+def build_router(tables) -> APIRouter:
     router = APIRouter(tags=["service"])
     version_doc = orjson.dumps({
         "release": tables.version, "created": tables.created, "base": tables.base,
@@ -87,12 +86,5 @@ def build_router(tables, *, with_home: bool) -> APIRouter:
     @router.get("/-/version", response_model=Version, summary="Release and software versions")
     async def version():
         return Response(version_doc, media_type="application/json")
-
-    if with_home:
-        home = H.render_home(tables.version, tables.created, tables.counts)
-
-        @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-        async def index():
-            return HTMLResponse(home)
 
     return router

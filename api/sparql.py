@@ -33,13 +33,13 @@ Queries are checked before they run (:mod:`api.query_guard`).
 
 
 import functools
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response, StreamingResponse
 
-from . import html as H
 from . import rdf_out
 from .errors import ServiceError, error_response, log
 from .jobs import run_job
@@ -54,16 +54,6 @@ CACHE_BYTES = 64 * 1024 * 1024  # answers kept in memory, in all
 CACHE_ENTRY_BYTES = 1024 * 1024  # the largest answer kept
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS_NS = "http://www.w3.org/ns/formats/"
-EXAMPLE = """PREFIX lz: <https://w3id.org/lianzheng/vocab#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?case ?name ?established WHERE {
-  ?case a lz:IntegrityPlatform ;
-        skos:prefLabel ?name ;
-        lz:established ?established .
-  FILTER(langMatches(lang(?name), "zh-Hant"))
-}
-ORDER BY ?established
-LIMIT 20"""
 
 
 def _media_param(content_type: str) -> tuple[str, dict[str, str]]:
@@ -185,8 +175,12 @@ class CachedAnswers:
 
 
 class Endpoint:
-    def __init__(self, settings):
+    """The SPARQL 1.1 Protocol endpoint. ``browser_page(request)`` is the portal's SPARQL page
+    (the query editor), which a browser that asks ``/sparql`` for HTML and sends no query gets."""
+
+    def __init__(self, settings, browser_page: Callable[[Request], Awaitable[Response]]):
         self.settings = settings
+        self.browser_page = browser_page
         self.cache = AnswerCache()
 
     # -------------------------------------------------------------- parsing
@@ -246,8 +240,8 @@ class Endpoint:
             raise ServiceError(403, "this endpoint is read-only: updates are refused")
         queries = [v for k, v in params if k == "query"] + ([direct] if direct is not None else [])
         if not queries:
-            if request.method == "GET" and not params:
-                return self.description(request, store)
+            if request.method == "GET" and all(k == "lang" for k in names):  # (the page's language)
+                return await self.description(request, store)
             raise ServiceError(400, "no query: give exactly one 'query' parameter (SPARQL 1.1 Protocol 2.1)")
         if len(queries) > 1:
             raise ServiceError(400, "more than one query: give exactly one 'query' parameter")
@@ -318,7 +312,7 @@ class Endpoint:
 
     # -------------------------------------------------------------- service description
 
-    def description(self, request: Request, store) -> Response:
+    async def description(self, request: Request, store) -> Response:
         offers = ("html", "turtle", "jsonld", "ntriples", "rdfxml")
         chosen = negotiate(request.headers.get("accept"), offers)
         if chosen is None:
@@ -328,19 +322,13 @@ class Endpoint:
         fmt, media_type = chosen
         endpoint = str(request.url.replace(query=None, fragment=None))
         if fmt.key == "html":
-            s = self.settings
-            body = H.render_sparql_form(endpoint, EXAMPLE, {
-                "query_timeout": s.query_timeout, "max_results": s.max_results,
-                "client_budget": s.client_budget, "budget_window": s.budget_window}).encode("utf-8")
-        else:
-            body = rdf_out.write(rdf_out.to_tuples(self._sd_triples(endpoint, store)), fmt.key,
-                                 prefixes={"sd": SD, "formats": FORMATS_NS,
-                                           "void": "http://rdfs.org/ns/void#",
-                                           "dct": "http://purl.org/dc/terms/",
-                                           "xsd": "http://www.w3.org/2001/XMLSchema#"},
-                                 context={"sd": SD, "formats": FORMATS_NS, "void": "http://rdfs.org/ns/void#",
-                                          "dct": "http://purl.org/dc/terms/",
-                                          "xsd": "http://www.w3.org/2001/XMLSchema#"})
+            page = await self.browser_page(request)
+            page.headers["Vary"] = "Accept"
+            return page
+        names = {"sd": SD, "formats": FORMATS_NS, "void": "http://rdfs.org/ns/void#",
+                 "dct": "http://purl.org/dc/terms/", "xsd": "http://www.w3.org/2001/XMLSchema#"}
+        body = rdf_out.write(rdf_out.to_tuples(self._sd_triples(endpoint, store)), fmt.key,
+                             prefixes=names, context=names)
         return Response(body, media_type=fmt.content_type(media_type), headers={"Vary": "Accept"})
 
     def _sd_triples(self, endpoint: str, store) -> list:

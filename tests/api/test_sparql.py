@@ -136,7 +136,7 @@ def test_service_description(client):
     jsonld = client.get("/sparql", headers={"accept": "application/ld+json"})
     assert len(rdflib.Graph().parse(data=jsonld.content, format="json-ld")) == len(g)
     page = client.get("/sparql", headers={"accept": "text/html"})
-    assert page.status_code == 200 and "<form" in page.text and 'id="truncated"' in page.text
+    assert page.status_code == 200 and '<textarea id="query-text"' in page.text and 'id="truncated"' in page.text
 
 
 def test_cors_is_open_for_reading(client):

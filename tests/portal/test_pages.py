@@ -321,17 +321,24 @@ def test_linked_data_iris_show_the_portal_page_to_browsers(page_of, portal_clien
     assert turtle.status_code == 200 and turtle.headers["content-type"].startswith("text/turtle")
 
 
-def test_render_shell_wraps_service_html_in_the_portal_layout(portal_client):
-    from fastapi import Request
+@pytest.mark.parametrize("path", ["/sparql", "/downloads/", "/id/activity/anping-water-reclamation-2020-03-05-launch",
+                                  "/vocab/case-status", "/id/case/anping-water-reclamation"])
+def test_a_browser_gets_the_portals_pages_everywhere(portal_client, path):
+    """One HTML layer: the endpoint, the file index and every description are the portal's pages
+    (its stylesheet, menu and language switch), in the language the URL asks for."""
+    html = portal_client.get(path, params={"lang": "en"}, headers={"Accept": "text/html"}).text
+    assert '<html lang="en">' in html and "/static/portal.css" in html and 'class="site"' in html
+    assert "切換為中文" in html and "<style>" not in html
 
-    from api.pages import render_shell
 
-    scope = {"type": "http", "method": "GET", "path": "/id/activity/x", "query_string": b"lang=en",
-             "headers": [], "app": portal_client.app}
-    response = render_shell(Request(scope), "An activity", "<h1>An activity</h1><p>&lt;b&gt;</p>")
-    html = response.body.decode()
-    assert '<html lang="en">' in html and "/static/portal.css" in html and "<h1>An activity</h1>" in html
-    assert "&lt;b&gt;" in html and "Switch to English" not in html and "切換為中文" in html
+def test_the_sparql_endpoint_in_a_browser_is_the_query_editor_with_its_limits(portal_client):
+    page = portal_client.get("/sparql", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "Accept" in page.headers["vary"]
+    html = page.text
+    assert 'id="yasgui"' in html and '<textarea id="query-text"' in html and 'id="limits"' in html
+    assert "最多 20 秒" in html and "10,000" in html  # the settings' query_timeout (20 here) and max_results
+    turtle = portal_client.get("/sparql", headers={"Accept": "text/turtle"})
+    assert turtle.headers["content-type"].startswith("text/turtle") and b"sd:endpoint" in turtle.content
 
 
 def test_home_links_every_harvesting_and_crosslinking_endpoint(portal_client):

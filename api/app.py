@@ -59,6 +59,7 @@ def create_app(settings, release_dir: Path | str) -> FastAPI:
         "case": pages.render_case, "agency": pages.render_agency, "vocab": pages.render_vocabulary})
     budget = Budget(settings.client_budget, settings.budget_window)  # one per client, for every pool
     store = open_store(settings, build.wait(), ld.context, ld.prefixes, budget)
+    table_data.add_other_names(store.literals(tables.ALT_LABEL))  # one scan; REST and the portal search them
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -53,6 +53,7 @@ from .pages_i18n import EN, ZH, Words, lang_of, with_params
 from .pages_queries import BY_ID as EXAMPLES_BY_ID
 from .pages_queries import DEFAULT_QUERY, EXAMPLES
 from .sparql import PAGE_LIMITS
+from .tables import ALT_LABEL
 
 log = logging.getLogger("lianzheng.pages")
 
@@ -80,41 +81,7 @@ _lock = threading.Lock()
 
 # ------------------------------------------------------------------ the release
 
-def _find_tables(state):
-    from .tables import Tables
-
-    for value in getattr(state, "_state", {}).values():
-        if isinstance(value, Tables):
-            return value
-        inner = getattr(value, "tables", None)
-        if isinstance(inner, Tables):
-            return inner
-    return None
-
-
-def _find_store(state):
-    """The service's store (its ``describe`` interface, ``api.store.ReleaseStore``), if any."""
-    for value in getattr(state, "_state", {}).values():
-        for candidate in (value, getattr(value, "store", None)):
-            if callable(getattr(candidate, "describe", None)) and callable(getattr(candidate, "labels", None)):
-                return candidate
-    return None
-
-
-def _release_dir(state) -> Path:
-    folder = getattr(state, "release_dir", None)
-    if folder:
-        return Path(folder)
-    settings = getattr(state, "settings", None)
-    if settings is not None:
-        if settings.release:
-            return Path(settings.release)
-        return Path(settings.releases) / "latest"
-    raise RuntimeError("the app has no release_dir or settings on app.state")
-
-
 DESCRIPTION = "http://purl.org/dc/terms/description"
-ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel"
 
 
 def _extra_texts(store):
@@ -151,16 +118,6 @@ def _extra_texts(store):
     return texts
 
 
-def _alt_names(store) -> dict[str, list[str]]:
-    """IRI -> its other names (skos:altLabel), read in one scan as the portal is made, so that a
-    search never reads the store per case (a first search at 10k cases held the loop 1.2 s)."""
-    names: dict[str, list[str]] = {}
-    if store is not None and callable(getattr(store, "literals", None)):
-        for iri, text in store.literals(ALT_LABEL):
-            names.setdefault(iri, []).append(text)
-    return names
-
-
 def portal_of(request: Request) -> Portal:
     """The pages' view of the served release, made once per app from the service's tables."""
     return portal_for(request.app.state)
@@ -175,18 +132,8 @@ def portal_for(state) -> Portal:
     with _lock:
         portal = getattr(state, "portal", None)
         if portal is None:
-            release = _release_dir(state)
-            tables = _find_tables(state)
-            if tables is None:
-                # no service data layer in this app: load the tables once, for everyone
-                from .tables import load
-
-                tables = load(release)
-                state.tables = tables
-            settings = getattr(state, "settings", None)
-            releases = Path(settings.releases) if settings is not None else release.parent
-            store = _find_store(state)
-            portal = Portal(tables, release.resolve(), releases, _extra_texts(store), _alt_names(store))
+            portal = Portal(state.tables, Path(state.release_dir), Path(state.settings.releases),
+                            _extra_texts(state.store))
             state.portal = portal
     return portal
 

@@ -53,8 +53,7 @@ class Query:
 class Portal:
     """The pages' view of one release: the service's tables plus labels and aggregates."""
 
-    def __init__(self, tables, release_dir: Path, releases_dir: Path | None = None, extra=None,
-                 alt_names: dict[str, list[str]] | None = None):
+    def __init__(self, tables, release_dir: Path, releases_dir: Path | None = None, extra=None):
         self.tables = tables
         self.release_dir = Path(release_dir)
         self.releases_dir = Path(releases_dir) if releases_dir else None
@@ -62,10 +61,6 @@ class Portal:
         self.vocab: Vocabulary = load_vocabulary(self.release_dir / "vocab")
         # texts the tables do not carry (descriptions, other names), by IRI: {"description": {...}}
         self.extra: Callable[[str], dict] = extra or (lambda iri: {})
-        # a case's other names, folded, searched beside the tables' text (case id -> text)
-        alt_names = alt_names or {}
-        self.alt_search = {cid: fold(" ".join(alt_names[row["iri"]]))
-                           for cid, row in tables.case_rows.items() if row["iri"] in alt_names}
         self._aggregate()
 
     # ----------------------------------------------------------------- basics
@@ -173,7 +168,7 @@ class Portal:
         def text_ok(cid: str) -> bool:
             if not terms:
                 return True
-            hay = t.case_search[cid] + self.alt_search.get(cid, "")
+            hay = t.case_search[cid]  # with the other names (api.tables, as REST searches)
             return all(x in hay for x in terms)
 
         def ok(cid: str, skip: str = "") -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -23,6 +24,7 @@ import orjson
 from pipelines.normalise import fold
 from pipelines.tabular import SEP, TABLES
 
+ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel"  # a case's other names, in the graph
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
 CASE_SORTS = ("table_number", "established", "amount", "name", "id")
@@ -76,6 +78,7 @@ class Tables:
     case_summary_bytes: dict[str, bytes] = field(default_factory=dict)
     case_detail_bytes: dict[str, bytes] = field(default_factory=dict)
     case_search: dict[str, str] = field(default_factory=dict)  # folded text to search
+    case_other_names: dict[str, list[str]] = field(default_factory=dict)  # skos:altLabel, from the graph
     case_order: dict[str, list[str]] = field(default_factory=dict)  # sort key -> ids ascending
     agency_ids: list[str] = field(default_factory=list)
     agency_rows: dict[str, dict] = field(default_factory=dict)
@@ -124,6 +127,16 @@ class Tables:
                     continue
             out.append(cid)
         return out
+
+    def add_other_names(self, names: Iterable[tuple[str, str]]) -> None:
+        """Add the cases' other names (``(case IRI, name)``, from the graph: the tables do not
+        carry them) to the text REST and the portal search alike."""
+        by_iri = {row["iri"]: cid for cid, row in self.case_rows.items()}
+        for iri, name in names:
+            cid = by_iri.get(iri)
+            if cid is not None:
+                self.case_other_names.setdefault(cid, []).append(name)
+                self.case_search[cid] += " " + fold(name)
 
     def page_bytes(self, ids: list[str], page: int, per_page: int, rendered: dict[str, bytes]) -> bytes:
         start = (page - 1) * per_page

@@ -7,9 +7,10 @@ import itertools
 import json
 import re
 from html import unescape
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import pytest
+import rdflib
 
 from api.pages_queries import EXAMPLES
 from tests.conftest import ROOT
@@ -78,6 +79,21 @@ def test_cases_lists_every_real_case_in_both_names(page_of, real_release):
 def test_cases_search_finds_by_chinese_or_english_name(page_of, q, expected):
     page = page_of(f"/cases?q={q}")
     assert f"/cases/{expected}" in page.links, (q, [x for x in page.links if x.startswith("/cases/")])
+
+
+def test_rest_and_portal_search_agree_on_every_other_name(portal_client, page_of, real_release):
+    """Each real case's other names (skos:altLabel, in the graph only): /api/cases?q= and
+    /cases?q= find the same cases, the named one among them."""
+    g = rdflib.Graph().parse(real_release / "lianzheng.nt", format="nt")
+    names = [(str(s).rsplit("/", 1)[1], str(o)) for s, o in g.subject_objects(rdflib.SKOS.altLabel)
+             if "/id/case/" in str(s)]
+    assert len(names) >= 20, "the real cases have other names"
+    for case_id, name in names:
+        rest = portal_client.get("/api/cases", params={"q": name, "per_page": 100}).json()
+        found_rest = [c["id"] for c in rest["items"]]
+        found_portal = [x.rsplit("/", 1)[1] for x in _result_links(page_of("/cases?" + urlencode({"q": name})))]
+        assert case_id in found_rest, (name, found_rest)
+        assert sorted(found_rest) == sorted(found_portal), (name, found_rest, found_portal)
 
 
 def test_cases_search_without_match_says_so(page_of):

@@ -8,7 +8,7 @@ one frozen object from :mod:`api.settings`.
 
 ``app.state`` holds what routers need (``settings``, ``release`` -- the folder --,
 ``manifest``, ``tables``, ``store``, ``linked_data``). HTML comes from one layer, the
-portal (:mod:`api.pages`): the routers that answer browsers too (linked data, ``/sparql``,
+portal (:mod:`api.portal.pages`): the routers that answer browsers too (linked data, ``/sparql``,
 ``/downloads/``) are handed its renderers here. The store is reached through the
 ``get_store`` dependency, so a test (or another backend) can replace it with
 ``app.dependency_overrides``.
@@ -25,9 +25,10 @@ from pathlib import Path
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
-from . import downloads, errors, harvest, linked_data, pages, rest, service, sparql, tables
+from . import downloads, errors, harvest, linked_data, rest, service, sparql, tables
 from .budget import Budget
 from .limits import BodyLimit
+from .portal import pages
 from .security import SecurityHeaders
 from .store import OxigraphStore, cache_root, prepare_store
 

@@ -112,7 +112,7 @@ class LinkedData:
 
     HTML comes from the portal (the one HTML layer): ``render_resource(request, view)`` draws
     any description as a page; ``pages`` may map ``"case"``, ``"agency"`` and ``"vocab"`` to the
-    portal's own pages of those (``api.pages.render_case(request, id)`` ...), which a browser
+    portal's own pages of those (``api.portal.pages.render_case(request, id)`` ...), which a browser
     asking for ``/id/case/x`` then gets instead.
     """
 

@@ -47,18 +47,18 @@ from markupsafe import Markup, escape
 
 from pipelines.terms import PREFIXES, VOCAB
 
-from . import pages_charts as charts
-from .pages_data import PER_PAGE, SORTS, Portal, Query
-from .pages_i18n import EN, ZH, Words, lang_of, with_params
-from .pages_queries import BY_ID as EXAMPLES_BY_ID
-from .pages_queries import DEFAULT_QUERY, EXAMPLES
-from .sparql import PAGE_LIMITS
-from .tables import ALT_LABEL
+from ..sparql import PAGE_LIMITS
+from ..tables import ALT_LABEL
+from . import charts
+from .data import PER_PAGE, SORTS, Portal, Query
+from .i18n import EN, ZH, Words, lang_of, with_params
+from .queries import BY_ID as EXAMPLES_BY_ID
+from .queries import DEFAULT_QUERY, EXAMPLES
 
 log = logging.getLogger("lianzheng.pages")
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
+ROOT = HERE.parents[1]  # the checkout: node_modules is beside api/
 STATIC = HERE / "static"
 NODE_MODULES = ROOT / "node_modules"
 # files served from node_modules, by the path under /static/vendor/ (nothing else is)

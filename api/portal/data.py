@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pipelines.normalise import fold
 
-from .pages_vocab import Vocabulary, load_vocabulary
+from .vocab import Vocabulary, load_vocabulary
 
 PER_PAGE = 50
 SORTS = ("table_number", "established", "-established", "-amount", "amount", "name")

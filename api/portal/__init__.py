@@ -1,0 +1,1 @@
+"""The portal: the service's one HTML layer (pages, their data, words, charts, templates)."""

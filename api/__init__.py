@@ -14,7 +14,7 @@ URL                                    what
 ``/api/agencies[/{id}]``               agencies; one with its cases
 ``/docs``, ``/openapi.json``           the OpenAPI document
 ``/sparql``                            SPARQL 1.1 Protocol; without a query the service
-                                       description or, for browsers, a form (sparql.py)
+                                       description or, for browsers, the query editor
 ``/id/{kind}/{slug}[.ext]``            every instance IRI ``{base}/id/...``, negotiated or by
                                        suffix: ``.html .ttl .jsonld .json .nt .rdf``
 ``/vocab[/{scheme}[/{code}]]``         the vocabulary and code lists; ``/vocab/context.jsonld``
@@ -23,11 +23,13 @@ URL                                    what
 ``/-/health``, ``/-/version``          service pages
 =====================================  =============================================================
 
-Modules, in the order a request meets them: :mod:`api.app` (factory, middleware),
-:mod:`api.rest` and :mod:`api.tables` (REST from the tables in memory),
-:mod:`api.sparql` with :mod:`api.query_guard`, :mod:`api.budget`, :mod:`api.workers`,
-:mod:`api.results` (the endpoint), :mod:`api.linked_data` with :mod:`api.rdf_out` and
-:mod:`api.html` (IRIs), :mod:`api.downloads`, :mod:`api.service`; :mod:`api.store` is
-the store behind them, :mod:`api.media` the media types and Accept parser,
-:mod:`api.errors` the one error body, :mod:`api.limits` the body limit.
+Packages and modules, in the order a request meets them: :mod:`api.app` (factory, middleware),
+:mod:`api.connections` (connection limits, under uvicorn), :mod:`api.rest` and :mod:`api.tables`
+(REST from the tables in memory), :mod:`api.sparql` (the endpoint: protocol, query check,
+budget, the worker a query runs in, results), :mod:`api.store` (the store's interface, the
+embedded store, the worker pool), :mod:`api.linked_data` with :mod:`api.rdf_out` (IRIs),
+:mod:`api.downloads`, :mod:`api.harvest` (catalogue, feeds, reconciliation), :mod:`api.service`,
+and :mod:`api.portal`, the one HTML layer. :mod:`api.media` is the media types and Accept
+parser, :mod:`api.errors` the one error body, :mod:`api.limits` the body limit,
+:mod:`api.settings` and :mod:`api.cli` the settings and the ``lianzheng`` command.
 """

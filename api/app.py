@@ -1,7 +1,7 @@
 """The application factory: ``create_app(settings, release_dir)``.
 
 The release is loaded once, here: its tables into memory (:mod:`api.tables`), its
-graph into the cached on-disk store (:mod:`api.store`, built in a child process the
+graph into the cached on-disk store (:mod:`api.store.embedded`, built in a child process the
 first time while the tables load). The query workers start with the app's
 lifespan and stop with it. Nothing reads the environment: ``settings`` is the
 one frozen object from :mod:`api.settings`.
@@ -25,12 +25,14 @@ from pathlib import Path
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
-from . import downloads, errors, harvest, linked_data, rest, service, sparql, tables
-from .budget import Budget
+from . import downloads, errors, harvest, linked_data, rest, service, tables
 from .limits import BodyLimit
 from .portal import pages
 from .security import SecurityHeaders
-from .store import OxigraphStore, cache_root, prepare_store
+from .sparql import protocol as sparql
+from .sparql.budget import Budget
+from .sparql.worker import MODULE as WORKER
+from .store.embedded import OxigraphStore, cache_root, prepare_store
 
 log = logging.getLogger("lianzheng.api")
 
@@ -42,7 +44,7 @@ def open_store(settings, store_path: Path, context: dict, prefixes: dict, budget
     """The store the settings choose. There is one kind today: the embedded pyoxigraph store.
 
     Its query workers admit each client's queries against ``budget`` and its share of them."""
-    return OxigraphStore(store_path, workers=settings.query_workers,
+    return OxigraphStore(store_path, worker=WORKER, workers=settings.query_workers,
                          worker_config={"prefixes": prefixes, "context": context},
                          share=settings.client_workers, line_limit=settings.client_queue, budget=budget)
 
@@ -97,7 +99,7 @@ def create_app(settings, release_dir: Path | str) -> FastAPI:
     app.state.store = store
     app.state.linked_data = ld
 
-    harvest.attach(app, release, settings, budget)
+    harvest.attach(app, release, settings, budget, worker=WORKER)
 
     app.include_router(rest.build_router(table_data))
     endpoint = sparql.Endpoint(settings, pages.render_query)

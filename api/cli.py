@@ -51,8 +51,8 @@ def prepare_store(release: Path, settings, *, quiet: bool) -> None:
     The release is complete and published whatever happens here: a failure is
     reported and the service loads the store itself when it starts.
     """
-    from .store import StoreError, cache_root
-    from .store import prepare_store as prepare
+    from .store.embedded import StoreError, cache_root
+    from .store.embedded import prepare_store as prepare
 
     t = time.perf_counter()
     try:

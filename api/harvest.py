@@ -48,9 +48,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.errors import ServiceError, error_response
-from api.jobs import run_job
 from api.media import negotiate
-from api.workers import Answer, WorkerPool
+from api.sparql.jobs import run_job
+from api.sparql.worker import MODULE as WORKER
+from api.store.pool import Answer, WorkerPool
 from pipelines import __version__ as _version
 from pipelines.catalogue.context import FILES, ROUTES, for_public_url
 from pipelines.catalogue.reconcile import BATCH_SIZE, PROPERTIES, TYPES
@@ -114,7 +115,7 @@ class Harvest:
             await self.pool.close()
 
 
-def attach(app, release_dir: Path, settings, budget=None) -> Harvest:
+def attach(app, release_dir: Path, settings, budget=None, *, worker: str = WORKER) -> Harvest:
     """Give the app's harvesting routes their release (call once, in the app factory; the app's
     lifespan then calls :meth:`Harvest.start` and :meth:`Harvest.close`). Reconciliation runs
     in a worker process, admitted against the client's ``budget`` and share like a SPARQL query."""
@@ -122,7 +123,8 @@ def attach(app, release_dir: Path, settings, budget=None) -> Harvest:
                 settings=settings)
     names = h.release / FILES["reconcile"]
     if names.is_file():
-        h.pool = WorkerPool(None, size=1, config={"task": "reconcile", "index": str(names)},
+        h.pool = WorkerPool(None, worker=worker, size=1,
+                            config={"task": "reconcile", "index": str(names)},
                             share=settings.client_workers, line_limit=settings.client_queue, budget=budget)
     app.state.harvest = h
     return h

@@ -41,7 +41,8 @@ from pipelines.terms import CODES, SHAPES, VOCAB
 from . import rdf_out
 from .errors import ServiceError
 from .media import BY_SUFFIX, FORMATS, RESOURCE_FORMATS, acceptable, negotiate
-from .store import SHAPES_GRAPH, VOCAB_GRAPH, ReleaseStore, get_store
+from .store.embedded import SHAPES_GRAPH, VOCAB_GRAPH
+from .store.interface import ReleaseStore, get_store
 
 log = logging.getLogger("lianzheng.api")
 VOCAB_DOC = VOCAB.rstrip("#")  # https://w3id.org/lianzheng/vocab

@@ -18,7 +18,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from .errors import ServiceError
-from .store import ReleaseStore, get_store
+from .store.interface import ReleaseStore, get_store
 
 LIBRARIES = ("fastapi", "starlette", "uvicorn", "pydantic", "pyoxigraph", "rdflib", "orjson", "h11")
 

@@ -54,7 +54,7 @@ slowloris      5,000 connections (and 20,000, in two processes, if the fd limits
                range allow) that send a request's head one byte every 3 s and never finish it.
 header-flood   4 connections streaming header lines as fast as the server takes them; single
                requests with 100,000 headers and with one 1 MB header.
-query-check    4 connections POSTing ~90 KB queries that the query check (api/query_guard.py)
+query-check    4 connections POSTing ~90 KB queries that the query check (api/sparql/guard.py)
                takes seconds over and still lets through.
 big-answers    4 connections asking for a ~40 MB answer from a 1 KB query and reading it at
                1 KB/s; the same query on the HTML page ``/query``.
@@ -625,7 +625,7 @@ def reconcile_texts(target: Target, i: int) -> bytes:
 
 
 def guard_query(i: int) -> str:
-    """A query that :mod:`api.query_guard` takes seconds to check, and passes.
+    """A query that :mod:`api.sparql.guard` takes seconds to check, and passes.
 
     Its work bound counts lexer steps, one per token, not the characters a step reads. After an
     operand, ``<#>`` is an IRI or a less-than followed by a comment; each such ``<`` forks a
@@ -823,7 +823,7 @@ class Scenario:
 
 def guard_cost() -> dict:
     """The query check's time for one :func:`guard_query`, here in the probe's process."""
-    from api.query_guard import QueryRefused, inspect
+    from api.sparql.guard import QueryRefused, inspect
 
     query = guard_query(0)
     started = time.perf_counter()

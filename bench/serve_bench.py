@@ -296,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             proc.stop()
         # as `lianzheng build` does when it publishes: load the store, then start
-        from api.store import prepare_store
+        from api.store.embedded import prepare_store
 
         published_cache = work / "published" / "cache"
         t = time.perf_counter()

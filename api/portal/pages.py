@@ -47,7 +47,7 @@ from markupsafe import Markup, escape
 
 from pipelines.terms import PREFIXES, VOCAB
 
-from ..sparql import PAGE_LIMITS
+from ..sparql.protocol import PAGE_LIMITS
 from ..tables import ALT_LABEL
 from . import charts
 from .data import PER_PAGE, SORTS, Portal, Query

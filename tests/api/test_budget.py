@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.budget import Budget
+from api.sparql.budget import Budget
 
 
 class Clock:
@@ -40,7 +40,7 @@ def test_budget_is_per_client_and_full_buckets_are_forgotten():
 
 
 def test_budget_bounds_its_memory(monkeypatch):
-    import api.budget as mod
+    import api.sparql.budget as mod
 
     monkeypatch.setattr(mod, "MAX_CLIENTS", 100)
     clock = Clock()

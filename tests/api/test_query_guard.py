@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.query_guard import QueryRefused, inspect
+from api.sparql.guard import QueryRefused, inspect
 
 GRAPHS = frozenset({"https://w3id.org/lianzheng/vocab", "https://w3id.org/lianzheng/shapes"})
 
@@ -91,7 +91,7 @@ def test_inspect_lists_the_dataset_of_the_query():
 
 def _counting_lexer(monkeypatch):
     """Count the lexer's steps: the check's work, measured without a clock."""
-    from api import query_guard
+    from api.sparql import guard as query_guard
 
     lexer = query_guard._LEXER
     counted = {"steps": 0}
@@ -123,7 +123,7 @@ def test_inspect_is_linear_on_long_queries(monkeypatch):
 def test_readings_that_never_meet_are_refused_within_a_linear_bound(monkeypatch):
     """On separate lines the other reading's comment hides each ')': its readings never meet
     the plain one, and scanning them all took 20 s for 35 KB (quadratic). Refused instead."""
-    from api.query_guard import WORK_PER_CHAR, WORK_SLACK
+    from api.sparql.guard import WORK_PER_CHAR, WORK_SLACK
 
     counted = _counting_lexer(monkeypatch)
     body = "\n".join(f"?s{i} ?p ?o{i} . FILTER(?o{i}<http://x#{i}>)" for i in range(2000))
@@ -154,7 +154,7 @@ def test_the_plain_reading_answers_as_every_reading_would():
     an answer where it gave up)."""
     import random
 
-    from api.query_guard import _every_reading, _plain_only
+    from api.sparql.guard import _every_reading, _plain_only
 
     def outcome(check, query):
         try:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from api.store import get_store
+from api.store.interface import get_store
 
 
 def test_health_says_what_is_served(client, real_release):

@@ -151,7 +151,7 @@ def test_cors_is_open_for_reading(client):
 
 
 def test_query_length_is_bounded(client):
-    from api.sparql import MAX_QUERY_CHARS
+    from api.sparql.protocol import MAX_QUERY_CHARS
 
     long = "ASK {} #" + "x" * MAX_QUERY_CHARS
     error_of(client.post("/sparql", content=long.encode(), headers=DIRECT), 413)
@@ -242,7 +242,7 @@ def test_answers_are_cached_per_query_dataset_and_format(client):
 
 def test_get_answers_the_same_through_the_route_as_before_it(client):
     """GET /sparql is answered before routing; with the store replaced it goes through the route."""
-    from api.store import get_store
+    from api.store.interface import get_store
 
     store = client.app.state.store
     fast = client.get("/sparql", params={"query": NAMES + " # before routing"})
@@ -260,7 +260,7 @@ def test_get_answers_the_same_through_the_route_as_before_it(client):
 
 
 def test_a_get_looks_its_answer_up_once(client):
-    from api.sparql import CachedAnswers
+    from api.sparql.protocol import CachedAnswers
 
     endpoint = next(m.kwargs["endpoint"] for m in client.app.user_middleware if m.cls is CachedAnswers)
     cache = endpoint.cache
@@ -283,7 +283,7 @@ def test_the_remembered_endpoint_url_is_the_one_starlette_reads(scope):
     """The base IRI of a GET's query comes from a small cache; it must be what Starlette's URL says."""
     from starlette.datastructures import URL, Headers
 
-    from api.sparql import endpoint_url
+    from api.sparql.protocol import endpoint_url
 
     scope = dict(scope, query_string=b"query=ASK%7B%7D")
     server = scope["server"]
@@ -310,7 +310,7 @@ def test_a_long_query_is_checked_in_a_worker_not_in_the_service(client, monkeypa
     """The full check of a long query costs up to tenths of a second: the worker that runs the
     query runs it first (charged to the client, stopped at the deadline). Replaced here in the
     service's process by a check that fails, the answers stay what the real check decides."""
-    import api.query_guard as guard
+    import api.sparql.guard as guard
 
     def not_here(*args, **kwargs):
         raise AssertionError("the full query check ran in the service's process")
@@ -423,7 +423,7 @@ def test_rows_each_larger_than_the_limit_give_an_empty_flagged_answer(small_answ
 
 
 def test_a_large_answer_is_sent_from_disk_and_leaves_nothing_there(client):
-    from api.workers import SPOOL_BYTES
+    from api.store.frames import SPOOL_BYTES
 
     spool = client.app.state.store.spool
     r = client.get("/sparql", params={"query": doubled(9)})
@@ -436,7 +436,7 @@ def test_a_large_answer_is_sent_from_disk_and_leaves_nothing_there(client):
 
 
 def test_while_the_disk_holds_enough_answers_new_ones_are_held_to_a_megabyte(client, monkeypatch):
-    from api.workers import SPOOL_BYTES
+    from api.store.frames import SPOOL_BYTES
 
     monkeypatch.setattr(client.app.state.store.spool, "limit", 0)
     r = client.get("/sparql", params={"query": doubled(9) + " # while full"})

@@ -14,10 +14,11 @@ import time
 
 import pytest
 
-from api.budget import Budget
 from api.linked_data import OWNED
-from api.store import KEEP_CACHES, SHAPES_GRAPH, VOCAB_GRAPH, OxigraphStore, cache_key, prepare_store
-from api.workers import (
+from api.sparql.budget import Budget
+from api.sparql.worker import MODULE as WORKER
+from api.store.embedded import KEEP_CACHES, SHAPES_GRAPH, VOCAB_GRAPH, OxigraphStore, cache_key, prepare_store
+from api.store.pool import (
     BACKOFF,
     ClientBusy,
     Lines,
@@ -82,7 +83,7 @@ def test_old_stores_are_pruned(real_release, tmp_path):
 
 @pytest.fixture(scope="module")
 def oxstore(store_path):
-    return OxigraphStore(store_path, workers=1, worker_config={})
+    return OxigraphStore(store_path, worker=WORKER, workers=1, worker_config={})
 
 
 def test_describe_follows_the_parts_a_case_owns(oxstore):
@@ -123,7 +124,7 @@ def run(coro):
 @contextlib.asynccontextmanager
 async def started_pool(store_path, size: int = 1, config: dict | None = None, **kw):
     """A started WorkerPool of ``size`` workers, closed afterwards."""
-    pool = WorkerPool(store_path, size=size, config=config or {}, **kw)
+    pool = WorkerPool(store_path, worker=WORKER, size=size, config=config or {}, **kw)
     await pool.start()
     try:
         yield pool
@@ -237,7 +238,7 @@ def test_a_job_that_cannot_start_in_time_is_refused_as_busy(store_path):
 def test_the_worker_inbox_skips_cancelled_jobs_and_keeps_order():
     import orjson
 
-    from api.workers import FRAME, Inbox
+    from api.store.frames import FRAME, Inbox
 
     def frame(header):
         data = orjson.dumps(header)
@@ -334,7 +335,7 @@ def test_publishing_prepares_the_store_serve_will_open(tmp_path, minimal_source,
     assert _cache_entries(cache) == [cache_key(latest)]
     ready = prepare_store(releases / "latest", cache)
     assert ready.proc is None  # nothing left to load: the service opens it
-    store = OxigraphStore(ready.wait(), workers=1, worker_config={})
+    store = OxigraphStore(ready.wait(), worker=WORKER, workers=1, worker_config={})
     assert store.triples > 100 and store.describe(
         "https://w3id.org/lianzheng/id/case/taipei-eco-park")
 
@@ -446,7 +447,7 @@ def test_a_job_abandoned_as_its_worker_starts_it_is_stopped_there(store_path):
 # ------------------------------------------------------------------ fairness between clients
 
 def test_lines_serve_clients_in_turn_and_put_jobs_back_first():
-    from api.workers import Job
+    from api.store.pool import Job
 
     lines = Lines()
     jobs = {(c, n): Job(n, b"", 1.0, None, client=c) for c in "ab" for n in range(3)}
@@ -576,7 +577,7 @@ def _worker_children() -> list[int]:
                 cmdline = f.read()
         except FileNotFoundError:
             continue
-        if b"api.workers" in cmdline or not cmdline:  # a zombie's cmdline is empty
+        if b"api.sparql.worker" in cmdline or not cmdline:  # a zombie's cmdline is empty
             found.append(pid)
     return found
 

@@ -11,7 +11,8 @@ import rdflib
 from rdflib.compare import graph_diff, isomorphic
 from rdflib.query import Result
 
-from api import rdf_out, results
+from api import rdf_out
+from api.sparql import results
 from pipelines.release import jsonld_context, prefixes_for
 
 from .conftest import by_value

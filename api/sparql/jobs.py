@@ -2,7 +2,7 @@
 
 Every pool (the store's SPARQL workers, the reconciliation worker) admits a job against its
 client's share of the workers and its budget, stops it at its deadline and charges it
-(:class:`api.workers.WorkerPool`); this is where each of those outcomes becomes an HTTP
+(:class:`api.store.pool.WorkerPool`); this is where each of those outcomes becomes an HTTP
 status: 503 with ``Retry-After`` for a deadline, a busy pool or a worker that stopped; 429
 with ``Retry-After`` for a spent budget or a client that sends more than its share.
 """
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 
-from .errors import ServiceError
-from .workers import ClientBusy, OverBudget, PoolBusy, QueryTimeout, WorkerCrashed, WorkerFailed
+from ..errors import ServiceError
+from ..store.pool import ClientBusy, OverBudget, PoolBusy, QueryTimeout, WorkerCrashed, WorkerFailed
 
 
 async def run_job(runner, job: dict, settings, client: str):

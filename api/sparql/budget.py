@@ -6,7 +6,7 @@ Each client may spend ``capacity`` seconds of query time per ``window`` seconds
 above zero -- counting what the client's running queries have used so far -- and
 charged what it held a worker when it ends (a query stopped at the deadline is
 charged the whole timeout; one that crashed its worker at least that), so the
-bucket may go below zero. The worker pools (:mod:`api.workers`) admit and charge, for
+bucket may go below zero. The worker pools (:mod:`api.store.pool`) admit and charge, for
 SPARQL and reconciliation alike. An empty bucket answers 429 with ``Retry-After``: the
 seconds until it is above zero again.
 """

@@ -25,7 +25,7 @@ from xml.sax.saxutils import quoteattr
 
 import orjson
 
-from .rdf_out import XSD_STRING, _nt, _xml_text, term
+from ..rdf_out import XSD_STRING, _nt, _xml_text, term
 
 TRUNCATED_LINK = "/sparql#truncated"  # the endpoint's page explains the limit
 
@@ -138,7 +138,7 @@ def select_json_solutions(solutions, variables: list[str], limit: int,
     """
     import pyoxigraph as ox
 
-    from .rdf_out import bcp47
+    from ..rdf_out import bcp47
 
     named, literal = ox.NamedNode, ox.Literal
     idx = list(enumerate(variables))

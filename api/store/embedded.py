@@ -24,8 +24,7 @@ Values, not lexical forms: the store keeps an ``xsd:decimal`` as its value, so
 ``"6.0"`` reads back as ``"6"``; and language tags in lower case (``zh-hant``),
 which the writers in :mod:`api.rdf_out` put back as ``zh-Hant``.
 
-:class:`ReleaseStore` is the small interface the routes use (FastAPI dependency
-``get_store``); :class:`OxigraphStore` is the embedded implementation.
+:class:`OxigraphStore` is the embedded implementation of :class:`api.store.interface.ReleaseStore`.
 """
 
 from __future__ import annotations
@@ -39,9 +38,6 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
-
-from starlette.requests import Request
 
 from pipelines.processes import die_with_parent
 from pipelines.release import MANIFEST, RDF_FILES, SUMS
@@ -161,7 +157,7 @@ def prepare_store(release: Path, cache_root: Path) -> StoreBuild:
     tmp = cache_root / f".{path.name}.building-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     # the child is told its parent, to die with it (pipelines.processes.die_with_parent)
-    proc = subprocess.Popen([sys.executable, "-m", "api.store", str(release), str(tmp),
+    proc = subprocess.Popen([sys.executable, "-m", "api.store.embedded", str(release), str(tmp),
                              str(os.getpid())], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             cwd=str(Path(__file__).resolve().parents[1]))
     _prune(cache_root, keep=path.name)
@@ -190,55 +186,22 @@ def _main(argv: list[str]) -> int:
     return 0
 
 
-# ------------------------------------------------------------------ interface
-
-class ReleaseStore(Protocol):
-    """What the routes need from a store."""
-
-    triples: int
-    graphs: dict[str, int]
-
-    def describe(self, iri: str, *, graph: str | None = None, follow: frozenset[str] = frozenset(),
-                 limit: int = 10_000) -> list[tuple]: ...
-
-    def graph(self, iri: str, limit: int = 100_000) -> list[tuple]: ...
-
-    def labels(self, iris: list[str]) -> dict[str, dict[str, str]]: ...
-
-    def subjects(self, predicate: str, obj: str, graph: str | None = None, limit: int = 10_000) -> list[str]: ...
-
-    def literals(self, predicate: str, limit: int = 1_000_000) -> list[tuple[str, str]]: ...
-
-    async def start(self) -> None: ...
-
-    async def close(self) -> None: ...
-
-    async def run(self, job: dict, timeout: float, client: str = ""): ...
-
-    def health(self) -> dict: ...
-
-
-async def get_store(request: Request) -> ReleaseStore:
-    """FastAPI dependency: the app's store (override it with ``app.dependency_overrides``).
-
-    ``async`` so that FastAPI does not hand it to a thread (measured: a sync dependency
-    cost the SPARQL route a thread hop per request)."""
-    return request.app.state.store
-
+# ------------------------------------------------------------------ the store
 
 LABELS = ("http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label",
           "http://purl.org/dc/terms/title", "https://schema.org/name")
 
 
 class OxigraphStore:
-    """The embedded store: read-only here, queries in a pool of worker processes."""
+    """The embedded store: read-only here, queries in a pool of worker processes, each running
+    the module ``worker`` (``python -m``)."""
 
-    def __init__(self, path: Path, *, workers: int, worker_config: dict, share: int | None = None,
+    def __init__(self, path: Path, *, worker: str, workers: int, worker_config: dict, share: int | None = None,
                  line_limit: int | None = None, budget=None):
         import pyoxigraph as ox
 
+        from .pool import LINE_LIMIT, WorkerPool
         from .spool import Spool
-        from .workers import LINE_LIMIT, WorkerPool
 
         self.path = Path(path)
         stats = json.loads((self.path / "store.json").read_text(encoding="utf-8"))
@@ -247,7 +210,8 @@ class OxigraphStore:
         self._ox = ox
         self._store = ox.Store.read_only(str(self.path))
         self.spool = Spool(self.path.parent)  # large answers, beside the cached stores
-        self.pool = WorkerPool(self.path, size=workers, config=dict(worker_config, spool=str(self.spool.folder)),
+        self.pool = WorkerPool(self.path, worker=worker, size=workers,
+                               config=dict(worker_config, spool=str(self.spool.folder)),
                                share=share, line_limit=line_limit or LINE_LIMIT, budget=budget)
 
     # -- descriptions, read here: bounded pattern lookups, no query language
@@ -313,7 +277,7 @@ class OxigraphStore:
 
     def labels(self, iris: list[str]) -> dict[str, dict[str, str]]:
         """Labels of ``iris`` by language (``zh-Hant``, ``en``, ``""``), first label property found."""
-        from .rdf_out import bcp47
+        from ..rdf_out import bcp47
 
         ox = self._ox
         out: dict[str, dict[str, str]] = {}

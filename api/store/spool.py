@@ -2,7 +2,7 @@
 
 An answer of up to ``max_answer_bytes`` (16 MiB by default) held in the service's memory
 until a slow client has read it would let a few slow readers hold gigabytes. So a
-worker writes an answer larger than :data:`api.workers.SPOOL_BYTES` (1 MiB) into this
+worker writes an answer larger than :data:`api.store.frames.SPOOL_BYTES` (1 MiB) into this
 folder instead of its pipe, and the service opens it, unlinks it at once (nothing is
 left behind, even by a crash) and sends it in :data:`CHUNK` pieces, each when the
 connection has taken the one before: a reader holds a chunk of memory, whatever it reads.

@@ -1,28 +1,10 @@
-"""SPARQL queries run in worker processes that can be stopped for certain.
+"""The worker pool: query jobs run in worker processes that can be stopped for certain.
 
-Neither pyoxigraph nor rdflib can cancel a running query from Python, and a thread
-cannot be killed. So every query runs in one of a pool of worker processes, each
-with the store opened read-only; the service waits for the answer on an asyncio
-pipe (the event loop never blocks), and past the deadline it kills the worker with
-SIGKILL, reaps it and starts another. The rest of the service never waits on a query.
-
-Each worker also:
-
-* leaves the network before it opens the store (a new network namespace, via
-  ``unshare``, where the kernel allows it): a query that got past the checks in
-  :mod:`api.query_guard` still could not reach any URL; ``/-/health`` says whether
-  the workers are isolated;
-* has its data memory bounded (``RLIMIT_DATA``, :data:`WORKER_MEMORY`): a query
-  that needs more makes the worker fail, and the client gets 503;
-* writes at most ``limit`` rows or triples, and says when there were more.
-
-The protocol between the service and a worker, on the worker's stdin and stdout:
-frames of two 4-byte big-endian lengths (JSON header, body), the header, the body.
-The first frame to a worker is its configuration; it answers ``{"ready": true}``.
-Then jobs, each with an ``id``, which it runs in order and answers with that ``id``,
-and ``{"cancel": id}`` for a job it should skip if it has not started it
-(:class:`WorkerPool` queues short jobs on busy workers and takes them back when the
-job ahead turns out slow).
+The service waits for each answer on an asyncio pipe (the event loop never blocks); past a
+job's deadline its worker is killed with SIGKILL, reaped, and replaced. The rest of the
+service never waits on a query. What a worker runs is the module the pool is given
+(``worker``, run as ``python -m``: :mod:`api.sparql.worker`); the wire between them is
+:mod:`api.store.frames`.
 """
 
 from __future__ import annotations
@@ -35,18 +17,13 @@ import logging
 import math
 import mmap
 import os
-import struct
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-FRAME = struct.Struct(">II")  # header length, body length
-SPOOL_BYTES = 1024 * 1024  # answers larger than this go through api.spool's folder, not the pipe
-WORKER_MEMORY = 768 * 1024 * 1024  # bytes of data memory a worker may use
-WORKER_STACK = 112 * 1024 * 1024  # bytes its main thread's stack may grow to (see deepen_stack)
+from .frames import BOARD_SIZE, FRAME, JOB_ID, JOB_START, cancel_frame
+
 START_TIMEOUT = 30.0  # seconds for a worker to open the store and say it is ready
 QUEUE_DEPTH = 4  # jobs a worker holds at once: the one it runs and those queued behind it
 LINE_LIMIT = 32  # jobs one client may have waiting for a worker (ClientBusy past it)
@@ -56,340 +33,10 @@ MAX_WAITING = 2048  # jobs waiting for a worker, over all clients (PoolBusy past
 BACKOFF = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
 PIPELINE_WINDOW = 0.005  # seconds: a job is queued only behind one that started this recently
 STALL = 0.005  # seconds: jobs queued behind one running this long are taken back
-# What a worker runs, on a page it shares with the service: (job id, monotonic start, job id), written
-# in that order and read backwards (a read is whole when the ids agree); the last id is negated when
-# the job is done.
-JOB_ID = struct.Struct("<q")
-JOB_START = struct.Struct("<d")
-BOARD_SIZE = 24
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]  # the checkout: where `python -m api...` is found
 
 log = logging.getLogger("lianzheng.workers")
 
-
-# ----------------------------------------------------------------- the worker
-
-def isolate_network() -> bool:
-    """Move this (still single-threaded) process into a new, empty network namespace."""
-    if not sys.platform.startswith("linux"):
-        return False
-    import ctypes
-
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-    except OSError:
-        return False
-    clone_newuser, clone_newnet = 0x10000000, 0x40000000
-    return any(libc.unshare(flags) == 0 for flags in (clone_newnet, clone_newuser | clone_newnet))
-
-
-def limit_memory(nbytes: int) -> bool:
-    try:
-        import resource
-
-        soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
-        if hard != resource.RLIM_INFINITY:
-            nbytes = min(nbytes, hard)
-        resource.setrlimit(resource.RLIMIT_DATA, (nbytes, hard))
-        return True
-    except (ImportError, ValueError, OSError):
-        return False
-
-
-def _send(stream, header: dict, body: bytes = b"") -> None:
-    import orjson
-
-    data = orjson.dumps(header)
-    stream.write(FRAME.pack(len(data), len(body)) + data + body)
-    stream.flush()
-
-
-class Inbox:
-    """The frames the service sends a worker: its configuration, jobs, and cancellations.
-
-    Jobs are run in the order they came. Before each one the worker takes in whatever
-    has arrived meanwhile, without waiting, so that a cancellation of a job still
-    queued here (the service gave it to another worker) is seen before the job would
-    start; the service always sends a job before its cancellation.
-    """
-
-    CHUNK = 1 << 16
-
-    def __init__(self, fd: int):
-        self.fd = fd
-        os.set_blocking(fd, False)
-        self.buffer = bytearray()
-        self.jobs: collections.deque = collections.deque()
-        self.closed = False
-
-    def _fill(self, wait: bool) -> None:
-        import select
-
-        if wait:
-            select.select([self.fd], [], [])
-        while True:
-            try:
-                chunk = os.read(self.fd, self.CHUNK)
-            except BlockingIOError:
-                break
-            except InterruptedError:
-                continue
-            if not chunk:
-                self.closed = True
-                break
-            self.buffer += chunk
-            if len(chunk) < self.CHUNK:
-                break  # nothing more for now (one read spared)
-        self._frames()
-
-    def _frames(self) -> None:
-        import orjson
-
-        buf = self.buffer
-        while len(buf) >= FRAME.size:
-            size, body = FRAME.unpack_from(buf)
-            end = FRAME.size + size + body
-            if len(buf) < end:
-                break
-            header = orjson.loads(bytes(buf[FRAME.size:FRAME.size + size]))
-            del buf[:end]
-            if "cancel" in header:
-                for job in self.jobs:
-                    if job.get("id") == header["cancel"]:
-                        self.jobs.remove(job)
-                        break
-            else:
-                self.jobs.append(header)
-
-    def next(self) -> dict | None:
-        """The next job to run (the first frame: the configuration); None when the service closed."""
-        if self.jobs:
-            self._fill(wait=False)  # cancellations that came while the last job ran
-        while not self.jobs:
-            if self.closed:
-                return None
-            self._fill(wait=True)
-        return self.jobs.popleft()
-
-
-def execute(store, job: dict, config: dict) -> tuple[dict, bytes]:
-    """Run one query job; return the answer's header and body."""
-    import pyoxigraph as ox
-
-    from . import rdf_out, results
-    from .media import FORMATS
-
-    if job.get("check") is not None:  # the service left the query check to the worker
-        checked = check(job, job["check"])
-        if checked[0] is not None:
-            return checked[0], b""
-        job = dict(job, format=checked[1], media_type=checked[2])
-    fmt = job["format"]
-    limit = int(job["limit"])
-    max_bytes = int(job["max_bytes"]) if job.get("max_bytes") else None
-    kw = {}
-    if job.get("base_iri"):
-        kw["base_iri"] = job["base_iri"]  # relative IRIs in the query resolve against the endpoint
-    if job.get("default_graph") is not None:
-        kw["default_graph"] = [ox.NamedNode(g) for g in job["default_graph"]]
-    if job.get("named_graphs") is not None:
-        kw["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
-    try:
-        res = store.query(job["query"], **kw)
-    except SyntaxError as exc:
-        return {"ok": False, "status": 400, "error": "the query is not valid SPARQL 1.1",
-                "detail": str(exc)[:500]}, b""
-    count, truncated = 0, False
-    if isinstance(res, ox.QueryBoolean):
-        ask_writer = results.ASK_WRITERS.get(fmt)
-        if ask_writer is None:
-            return _not_acceptable("an ASK query", results.ASK_WRITERS), b""
-        body, count = ask_writer(bool(res)), 1
-    elif isinstance(res, ox.QuerySolutions):
-        writer = results.SELECT_WRITERS.get(fmt)
-        if writer is None:
-            return _not_acceptable("a SELECT query", results.SELECT_WRITERS), b""
-        variables = [v.value for v in res.variables]
-        if fmt == "sparql-json":  # the default format: written without the term tuples
-            body, count, truncated = results.select_json_solutions(res, variables, limit, max_bytes)
-        else:
-            table, truncated = results.rows(res, list(range(len(variables))), limit, max_bytes)
-            more = truncated
-            body, count = results.fitted(  # a part shorter than the table is cut too, and says so
-                lambda part: writer(variables, part, more or len(part) < len(table), limit), table, max_bytes)
-            truncated = more or count < len(table)
-    else:
-        if fmt not in rdf_out.WRITERS:
-            return _not_acceptable("a CONSTRUCT or DESCRIBE query", rdf_out.WRITERS), b""
-        triples, truncated = results.triples_within(res, limit, max_bytes)
-        terms = rdf_out.to_tuples(triples)
-        try:
-            body, count = results.fitted(lambda part: rdf_out.write(
-                part, fmt, prefixes=config.get("prefixes"), context=config.get("context")), terms, max_bytes)
-        except rdf_out.UnwritableGraph as exc:
-            return {"ok": False, "status": 406, "error": f"the result cannot be written as "
-                    f"{FORMATS[fmt].label}", "detail": str(exc)}, b""
-        truncated = truncated or count < len(terms)
-    header = {"ok": True, "count": count, "truncated": truncated}
-    if job.get("media_type"):
-        header["media_type"] = job["media_type"]
-    return header, body
-
-
-def reconcile(index, job: dict, config: dict) -> tuple[dict, bytes]:
-    """Answer one request of the reconciliation service (:mod:`api.harvest`) over ``index``.
-
-    ``op``: ``batch`` (``queries``, the JSON text a client sent), ``suggest`` (``prefix``,
-    ``cursor``), ``preview`` or ``view`` (``entity``: an IRI or slug). The matching is CPU work that grows with the
-    release and the batch: it runs here, bounded by the deadline and charged to the client."""
-    import orjson
-
-    from pipelines.catalogue.reconcile import BATCH_SIZE, QueryError
-
-    op = job.get("op")
-    try:
-        if op == "batch":
-            try:
-                queries = orjson.loads(job["queries"])
-            except orjson.JSONDecodeError:
-                return _refused(400, "'queries' is not JSON: send a reconciliation query batch"), b""
-            if isinstance(queries, dict) and len(queries) > BATCH_SIZE:
-                return _refused(413, f"at most {BATCH_SIZE} queries per batch (the manifest's batchSize)"), b""
-            return {"ok": True}, orjson.dumps(index.batch(queries))
-        if op == "suggest":
-            return {"ok": True}, orjson.dumps({"result": index.suggest(str(job.get("prefix", "")),
-                                                                        int(job.get("cursor", 0)))})
-        if op in ("preview", "view"):
-            ident = str(job.get("entity", ""))
-            found = index.lookup(ident)
-            if found is None:
-                return _refused(404, f"no case or agency with id '{ident}'"), b""
-            if op == "view":
-                return {"ok": True}, orjson.dumps({"id": found.row["id"]})
-            return {"ok": True}, index.preview_html(ident).encode("utf-8")
-    except QueryError as exc:
-        return _refused(400, f"invalid reconciliation query: {exc}"), b""
-    return _refused(400, f"unknown reconciliation operation {op!r}"), b""
-
-
-def _refused(status: int, error: str) -> dict:
-    return {"ok": False, "status": status, "error": error}
-
-
-def check(job: dict, graphs: list[str]) -> tuple[dict | None, str, str]:
-    """The query check and content negotiation the service did not do in its own process
-    (:func:`api.query_guard.quick_inspect` had no cheap answer): a refusal's header, or None and
-    the format and media type to answer in."""
-    from .media import QUERY_FORM_FORMATS, acceptable, negotiate
-    from .query_guard import QueryRefused, inspect
-
-    try:
-        info = inspect(job["query"], frozenset(graphs))
-    except QueryRefused as exc:
-        return {"ok": False, "status": exc.status, "error": exc.message, "detail": exc.detail}, "", ""
-    offers = QUERY_FORM_FORMATS[info.form]
-    chosen = negotiate(job.get("accept"), offers)
-    if chosen is None:
-        return {"ok": False, "status": 406, "error": f"a {info.form} query cannot be answered in the "
-                "format asked for", "detail": {"available": acceptable(offers)}}, "", ""
-    fmt, media_type = chosen
-    return None, fmt.key, fmt.content_type(media_type)
-
-
-def _not_acceptable(what: str, writers) -> dict:
-    from .media import FORMATS
-
-    return {"ok": False, "status": 406, "error": f"{what} cannot be answered in the format asked for",
-            "detail": "available: " + ", ".join(FORMATS[k].media_type for k in writers if k in FORMATS)}
-
-
-def deepen_stack(nbytes: int) -> bool:
-    """Let the main thread's stack grow to ``nbytes``: the engine's parser and planner recurse once
-    per nested group or chained operator (8 MiB overflowed at 2,500 nested braces, 5,000 BINDs or
-    MINUSes, 20,000 ``||``); measured with 64 MiB, no query of the longest length the endpoint
-    takes (100,000 characters) of those shapes overflowed, and the query check refuses deeper
-    nesting (:data:`api.query_guard.MAX_NESTING`). Kept below the 128 MiB that Linux leaves
-    free below the stack of a process started with the usual 8 MiB limit."""
-    try:
-        import resource
-
-        soft, hard = resource.getrlimit(resource.RLIMIT_STACK)
-        if soft != resource.RLIM_INFINITY and soft < nbytes:
-            if hard != resource.RLIM_INFINITY:
-                nbytes = min(nbytes, hard)
-            resource.setrlimit(resource.RLIMIT_STACK, (nbytes, hard))
-        return True
-    except (ImportError, ValueError, OSError):
-        return False
-
-
-def worker_main(parent: int | None = None) -> int:
-    if parent is not None:
-        from pipelines.processes import die_with_parent
-
-        die_with_parent(parent)  # a worker running a hostile query must not outlive the service
-    isolated = isolate_network()  # first, while this process has a single thread
-    deepen_stack(WORKER_STACK)
-    inbox = Inbox(os.dup(0))
-    chan_out = os.fdopen(os.dup(1), "wb", buffering=0)
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
-    os.dup2(2, 1)  # anything printed goes to stderr, never into the answers
-    config = inbox.next()
-    if config is None:
-        return 0
-    limited = limit_memory(int(config.get("memory", WORKER_MEMORY)))
-    board = None
-    if config.get("board_fd") is not None:
-        board = mmap.mmap(int(config["board_fd"]), BOARD_SIZE)
-    if config.get("task") == "reconcile":  # a reconciliation worker: names matched over the index
-        from pipelines.catalogue.reconcile import Index
-
-        state: object = Index.load(config["index"])
-        task: Callable[[Any, dict, dict], tuple[dict, bytes]] = reconcile
-    else:
-        import pyoxigraph as ox
-
-        state, task = ox.Store.read_only(config["store"]), execute
-    spool = config.get("spool")
-    _send(chan_out, {"ready": True, "pid": os.getpid(), "isolated": isolated, "memory_limited": limited})
-    while True:
-        job = inbox.next()
-        if job is None:
-            return 0
-        t = time.perf_counter()
-        if board is not None:  # what runs now, for the service to see without asking
-            job_id = int(job.get("id") or 0)
-            JOB_ID.pack_into(board, 0, job_id)
-            JOB_START.pack_into(board, 8, time.monotonic())
-            JOB_ID.pack_into(board, 16, job_id)
-        try:
-            header, body = task(state, job, config)
-        except MemoryError:
-            header, body = {"ok": False, "status": 503, "error": "the query needed more memory than "
-                            "a query may use"}, b""
-        except Exception as exc:  # noqa: BLE001 - a failed query must not end the worker
-            header, body = {"ok": False, "status": 500, "error": "the query could not be evaluated",
-                            "detail": type(exc).__name__}, b""
-        header["id"] = job.get("id")
-        header["seconds"] = round(time.perf_counter() - t, 6)
-        if spool is not None and len(body) > SPOOL_BYTES:  # too large for the pipe: on disk
-            name = f"{os.getpid()}-{job.get('id')}"
-            try:
-                with open(os.path.join(spool, name), "wb") as fh:
-                    fh.write(body)
-                header["spool"] = name
-            except OSError as exc:
-                log.error("could not write an answer to %s: %s", spool, exc)
-                header = {"id": header["id"], "ok": False, "status": 503,
-                          "error": "the answer could not be written for sending; try again later"}
-            body = b""
-        if board is not None:
-            JOB_ID.pack_into(board, 16, -job_id)  # done: written before the answer is sent
-        _send(chan_out, header, body)
-
-
-# ------------------------------------------------------------ the service side
 
 class QueryTimeout(Exception):
     pass
@@ -654,11 +301,6 @@ def backoff(crashes: int) -> float:
     return BACKOFF[min(crashes - 3, len(BACKOFF) - 1)]
 
 
-def _cancel_frame(job_id: int) -> bytes:
-    data = b'{"cancel":%d}' % job_id
-    return FRAME.pack(len(data), 0) + data
-
-
 class WorkerPool:
     """``size`` worker processes; :meth:`run` runs a job on one of them, within a deadline.
 
@@ -691,13 +333,14 @@ class WorkerPool:
     workers.
     """
 
-    def __init__(self, store_path: Path | None, *, size: int, config: dict, share: int | None = None,
-                 line_limit: int = LINE_LIMIT, budget=None):
+    def __init__(self, store_path: Path | None, *, worker: str, size: int, config: dict,
+                 share: int | None = None, line_limit: int = LINE_LIMIT, budget=None):
+        self.worker = worker  # the module a worker process runs (python -m)
         self.size = max(1, int(size))
         self.config = dict(config, store=str(store_path) if store_path is not None else None)
         self.share = None if share is None or share <= 0 else int(share)
         self.line_limit = max(1, int(line_limit))
-        self.budget = budget  # an api.budget.Budget, or None: no admission, no charge
+        self.budget = budget  # an api.sparql.budget.Budget, or None: no admission, no charge
         self.workers: list[Worker] = []
         self._lines = Lines()
         self._ids = itertools.count(1)
@@ -719,7 +362,7 @@ class WorkerPool:
         board_fd = _board()
         try:
             proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "api.workers", str(os.getpid()), stdin=asyncio.subprocess.PIPE,
+                sys.executable, "-m", self.worker, str(os.getpid()), stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE, cwd=str(ROOT), env=dict(os.environ, RUST_BACKTRACE="0"),
                 pass_fds=() if board_fd is None else (board_fd,))
             worker = Worker(proc)
@@ -998,7 +641,7 @@ class WorkerPool:
         for _ in queued:
             worker.jobs.pop()
         for job in queued:
-            worker.post(_cancel_frame(job.id))
+            worker.post(cancel_frame(job.id))
             job.taken_back = True
         worker.suspect = worker.board is not None  # what the board will settle
         self.taken_back += len(queued)
@@ -1012,7 +655,7 @@ class WorkerPool:
             self._lines.remove(job)
             return
         worker.jobs.remove(job)
-        worker.post(_cancel_frame(job.id))
+        worker.post(cancel_frame(job.id))
         worker.suspect = worker.board is not None  # what the board will settle
         job.worker = None
 
@@ -1144,6 +787,3 @@ class WorkerPool:
         await asyncio.gather(*(w.finish() for w in list(self._live)))
         self._live.clear()
         self.workers.clear()
-
-if __name__ == "__main__":
-    sys.exit(worker_main(int(sys.argv[1]) if len(sys.argv) > 1 else None))

@@ -24,11 +24,11 @@ section 2: a GET without a query answers with the description of the service
 (Turtle or JSON-LD; an HTML page with a query form for browsers).
 
 Limits (the settings): ``query_timeout`` seconds a query (then the worker is
-killed: :mod:`api.workers`), ``max_results`` rows or triples (then
-``X-Result-Truncated: true``; see :mod:`api.results`), :data:`MAX_QUERY_CHARS`
+killed: :mod:`api.store.pool`), ``max_results`` rows or triples (then
+``X-Result-Truncated: true``; see :mod:`api.sparql.results`), :data:`MAX_QUERY_CHARS`
 characters of query text, ``max_body`` bytes of request body (413, in
-:mod:`api.limits`), and a budget of query time per client (429, :mod:`api.budget`).
-Queries are checked before they run (:mod:`api.query_guard`).
+:mod:`api.limits`), and a budget of query time per client (429, :mod:`api.sparql.budget`).
+Queries are checked before they run (:mod:`api.sparql.guard`).
 """
 
 
@@ -40,13 +40,13 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response, StreamingResponse
 
-from . import rdf_out
-from .errors import ServiceError, error_response, log
+from .. import rdf_out
+from ..errors import ServiceError, error_response, log
+from ..media import FORMATS, QUERY_FORM_FORMATS, acceptable, negotiate
+from ..store.frames import SPOOL_BYTES
+from ..store.interface import get_store
+from .guard import QueryRefused, quick_inspect
 from .jobs import run_job
-from .media import FORMATS, QUERY_FORM_FORMATS, acceptable, negotiate
-from .query_guard import QueryRefused, quick_inspect
-from .store import get_store
-from .workers import SPOOL_BYTES
 
 MAX_QUERY_CHARS = 100_000
 PAGE_LIMITS = "lianzheng.answer_limits"  # scope key: (rows, bytes) for an answer a page shows

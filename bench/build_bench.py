@@ -119,7 +119,7 @@ def baseline(source: Path, out: Path) -> dict:
     from pipelines.graph import dataset_triples
     from pipelines.ids import DEFAULT_BASE
     from pipelines.rdfterms import to_rdflib
-    from pipelines.records import read_dataset
+    from pipelines.read.reader import read_dataset
     from pipelines.release import jsonld_context
 
     out.mkdir(parents=True, exist_ok=True)

@@ -113,7 +113,7 @@ def cmd_build(args, settings, after: Callable[[Path], None] | None = None) -> in
 def cmd_validate(args, settings) -> int:
     import tempfile
 
-    from .records import Reader
+    from .read.reader import Reader
     from .release import MANIFEST, build_into, check_release, created_time
 
     path: Path = args.path

@@ -2,7 +2,7 @@
 
 Plain, frozen, typed objects. The tabular package (``tabular.py``) and the
 graph (``graph.py``) are two views of these objects, never two models.
-Readers (``records.py``) build them from the source records and check them;
+Readers (``read/``) build them from the source records and check them;
 nothing downstream re-reads the sources.
 """
 

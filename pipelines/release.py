@@ -32,7 +32,7 @@ from .graph import TripleParts
 from .ids import DEFAULT_BASE, Minter
 from .model import Dataset
 from .processes import die_with_parent
-from .records import Reader
+from .read.reader import Reader
 from .serialize import by_subject, canonical, write_jsonld, write_ntriples, write_turtle
 from .settings import BUILD_SETTINGS
 from .terms import PREFIXES, load_codes, shapes_dir, vocab_dir

@@ -15,7 +15,7 @@ import pytest
 
 from api.cli import main
 from pipelines.errors import ProblemsFound
-from pipelines.records import Reader
+from pipelines.read.reader import Reader
 
 from .conftest import MINIMAL, REAL
 
@@ -416,11 +416,11 @@ WRITER_KINDS = {"dataset", "licence", "contact", "package-source", "datagovtw"}
 def test_the_declared_keys_are_the_keys_the_reader_reads(monkeypatch):
     """Every mapping the reader reads is key-checked, against the set of its kind, and
     each set is exactly what the reader looks up in the project's records."""
-    from pipelines import records
+    from pipelines.read import cases, fields, syntax
 
     found: list[_Tracked] = []
     kinds: dict[int, str] = {}
-    parse, check = records.parse_yaml_file, Reader.known_keys
+    parse, check = syntax.parse_yaml_file, Reader.known_keys
 
     def parse_tracked(path, file):
         data, problem = parse(path, file)
@@ -430,16 +430,17 @@ def test_the_declared_keys_are_the_keys_the_reader_reads(monkeypatch):
         kinds[id(rec)] = kind
         return check(self, rec, kind, **kw)
 
-    monkeypatch.setattr(records, "parse_yaml_file", parse_tracked)
+    for module in (fields, cases):  # where the reader parses files
+        monkeypatch.setattr(module, "parse_yaml_file", parse_tracked)
     monkeypatch.setattr(Reader, "known_keys", known_keys)
     for root in (MINIMAL, REAL):
         Reader(root).read()
-    read: dict[str, set] = {kind: set() for kind in records.RECORD_KEYS}
+    read: dict[str, set] = {kind: set() for kind in fields.RECORD_KEYS}
     for rec in found:
         if rec.read:
             assert id(rec) in kinds, f"a mapping is read without a key check: {dict(rec)}"
             read[kinds[id(rec)]] |= rec.read
-    for kind, spec in records.RECORD_KEYS.items():
+    for kind, spec in fields.RECORD_KEYS.items():
         assert read[kind] <= spec.keys, kind
         if kind not in WRITER_KINDS:
             assert read[kind] == spec.keys, kind

@@ -15,7 +15,7 @@ from decimal import Decimal
 import pytest
 
 from pipelines.normalise import parse_amount, parse_date
-from pipelines.records import read_dataset
+from pipelines.read.reader import read_dataset
 
 from .conftest import REAL, seed_text
 

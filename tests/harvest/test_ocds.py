@@ -8,7 +8,7 @@ import pytest
 
 from pipelines.catalogue.context import Release
 from pipelines.catalogue.ocds import package
-from pipelines.records import Reader
+from pipelines.read.reader import Reader
 
 from ..conftest import REAL
 from .conftest import OCDS_ZIP, TEST_AGENCY_CODE, TEST_TENDER, TEST_WIKIDATA, need, report

@@ -33,9 +33,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from pipelines.ids import KINDS
+from pipelines.rdf.ids import KINDS
+from pipelines.rdf.serialize import Compactor
 from pipelines.release import prefixes_for
-from pipelines.serialize import Compactor
 from pipelines.terms import CODES, SHAPES, VOCAB
 
 from . import rdf_out

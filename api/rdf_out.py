@@ -22,7 +22,7 @@ from xml.sax.saxutils import quoteattr
 
 import orjson
 
-from pipelines.serialize import Compactor, by_subject  # grouping: to_tuples already put rdf:type first
+from pipelines.rdf.serialize import Compactor, by_subject  # grouping: to_tuples already put rdf:type first
 
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDF_TYPE = RDF_NS + "type"

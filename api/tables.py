@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 
 from pipelines.normalise import fold
-from pipelines.tabular import SEP, TABLES
+from pipelines.tables.package import SEP, TABLES
 
 ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel"  # a case's other names, in the graph
 MAX_PER_PAGE = 100

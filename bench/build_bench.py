@@ -115,10 +115,10 @@ def baseline(source: Path, out: Path) -> dict:
     from pyshacl import validate
     from rdflib import Graph
 
-    from pipelines.checks import shapes_graph
-    from pipelines.graph import dataset_triples
-    from pipelines.ids import DEFAULT_BASE
-    from pipelines.rdfterms import to_rdflib
+    from pipelines.checks.shacl import shapes_graph
+    from pipelines.rdf.graph import dataset_triples
+    from pipelines.rdf.ids import DEFAULT_BASE
+    from pipelines.rdf.terms import to_rdflib
     from pipelines.read.reader import read_dataset
     from pipelines.release import jsonld_context
 

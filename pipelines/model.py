@@ -1,7 +1,7 @@
 """The domain model: the one place where a case's meaning lives.
 
-Plain, frozen, typed objects. The tabular package (``tabular.py``) and the
-graph (``graph.py``) are two views of these objects, never two models.
+Plain, frozen, typed objects. The tables (``tables/package.py``) and the
+graph (``rdf/graph.py``) are two views of these objects, never two models.
 Readers (``read/``) build them from the source records and check them;
 nothing downstream re-reads the sources.
 """

@@ -23,18 +23,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import checks, tabular
 from .catalogue import harvest
+from .checks import frictionless, shacl
 from .checksums import sha256_file
 from .errors import CannotRun, Problem, ProblemsFound, Report
 from .folders import building_folder, link_being_made, remove_stale, replace_folder, tables_folder
-from .graph import TripleParts
-from .ids import DEFAULT_BASE, Minter
 from .model import Dataset
 from .processes import die_with_parent
+from .rdf.graph import TripleParts
+from .rdf.ids import DEFAULT_BASE, Minter
+from .rdf.serialize import by_subject, canonical, write_jsonld, write_ntriples, write_turtle
 from .read.reader import Reader
-from .serialize import by_subject, canonical, write_jsonld, write_ntriples, write_turtle
 from .settings import BUILD_SETTINGS
+from .tables import package as tabular
 from .terms import PREFIXES, load_codes, shapes_dir, vocab_dir
 
 RDF_FILES = {"turtle": "lianzheng.ttl", "ntriples": "lianzheng.nt", "jsonld": "lianzheng.jsonld"}
@@ -192,7 +193,7 @@ def _xlsx_job(path: str, created: _dt.datetime, title: str, table_rows=None) -> 
 def _shacl_job(index: int) -> list[tuple]:
     worker_collector()
     try:
-        return checks.run_shacl_chunk(index)
+        return shacl.run_shacl_chunk(index)
     finally:
         gc.collect()  # the chunk's graph and report hold cycles: free them before the next
 
@@ -200,7 +201,7 @@ def _shacl_job(index: int) -> list[tuple]:
 def _frictionless_job(descriptor: str) -> tuple[list[Problem], float]:
     worker_collector()
     t = time.perf_counter()
-    return checks.frictionless_check(Path(descriptor)), time.perf_counter() - t
+    return frictionless.frictionless_check(Path(descriptor)), time.perf_counter() - t
 
 
 def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
@@ -250,11 +251,11 @@ def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
 
         t = time.perf_counter()
         parts = TripleParts(ds, base)
-        shacl_jobs = checks.prepare_shacl(parts)
+        shacl_jobs = shacl.prepare_shacl(parts)
         if parallel:  # SHACL workers forked now: they check the triples made here, case by case
             pools.append(ProcessPoolExecutor(max_workers=workers, **pool_options))
             shacl_futures = [pools[-1].submit(_shacl_job, i) for i in range(shacl_jobs)]
-            checks.finish_shacl()  # the forked workers hold their own view
+            shacl.finish_shacl()  # the forked workers hold their own view
         triples, lines = canonical(parts.all())  # sorted once, for every writer
         del parts
         timings["triples"] = time.perf_counter() - t
@@ -278,20 +279,20 @@ def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
             fric_problems, timings["frictionless"] = fric_future.result()
             shacl_parts = [f.result() for f in shacl_futures]
         else:
-            fric_problems, timings["frictionless"] = checks.frictionless_check(check_dir), 0.0
-            shacl_parts = [checks.run_shacl_chunk(i) for i in range(shacl_jobs)]
+            fric_problems, timings["frictionless"] = frictionless.frictionless_check(check_dir), 0.0
+            shacl_parts = [shacl.run_shacl_chunk(i) for i in range(shacl_jobs)]
         timings["waiting for checks"] = time.perf_counter() - t
     finally:
         for pool in pools:
             pool.shutdown(wait=True, cancel_futures=True)
         _JOB.clear()
-        checks.finish_shacl()
+        shacl.finish_shacl()
         shutil.rmtree(check_dir, ignore_errors=True)
 
     report.checks.append("frictionless")
     report.extend(fric_problems)
     report.checks.append("shacl")
-    report.extend(checks.shacl_problems(ds, base, shacl_parts))
+    report.extend(shacl.shacl_problems(ds, base, shacl_parts))
 
     vocab_files = _copy_vocab(tmp)
     extra = []
@@ -307,7 +308,7 @@ def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
                       "title": "全部資料表的 XLSX 副本 XLSX copy of every table" if key == "xlsx"
                       else f"RDF 圖 ({key}) RDF graph"})
     package = tabular.datapackage(meta, stats, codes, created=created_iso, extra_resources=extra)
-    report.extend(checks.descriptor_check(package))
+    report.extend(frictionless.descriptor_check(package))
     (tmp / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n",
                                           encoding="utf-8", newline="\n")
 
@@ -467,7 +468,7 @@ def check_release(folder: Path, *, workers: int | None = None) -> Report:
     folder = Path(folder)
     report.extend(verify_sums(folder))
     report.extend(harvest.check_release_files(folder))
-    report.extend(checks.frictionless_check(folder))
+    report.extend(frictionless.frictionless_check(folder))
     nt = folder / RDF_FILES["ntriples"]
     if not nt.exists():
         report.add(Problem("missing-file", "發行版缺少 N-Triples 檔。", "The release has no N-Triples file.",
@@ -478,11 +479,11 @@ def check_release(folder: Path, *, workers: int | None = None) -> Report:
 
     g = Graph()
     g.parse(nt, format="nt")
-    conforms, results, _ = validate(g, shacl_graph=checks.shapes_graph(), inference="none",
+    conforms, results, _ = validate(g, shacl_graph=shacl.shapes_graph(), inference="none",
                                     allow_warnings=True, inplace=True)
     manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8")) if (folder / MANIFEST).exists() else {}
     ids = Minter(manifest.get("base", DEFAULT_BASE))
-    for row in checks._results(results):
-        report.add(checks._problem(row, ids, {}))
+    for row in shacl._results(results):
+        report.add(shacl._problem(row, ids, {}))
     report.stats["triples"] = len(g)
     return report

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .ids import DEFAULT_BASE
+from .rdf.ids import DEFAULT_BASE
 
 ENV_PREFIX = "LIANZHENG_"
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from pipelines.checks import frictionless_check, shared_lookups
+from pipelines.checks.frictionless import frictionless_check, shared_lookups
 
 
 def _tables_only(release, target):

@@ -376,7 +376,7 @@ def test_build_refuses_a_target_that_cannot_take_a_release(name, tmp_path, monke
 
 
 def test_a_shacl_violation_stops_the_release(tmp_path, monkeypatch):
-    from pipelines import checks
+    from pipelines.checks import shacl as checks
     from pipelines.errors import Problem
 
     monkeypatch.setattr(checks, "shacl_problems", lambda *a, **k: [

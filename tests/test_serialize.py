@@ -6,8 +6,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from pipelines.rdfterms import IRI, Lit, to_rdflib, typed
-from pipelines.serialize import write_jsonld, write_ntriples, write_turtle
+from pipelines.rdf.serialize import write_jsonld, write_ntriples, write_turtle
+from pipelines.rdf.terms import IRI, Lit, to_rdflib, typed
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 S = IRI("https://w3id.org/lianzheng/id/case/x")

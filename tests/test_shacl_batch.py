@@ -12,10 +12,10 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import SH
 
-from pipelines.checks import shapes_graph
-from pipelines.rdfterms import IRI, Lit
-from pipelines.shacl_batch import _sbc, batched
-from pipelines.shacl_store import OneGraphStore, data_graph
+from pipelines.checks.shacl import shapes_graph
+from pipelines.checks.shacl_batch import _sbc, batched
+from pipelines.checks.shacl_store import OneGraphStore, data_graph
+from pipelines.rdf.terms import IRI, Lit
 
 from .test_shapes import CASES, _data
 
@@ -79,7 +79,7 @@ def test_batched_results_equal_on_the_real_release(real_release):
 def test_batched_restores_pyshacl_afterwards():
     from pyshacl import shape
 
-    from pipelines.shacl_batch import _lc
+    from pipelines.checks.shacl_batch import _lc
 
     def current():
         return (_sbc.PropertyConstraintComponent._evaluate_property_shape,
@@ -141,7 +141,7 @@ def test_one_graph_store_counts_adds_and_removes_once():
 
 
 def test_chunk_graph_holds_the_same_triples_as_rdflibs_own():
-    from pipelines.rdfterms import XSD, to_rdflib, typed
+    from pipelines.rdf.terms import XSD, to_rdflib, typed
 
     light = [(IRI("https://e.org/s"), IRI("https://e.org/p"), Lit("名", "zh-Hant")),
              (IRI("https://e.org/s"), IRI("https://e.org/p"), typed("2021-01-02", XSD + "date")),

@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from pipelines.xlsx import Sheet, column_name, write_workbook, xml_text
+from pipelines.tables.xlsx import Sheet, column_name, write_workbook, xml_text
 
 CREATED = dt.datetime(2026, 11, 22, 8, 30)
 TRICKY = [

@@ -35,11 +35,11 @@ from __future__ import annotations
 from xml.sax.saxutils import escape as _xml_escape
 from xml.sax.saxutils import quoteattr
 
-from ..graph import date_lit
 from ..normalise import parse_date
-from ..rdfterms import IRI, RDF_TYPE, XSD, XSD_STRING, Lit, en, typed, zh
-from ..serialize import by_subject, write_jsonld, write_turtle
-from ..tabular import TABLE_BY_NAME
+from ..rdf.graph import date_lit
+from ..rdf.serialize import by_subject, write_jsonld, write_turtle
+from ..rdf.terms import IRI, RDF_TYPE, XSD, XSD_STRING, Lit, en, typed, zh
+from ..tables.package import TABLE_BY_NAME
 from ..terms import PREFIXES
 from .context import CATALOG_FILES, MEDIA, FileInfo, inventory
 
@@ -157,7 +157,7 @@ def describe_file(path: str) -> tuple[str, str, str]:
 
 
 def catalog_triples(rel, files: list[FileInfo]) -> list[tuple]:
-    """Every triple of the catalogue (light terms; see :mod:`pipelines.rdfterms`)."""
+    """Every triple of the catalogue (light terms; see :mod:`pipelines.rdf.terms`)."""
     ids, meta = rel.ids, rel.meta
     t: list[tuple] = []
     add = t.append

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..checksums import sha256_file
-from ..ids import Minter
 from ..model import Dataset, Text
+from ..rdf.ids import Minter
 
 # Where each harvesting file and service lives on the site (relative to the public URL).
 ROUTES = {

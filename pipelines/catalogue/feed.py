@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..tabular import TABLE_BY_NAME
+from ..tables.package import TABLE_BY_NAME
 
 ATOM = "http://www.w3.org/2005/Atom"
 MAX_ENTRIES = 1000

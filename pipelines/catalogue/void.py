@@ -9,23 +9,23 @@ it uses (§3.4), where to query it and download it (§3.1 ``void:sparqlEndpoint`
 ``/.well-known/void`` as VoID §7.2 asks.
 
 The class counts come from the domain model through :data:`CLASS_COUNTS`, which
-mirrors how ``graph.py`` types each record (a test compares them with the
+mirrors how ``rdf/graph.py`` types each record (a test compares them with the
 ``rdf:type`` triples of a built release); the triple count is the number of lines
 of ``lianzheng.nt`` (one triple a line).
 """
 
 from __future__ import annotations
 
-from ..graph import DCAT_DATASET, FOAF_DOC, LEGISLATION, ORG_ORG, PROV_ASSOC, P
-from ..rdfterms import IRI, RDF_TYPE, XSD, Lit, en, typed, zh
-from ..serialize import by_subject, write_turtle
+from ..rdf.graph import DCAT_DATASET, FOAF_DOC, LEGISLATION, ORG_ORG, PROV_ASSOC, P
+from ..rdf.serialize import by_subject, write_turtle
+from ..rdf.terms import IRI, RDF_TYPE, XSD, Lit, en, typed, zh
 from ..terms import PREFIXES
 from .catalog import DCAT, DCT, FOAF, VOID, prefixes
 
 A = IRI(RDF_TYPE)
-# class -> how many records of the dataset are typed with it (as graph.py writes them)
+# class -> how many records of the dataset are typed with it (as rdf/graph.py writes them)
 CLASS_COUNTS = {
-    DCAT_DATASET: lambda ds: 1,  # the dataset node (graph.py dataset_node)
+    DCAT_DATASET: lambda ds: 1,  # the dataset node (rdf/graph.py dataset_node)
     P["IntegrityPlatform"]: lambda ds: len(ds.cases),
     P["MonitoredProcurement"]: lambda ds: len(ds.cases),
     ORG_ORG: lambda ds: len(ds.agencies),

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from . import model as m
-from .checksums import sha256
-from .ids import Minter
+from .. import model as m
+from ..checksums import sha256
+from ..rdf.ids import Minter
 
 DP_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 DR_PROFILE = "https://datapackage.org/profiles/2.0/dataresource.json"

@@ -1,6 +1,6 @@
 """The RDF view of the domain model, under the project vocabulary (``vocab/``).
 
-``dataset_triples`` gives the light triples (``rdfterms``) of a whole dataset,
+``dataset_triples`` gives the light triples (``rdf.terms``) of a whole dataset,
 and ``TripleParts`` the same triples case by case (for the checks);
 the mapping of each class is documented in ``docs/model.md`` and checked by the
 shapes in ``shapes/``. Vocabulary terms come through ``terms.LZ``, which fails
@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
-from . import model as m
+from .. import model as m
+from ..terms import LZ, code_iri
 from .ids import Minter
-from .rdfterms import IRI, RDF_TYPE, XSD, Lit, en, typed, zh
-from .terms import LZ, code_iri
+from .terms import IRI, RDF_TYPE, XSD, Lit, en, typed, zh
 
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"

@@ -109,7 +109,7 @@ _ORIGINAL_PATH = _shape.value_nodes_from_path
 
 
 def _spo_index(target_graph):
-    """The subject index of a :class:`~pipelines.shacl_store.OneGraphStore` behind pySHACL's graph."""
+    """The subject index of a :class:`~pipelines.checks.shacl_store.OneGraphStore` behind pySHACL's graph."""
     from .shacl_store import OneGraphStore
 
     if getattr(target_graph, "locked_context", None) is not None:

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .rdfterms import IRI, RDF_TYPE, XSD_STRING, Lit
+from .terms import IRI, RDF_TYPE, XSD_STRING, Lit
 
 _ESC = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t",
                       "\b": "\\b", "\f": "\\f"})

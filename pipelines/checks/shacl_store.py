@@ -18,7 +18,7 @@ from rdflib import Graph
 from rdflib.store import Store
 from rdflib.term import Node
 
-from .rdfterms import rdflib_terms
+from ..rdf.terms import rdflib_terms
 
 
 class OneGraphStore(Store):

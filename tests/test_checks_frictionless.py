@@ -65,3 +65,14 @@ def test_frictionless_is_restored_afterwards():
     with shared_lookups():
         assert TableResource._TableResource__open_lookup is not before
     assert TableResource._TableResource__open_lookup is before
+
+
+def test_on_a_frictionless_the_speed_up_was_not_checked_with_its_own_code_runs(monkeypatch):
+    from frictionless.resources.table import TableResource
+
+    from pipelines.checks import gate
+
+    monkeypatch.setattr(gate, "FRICTIONLESS", ("0.0.0",))
+    before = TableResource._TableResource__open_lookup
+    with shared_lookups():
+        assert TableResource._TableResource__open_lookup is before

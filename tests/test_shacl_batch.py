@@ -147,3 +147,13 @@ def test_chunk_graph_holds_the_same_triples_as_rdflibs_own():
              (IRI("https://e.org/s"), IRI("https://e.org/p"), typed("2021-01-02", XSD + "date")),
              (IRI("https://e.org/s"), IRI("https://e.org/q"), Lit("plain"))]
     assert set(data_graph(light)) == set(to_rdflib(light))
+
+
+def test_on_a_pyshacl_the_speed_up_was_not_checked_with_pyshacl_runs_its_own_code(monkeypatch):
+    from pipelines.checks import gate
+
+    monkeypatch.setattr(gate, "PYSHACL", ("0.0.0",))  # as if the installed version were another
+    before = _sbc.PropertyConstraintComponent._evaluate_property_shape
+    with batched():
+        assert _sbc.PropertyConstraintComponent._evaluate_property_shape is before
+    assert gate.verified("pyshacl", ("0.0.0",)) is False and gate.verified("no-such-package", ("1",)) is False

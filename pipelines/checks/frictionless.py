@@ -8,6 +8,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from ..errors import Problem
+from . import gate
 
 
 @contextmanager
@@ -20,13 +21,14 @@ def shared_lookups() -> Iterator[None]:
     cases). Within
     this block the key sets are built once per (package, table, fields) and shared;
     the values found and the errors reported are the same (tests/test_checks_frictionless.py).
-    Self-references and anything unusual go to Frictionless's own code.
+    Self-references and anything unusual go to Frictionless's own code, and so does all of it
+    on a Frictionless version :mod:`.gate` does not list.
     """
     from frictionless.resources.table import TableResource
     from frictionless.table import Lookup
 
     original = getattr(TableResource, "_TableResource__open_lookup", None)
-    if original is None:  # another Frictionless: its own code, unshared
+    if original is None or not gate.verified("frictionless", gate.FRICTIONLESS):  # its own code, unshared
         yield
         return
     cache: dict = {}

@@ -14,6 +14,7 @@ in every chunk and reported once.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from functools import cache
 
 from .. import model as m
@@ -52,11 +53,17 @@ def run_shacl_chunk(index: int) -> list[tuple]:
     """SHACL results of one chunk as plain tuples (cheap to send back)."""
     from pyshacl import validate
 
-    from .shacl_batch import batched
+    from . import gate
     from .shacl_store import data_graph
 
+    speed_up: AbstractContextManager
+    if gate.verified("pyshacl", gate.PYSHACL):
+        from .shacl_batch import batched  # imports pySHACL's private modules: only where checked
+        speed_up = batched()
+    else:
+        speed_up = nullcontext()
     g = data_graph(_chunk_triples(index))
-    with batched():
+    with speed_up:
         _, results, _ = validate(g, shacl_graph=shapes_graph(), inference="none",
                                  abort_on_first=False, allow_warnings=True, advanced=False,
                                  inplace=True)

@@ -142,17 +142,8 @@ async def lifespan(app):
 
 
 def _harvest(request: Request) -> Harvest:
-    state = request.app.state
-    h = getattr(state, "harvest", None)
-    if h is not None:
-        return h
-    settings = getattr(state, "settings", None)
-    if settings is None:
-        raise LookupError("the app has no settings: call api.harvest.attach(app, release_dir, settings)")
-    folder = getattr(state, "release", None) or getattr(state, "release_dir", None)
-    if folder is None:
-        folder = settings.release or Path(settings.releases) / "latest"
-    return attach(request.app, Path(folder), settings)
+    """The app's harvesting state, which :func:`attach` made when the app was."""
+    return request.app.state.harvest
 
 
 async def _reconcile(request: Request, job: dict) -> Answer | Response:

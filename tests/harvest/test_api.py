@@ -105,15 +105,6 @@ def test_served_feed_ocds_and_portal_metadata_use_the_public_url(client):
     assert (None, URIRef("http://rdfs.org/ns/void#sparqlEndpoint"), URIRef(f"{PUBLIC}/sparql")) in void
 
 
-def test_router_finds_its_release_from_the_app_state(real_release):
-    app = FastAPI()
-    app.include_router(harvest.router)
-    app.state.settings = load(public_url="https://example.org")
-    app.state.release = real_release
-    r = TestClient(app).get("/api/ocds")
-    assert r.status_code == 200 and r.json()["uri"] == "https://example.org/downloads/ocds.json"
-
-
 def test_a_release_without_the_files_answers_404(tmp_path):
     (tmp_path / "release.json").write_text(json.dumps({"base": BASE}), encoding="utf-8")
     client = app_for(tmp_path)

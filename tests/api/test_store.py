@@ -531,7 +531,7 @@ def test_running_queries_count_against_the_budget_before_they_end(store_path):
     retry, other, left_a, left_b = run(go())
     assert retry >= 1 and other.ok
     assert left_a <= 1.0 - 3 + 0.1  # charged the 3 s its query held a worker
-    assert left_b > 0.9  # a quick query costs a few milliseconds
+    assert left_b > 0.5  # a quick query costs milliseconds (more on a loaded machine), not a's 3 s
 
 
 def test_a_crash_is_counted_charged_and_its_worker_replaced(store_path):

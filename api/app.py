@@ -27,7 +27,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from . import downloads, errors, harvest, linked_data, rest, service, tables
 from .limits import BodyLimit
-from .portal import pages
+from .portal import editor, pages, render
 from .security import SecurityHeaders
 from .sparql import protocol as sparql
 from .sparql.budget import Budget
@@ -58,7 +58,7 @@ def create_app(settings, release_dir: Path | str) -> FastAPI:
 
     build = prepare_store(release, cache_root(settings))  # a child process, if it is not cached
     table_data = tables.load(release)  # meanwhile
-    ld = linked_data.LinkedData(release, base, pages.render_resource, pages={
+    ld = linked_data.LinkedData(release, base, render.render_resource, pages={
         "case": pages.render_case, "agency": pages.render_agency, "vocab": pages.render_vocabulary})
     budget = Budget(settings.client_budget, settings.budget_window)  # one per client, for every pool
     store = open_store(settings, build.wait(), ld.context, ld.prefixes, budget)
@@ -70,7 +70,7 @@ def create_app(settings, release_dir: Path | str) -> FastAPI:
         harvesting = app.state.harvest
         try:
             await harvesting.start()
-            pages.portal_for(app.state)  # the pages' view of the release, made before any request
+            render.portal_for(app.state)  # the pages' view of the release, made before any request
             # The release's tables, views and indexes live as long as the app: keep them out of the
             # cyclic collector's full passes (measured on the 10k-case release: each walked them
             # for 105 ms of the event loop; after the freeze, under 1 ms).
@@ -102,7 +102,7 @@ def create_app(settings, release_dir: Path | str) -> FastAPI:
     harvest.attach(app, release, settings, budget, worker=WORKER)
 
     app.include_router(rest.build_router(table_data))
-    endpoint = sparql.Endpoint(settings, pages.render_query)
+    endpoint = sparql.Endpoint(settings, editor.render_query)
     app.include_router(sparql.build_router(endpoint))
     app.include_router(linked_data.build_router(ld))
     app.include_router(downloads.build_router(

@@ -26,9 +26,10 @@ The pages read the service's in-memory release (``api.tables.Tables``, found on
 ``app.state``) and never parse the release's tables a second time. This is the service's one
 HTML layer: ``api.app`` hands the other routers the renderers they answer browsers with.
 :func:`render_case`, :func:`render_agency` and :func:`render_vocabulary` draw
-``/id/case/{id}`` ... as these pages, :func:`render_resource` any other description;
-:func:`render_query` (async) is also ``/sparql`` and :func:`render_downloads` also
-``/downloads/`` in a browser.
+``/id/case/{id}`` ... as these pages, :func:`.render.render_resource` any other
+description; :func:`.editor.render_query` (async) is also ``/sparql`` and
+:func:`render_downloads` also ``/downloads/`` in a browser. What every page shares is in
+:mod:`.render`; the SPARQL page is :mod:`.editor`.
 """
 
 from __future__ import annotations
@@ -36,157 +37,33 @@ from __future__ import annotations
 import json
 import logging
 import math
-import threading
 from pathlib import Path
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from pipelines.terms import PREFIXES, VOCAB
+from pipelines.terms import VOCAB
 
-from ..sparql.protocol import PAGE_LIMITS
-from ..tables import ALT_LABEL
-from . import charts
+from . import charts, editor
 from .data import PER_PAGE, SORTS, Portal, Query
 from .i18n import EN, ZH, Words, lang_of, with_params
-from .queries import BY_ID as EXAMPLES_BY_ID
-from .queries import DEFAULT_QUERY, EXAMPLES
+from .render import (
+    NODE_MODULES,
+    STATIC,
+    STATIC_TYPES,
+    VENDOR,
+    _context,
+    _page,
+    _size,
+    not_found,
+    portal_of,
+)
 
 log = logging.getLogger("lianzheng.pages")
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]  # the checkout: node_modules is beside api/
-STATIC = HERE / "static"
-NODE_MODULES = ROOT / "node_modules"
-# files served from node_modules, by the path under /static/vendor/ (nothing else is)
-VENDOR = {
-    "yasgui/yasgui.min.js": "@zazuko/yasgui/build/yasgui.min.js",
-    "yasgui/yasgui.min.css": "@zazuko/yasgui/build/yasgui.min.css",
-    "axe-core/axe.min.js": "axe-core/axe.min.js",
-}
-STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
-NAV = (("home", "/"), ("cases", "/cases"), ("agencies", "/agencies"), ("charts", "/charts"),
-       ("query", "/query"), ("downloads", "/downloads"), ("vocab", "/vocabulary"), ("about", "/about"))
-HTML = "text/html; charset=utf-8"
-
 router = APIRouter(include_in_schema=False)
-
-_env = Environment(loader=FileSystemLoader(str(HERE / "templates")),
-                   autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
-_lock = threading.Lock()
-
-
-# ------------------------------------------------------------------ the release
-
-DESCRIPTION = "http://purl.org/dc/terms/description"
-
-
-def _extra_texts(store):
-    """IRI -> {"description": {...}, "alt_names": [{...}]}: texts the tables do not carry,
-    read from the service's store (a bounded description of the IRI)."""
-    if store is None:
-        return lambda iri: {}
-
-    def texts(iri: str) -> dict:
-        desc: dict[str, str] = {}
-        alts: dict[str, list[str]] = {}
-        try:
-            quads = store.describe(iri, limit=2000)
-        except Exception:  # noqa: BLE001 - texts are extras: a page shows without them
-            log.exception("could not read texts of %s from the store", iri)
-            return {}
-        for q in quads:
-            if getattr(q.subject, "value", None) != iri:
-                continue
-            lang = (getattr(q.object, "language", None) or "").lower()
-            key = "zh" if lang.startswith("zh") else "en"
-            if q.predicate.value == DESCRIPTION:
-                desc[key] = q.object.value
-            elif q.predicate.value == ALT_LABEL:
-                alts.setdefault(key, []).append(q.object.value)
-        out: dict = {}
-        if desc:
-            out["description"] = desc
-        if alts:
-            n = max(len(v) for v in alts.values())
-            out["alt_names"] = [{k: sorted(v)[i] for k, v in alts.items() if i < len(v)} for i in range(n)]
-        return out
-
-    return texts
-
-
-def portal_of(request: Request) -> Portal:
-    """The pages' view of the served release, made once per app from the service's tables."""
-    return portal_for(request.app.state)
-
-
-def portal_for(state) -> Portal:
-    """:func:`portal_of` for an app's state: the service's app calls it as it starts, so that no
-    request pays for it (0.5 s of the event loop at 10k cases, when the first page was asked)."""
-    portal = getattr(state, "portal", None)
-    if portal is not None:
-        return portal
-    with _lock:
-        portal = getattr(state, "portal", None)
-        if portal is None:
-            portal = Portal(state.tables, Path(state.release_dir), Path(state.settings.releases),
-                            _extra_texts(state.store))
-            state.portal = portal
-    return portal
-
-
-# ------------------------------------------------------------------- rendering
-
-def _context(request: Request, section: str, title: str, **extra) -> dict:
-    lang = lang_of(request)
-    t = Words(lang)
-    portal = portal_of(request)
-    params = {k: v for k, v in request.query_params.multi_items() if k != "lang"}
-    path = request.url.path
-
-    def url(p: str, **kw) -> str:
-        return with_params(p, kw, lang)
-
-    lang_urls = {ZH: with_params(path, params, ZH), EN: with_params(path, params, EN)}
-    ctx = {
-        "request": request, "lang": lang, "other_lang": EN if lang == ZH else ZH, "t": t,
-        "portal": portal, "url": url, "section": section, "title": title, "nav": NAV,
-        "lang_urls": lang_urls, "switch_url": lang_urls[EN if lang == ZH else ZH], "alternates": [],
-        "source_title": lambda s: _source_title(s, t),
-    }
-    ctx.update(extra)
-    return ctx
-
-
-def _source_title(s: dict, t: Words) -> str:
-    doc = s.get("document") or ""
-    names = {"guidebook": ("指引手冊", "Guidebook"), "aac-intro": ("廉政平臺介紹", "AAC introduction")}
-    prefix = names.get(doc, (s.get("document_title") or doc, s.get("document_title") or doc))[t.i]
-    title = t.pick(s.get("title"), s.get("id", ""))
-    return f"{prefix} · {title}" if prefix else title
-
-
-def _page(template: str, ctx: dict, status: int = 200, headers: dict | None = None) -> HTMLResponse:
-    html = _env.get_template(template).render(**ctx)
-    h = {"Vary": "Accept", "Content-Language": ctx["lang"]}
-    h.update(headers or {})
-    return HTMLResponse(html, status_code=status, headers=h)
-
-
-def render_resource(request: Request, view) -> HTMLResponse:
-    """The page of any description the portal has no page of its own for (an activity, a
-    document, a code ...): ``view`` is an ``api.linked_data.ResourceView``."""
-    ctx = _context(request, "", view.title, view=view)
-    ctx["alternates"] = [{"type": mt, "href": href} for href, mt, _ in view.alternates]
-    return _page("resource.html", ctx)
-
-
-def not_found(request: Request) -> HTMLResponse:
-    ctx = _context(request, "", Words(lang_of(request))("not_found"), path=request.url.path)
-    return _page("notfound.html", ctx, status=404)
+router.include_router(editor.router)
 
 
 # ------------------------------------------------------------------------ home
@@ -426,142 +303,6 @@ def charts_page(request: Request):
     return _page("charts.html", _context(request, "charts", t("charts_title"), charts=made))
 
 
-# ------------------------------------------------------------------------ SPARQL
-
-PAGE_ROWS = 100  # result rows a page shows
-PAGE_BYTES = 2 * 1024 * 1024  # the most of an answer a page asks for (a few thousand rows)
-CELL_CHARS = 2000  # characters of a value a page shows
-GRAPH_CHARS = 200_000  # characters of a graph answer a page shows
-
-
-async def _ask_endpoint(request: Request, query: str, rows: int) -> tuple[int, str, bytes]:
-    """Run ``query`` through this app's own ``/sparql`` endpoint, in process (ASGI), for at most
-    ``rows`` rows and :data:`PAGE_BYTES` bytes.
-
-    The page thus gets exactly what a client of the endpoint gets -- the same checks
-    (read-only, no SERVICE), time and row limits, and the same per-client budget, since the
-    request carries the visitor's address -- without a second way to run a query; only the
-    limits are lower, set in the ASGI scope (:data:`api.sparql.PAGE_LIMITS`), where no HTTP
-    request can set them.
-    """
-    body = urlencode({"query": query}).encode("utf-8")
-    scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
-        "scheme": request.url.scheme, "path": "/sparql", "raw_path": b"/sparql", "root_path": "",
-        "query_string": b"", "client": request.scope.get("client"), "server": request.scope.get("server"),
-        PAGE_LIMITS: (rows, PAGE_BYTES),
-        "headers": [(b"content-type", b"application/x-www-form-urlencoded"),
-                    (b"accept", b"application/sparql-results+json, text/turtle;q=0.9"),
-                    (b"content-length", str(len(body)).encode()), (b"host", b"localhost")],
-    }
-    sent = False
-
-    async def receive():
-        nonlocal sent
-        if sent:
-            return {"type": "http.disconnect"}
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    status, media, chunks = 500, "", []
-
-    async def send(message):
-        nonlocal status, media
-        if message["type"] == "http.response.start":
-            status = message["status"]
-            for k, v in message.get("headers", []):
-                if k.lower() == b"content-type":
-                    media = v.decode("latin-1")
-        elif message["type"] == "http.response.body":
-            chunks.append(message.get("body", b""))
-
-    await request.app(scope, receive, send)
-    return status, media, b"".join(chunks)
-
-
-def _shown(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
-def _cell(term: dict | None, lang: str) -> dict | None:
-    if term is None:
-        return None
-    value = term.get("value", "")
-    if term.get("type") == "uri":
-        href = value
-        for kind in ("case", "agency"):
-            marker = f"/id/{kind}/"
-            if marker in value:
-                slug = value.split(marker, 1)[1]
-                href = with_params(f"/{'cases' if kind == 'case' else 'agencies'}/{slug}", {}, lang)
-        return {"text": _shown(value, CELL_CHARS), "href": href}
-    return {"text": _shown(value, CELL_CHARS), "lang": term.get("xml:lang")}
-
-
-async def _run_for_page(request: Request, query: str, lang: str, page: int = 1) -> dict:
-    """The answer's rows on ``page`` (of :data:`PAGE_ROWS`), and whether there are more."""
-    empty: dict[str, object] = {"error": None, "vars": None, "rows": [], "boolean": None, "graph": None,
-                                "truncated": False, "page": page, "first": 0, "more": False}
-    try:  # one row past the page: is there a next one?
-        status, media, body = await _ask_endpoint(request, query, page * PAGE_ROWS + 1)
-    except Exception:  # noqa: BLE001 - the page still shows the editor
-        log.exception("running a gallery query failed")
-        return dict(empty, error="internal error")
-    text = body.decode("utf-8", "replace")
-    if status >= 400:
-        try:
-            err = json.loads(text)
-            message = err.get("error") or f"HTTP {status}"
-            if err.get("detail") and isinstance(err["detail"], str):
-                message += f" ({err['detail']})"
-        except ValueError:
-            message = f"HTTP {status}"
-        return dict(empty, error=message)
-    if "json" in media:
-        data = json.loads(text)
-        if "boolean" in data:
-            return dict(empty, boolean=data["boolean"])
-        names = data.get("head", {}).get("vars", [])
-        bindings = data.get("results", {}).get("bindings", [])
-        first = (page - 1) * PAGE_ROWS
-        rows = [[_cell(b.get(v), lang) for v in names] for b in bindings[first:first + PAGE_ROWS]]
-        more = len(bindings) > first + PAGE_ROWS
-        # cut by the endpoint's own limits (not by the page's extra row): say so
-        cut = bool(data.get("limitBytes")) or (
-            bool(data.get("truncated")) and data.get("limit") != page * PAGE_ROWS + 1)
-        return dict(empty, vars=names, rows=rows, truncated=cut and not more, first=first, more=more)
-    return dict(empty, graph=_shown(text, GRAPH_CHARS), truncated=len(text) > GRAPH_CHARS)
-
-
-async def render_query(request: Request) -> HTMLResponse:
-    """The SPARQL page; ``/sparql`` may call it for a browser that sends no query."""
-    lang = lang_of(request)
-    t = Words(lang)
-    p = request.query_params
-    example = EXAMPLES_BY_ID.get(p.get("example") or "")
-    query = p.get("query") or (example.query if example else "")
-    try:
-        page = max(1, min(int(p.get("page") or 1), 10_000))
-    except ValueError:
-        page = 1
-    result = await _run_for_page(request, query, lang, page) if query.strip() else None
-    yasgui = all((NODE_MODULES / v).is_file() for k, v in VENDOR.items() if k.startswith("yasgui/"))
-    prefixes = {k: v for k, v in PREFIXES.items() if k in ("lz", "skos", "dct", "prov", "org", "xsd", "rdf", "rdfs")}
-    s = request.app.state.settings
-    limits = {"query_timeout": f"{s.query_timeout:g}", "max_results": f"{s.max_results:,}",
-              "max_answer_size": _size(s.max_answer_bytes), "client_budget": f"{s.client_budget:g}",
-              "budget_window": f"{s.budget_window:g}"}
-    ctx = _context(request, "query", t("query_title"), endpoint="/sparql", query_text=query or DEFAULT_QUERY,
-                   run_now=bool(query.strip()), examples=EXAMPLES, result=result, yasgui=yasgui,
-                   prefixes_json=json.dumps(prefixes), limits=limits)
-    return _page("query.html", ctx)
-
-
-@router.get("/query", response_class=HTMLResponse)
-async def query_page(request: Request):
-    return await render_query(request)
-
-
 # --------------------------------------------------------------------- downloads
 
 FILE_KINDS = {
@@ -585,15 +326,6 @@ SPECIAL = {
     "lianzheng.jsonld": ("完整 RDF 圖，context 內含", "the whole RDF graph, context inline"),
     "lianzheng.xlsx": ("全部表格之試算表", "every table in one spreadsheet"),
 }
-
-
-def _size(nbytes: int) -> str:
-    n: float = nbytes
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{nbytes:,} B" if unit == "B" else f"{n:,.1f} {unit}"
-        n /= 1024
-    return str(n)
 
 
 def render_downloads(request: Request) -> HTMLResponse:

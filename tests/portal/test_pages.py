@@ -372,7 +372,7 @@ ALL_TRIPLES = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
 def test_query_page_shows_results_a_page_at_a_time(page_of, portal_client):
     from urllib.parse import quote
 
-    from api.portal.pages import PAGE_ROWS
+    from api.portal.editor import PAGE_ROWS
 
     first = page_of("/query?query=" + quote(ALL_TRIPLES))
     assert f"第 1–{PAGE_ROWS} 列" in first.text
@@ -389,7 +389,7 @@ def test_query_page_cuts_long_values_and_huge_answers(portal_client):
     """A 1.2 KB query whose answer was 164 MB rendered a 164 MB page (+750 MB at its peak)."""
     from urllib.parse import quote
 
-    from api.portal.pages import PAGE_BYTES
+    from api.portal.editor import PAGE_BYTES
 
     query = ("SELECT ?s ?x WHERE { ?s ?p ?o . BIND(STR(?o) AS ?a0) "
              + " ".join(f"BIND(CONCAT(?a{i}, ?a{i}) AS ?a{i + 1})" for i in range(12)) + " BIND(?a12 AS ?x) }")

@@ -1,0 +1,156 @@
+"""What every page of the portal shares: the templates, the menu, the language, the page's
+context, and the portal's view of the served release (:class:`~.data.Portal`)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from ..tables import ALT_LABEL
+from .data import Portal
+from .i18n import EN, ZH, Words, lang_of, with_params
+
+log = logging.getLogger("lianzheng.pages")
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]  # the checkout: node_modules is beside api/
+STATIC = HERE / "static"
+NODE_MODULES = ROOT / "node_modules"
+# files served from node_modules, by the path under /static/vendor/ (nothing else is)
+VENDOR = {
+    "yasgui/yasgui.min.js": "@zazuko/yasgui/build/yasgui.min.js",
+    "yasgui/yasgui.min.css": "@zazuko/yasgui/build/yasgui.min.css",
+    "axe-core/axe.min.js": "axe-core/axe.min.js",
+}
+STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+NAV = (("home", "/"), ("cases", "/cases"), ("agencies", "/agencies"), ("charts", "/charts"),
+       ("query", "/query"), ("downloads", "/downloads"), ("vocab", "/vocabulary"), ("about", "/about"))
+HTML = "text/html; charset=utf-8"
+
+_env = Environment(loader=FileSystemLoader(str(HERE / "templates")),
+                   autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+_lock = threading.Lock()
+
+
+# ------------------------------------------------------------------ the release
+
+DESCRIPTION = "http://purl.org/dc/terms/description"
+
+
+def _extra_texts(store):
+    """IRI -> {"description": {...}, "alt_names": [{...}]}: texts the tables do not carry,
+    read from the service's store (a bounded description of the IRI)."""
+    if store is None:
+        return lambda iri: {}
+
+    def texts(iri: str) -> dict:
+        desc: dict[str, str] = {}
+        alts: dict[str, list[str]] = {}
+        try:
+            quads = store.describe(iri, limit=2000)
+        except Exception:  # noqa: BLE001 - texts are extras: a page shows without them
+            log.exception("could not read texts of %s from the store", iri)
+            return {}
+        for q in quads:
+            if getattr(q.subject, "value", None) != iri:
+                continue
+            lang = (getattr(q.object, "language", None) or "").lower()
+            key = "zh" if lang.startswith("zh") else "en"
+            if q.predicate.value == DESCRIPTION:
+                desc[key] = q.object.value
+            elif q.predicate.value == ALT_LABEL:
+                alts.setdefault(key, []).append(q.object.value)
+        out: dict = {}
+        if desc:
+            out["description"] = desc
+        if alts:
+            n = max(len(v) for v in alts.values())
+            out["alt_names"] = [{k: sorted(v)[i] for k, v in alts.items() if i < len(v)} for i in range(n)]
+        return out
+
+    return texts
+
+
+def portal_of(request: Request) -> Portal:
+    """The pages' view of the served release, made once per app from the service's tables."""
+    return portal_for(request.app.state)
+
+
+def portal_for(state) -> Portal:
+    """:func:`portal_of` for an app's state: the service's app calls it as it starts, so that no
+    request pays for it (0.5 s of the event loop at 10k cases, when the first page was asked)."""
+    portal = getattr(state, "portal", None)
+    if portal is not None:
+        return portal
+    with _lock:
+        portal = getattr(state, "portal", None)
+        if portal is None:
+            portal = Portal(state.tables, Path(state.release_dir), Path(state.settings.releases),
+                            _extra_texts(state.store))
+            state.portal = portal
+    return portal
+
+
+# ------------------------------------------------------------------- rendering
+
+def _context(request: Request, section: str, title: str, **extra) -> dict:
+    lang = lang_of(request)
+    t = Words(lang)
+    portal = portal_of(request)
+    params = {k: v for k, v in request.query_params.multi_items() if k != "lang"}
+    path = request.url.path
+
+    def url(p: str, **kw) -> str:
+        return with_params(p, kw, lang)
+
+    lang_urls = {ZH: with_params(path, params, ZH), EN: with_params(path, params, EN)}
+    ctx = {
+        "request": request, "lang": lang, "other_lang": EN if lang == ZH else ZH, "t": t,
+        "portal": portal, "url": url, "section": section, "title": title, "nav": NAV,
+        "lang_urls": lang_urls, "switch_url": lang_urls[EN if lang == ZH else ZH], "alternates": [],
+        "source_title": lambda s: _source_title(s, t),
+    }
+    ctx.update(extra)
+    return ctx
+
+
+def _source_title(s: dict, t: Words) -> str:
+    doc = s.get("document") or ""
+    names = {"guidebook": ("指引手冊", "Guidebook"), "aac-intro": ("廉政平臺介紹", "AAC introduction")}
+    prefix = names.get(doc, (s.get("document_title") or doc, s.get("document_title") or doc))[t.i]
+    title = t.pick(s.get("title"), s.get("id", ""))
+    return f"{prefix} · {title}" if prefix else title
+
+
+def _page(template: str, ctx: dict, status: int = 200, headers: dict | None = None) -> HTMLResponse:
+    html = _env.get_template(template).render(**ctx)
+    h = {"Vary": "Accept", "Content-Language": ctx["lang"]}
+    h.update(headers or {})
+    return HTMLResponse(html, status_code=status, headers=h)
+
+
+def render_resource(request: Request, view) -> HTMLResponse:
+    """The page of any description the portal has no page of its own for (an activity, a
+    document, a code ...): ``view`` is an ``api.linked_data.ResourceView``."""
+    ctx = _context(request, "", view.title, view=view)
+    ctx["alternates"] = [{"type": mt, "href": href} for href, mt, _ in view.alternates]
+    return _page("resource.html", ctx)
+
+
+def not_found(request: Request) -> HTMLResponse:
+    ctx = _context(request, "", Words(lang_of(request))("not_found"), path=request.url.path)
+    return _page("notfound.html", ctx, status=404)
+
+
+def _size(nbytes: int) -> str:
+    n: float = nbytes
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{nbytes:,} B" if unit == "B" else f"{n:,.1f} {unit}"
+        n /= 1024
+    return str(n)

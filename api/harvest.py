@@ -51,7 +51,8 @@ from api.errors import ServiceError, error_response
 from api.media import negotiate
 from api.sparql.jobs import run_job
 from api.sparql.worker import MODULE as WORKER
-from api.store.pool import Answer, WorkerPool
+from api.store.lines import Answer
+from api.store.pool import WorkerPool
 from pipelines import __version__ as _version
 from pipelines.catalogue.context import FILES, ROUTES, for_public_url
 from pipelines.catalogue.reconcile import BATCH_SIZE, PROPERTIES, TYPES

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from ..errors import ServiceError
-from ..store.pool import ClientBusy, OverBudget, PoolBusy, QueryTimeout, WorkerCrashed, WorkerFailed
+from ..store.lines import ClientBusy, OverBudget, PoolBusy, QueryTimeout, WorkerCrashed, WorkerFailed
 
 
 async def run_job(runner, job: dict, settings, client: str):

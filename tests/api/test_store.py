@@ -18,18 +18,9 @@ from api.linked_data import OWNED
 from api.sparql.budget import Budget
 from api.sparql.worker import MODULE as WORKER
 from api.store.embedded import KEEP_CACHES, SHAPES_GRAPH, VOCAB_GRAPH, OxigraphStore, cache_key, prepare_store
-from api.store.pool import (
-    BACKOFF,
-    ClientBusy,
-    Lines,
-    OverBudget,
-    PoolBusy,
-    QueryTimeout,
-    WorkerCrashed,
-    WorkerFailed,
-    WorkerPool,
-    backoff,
-)
+from api.store.lines import ClientBusy, Lines, OverBudget, PoolBusy, QueryTimeout, WorkerCrashed, WorkerFailed
+from api.store.pool import WorkerPool
+from api.store.process import BACKOFF, backoff
 
 CASE = "https://w3id.org/lianzheng/id/case/anping-water-reclamation"
 CARTESIAN = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # hours on any real graph
@@ -447,7 +438,7 @@ def test_a_job_abandoned_as_its_worker_starts_it_is_stopped_there(store_path):
 # ------------------------------------------------------------------ fairness between clients
 
 def test_lines_serve_clients_in_turn_and_put_jobs_back_first():
-    from api.store.pool import Job
+    from api.store.lines import Job
 
     lines = Lines()
     jobs = {(c, n): Job(n, b"", 1.0, None, client=c) for c in "ab" for n in range(3)}

@@ -28,7 +28,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from pipelines.release import SUMS
+from pipelines.checksums import SUMS
 
 from .errors import ServiceError
 from .media import negotiate

@@ -34,8 +34,8 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from pipelines.rdf.ids import KINDS
+from pipelines.rdf.prefixes import prefixes_for
 from pipelines.rdf.serialize import Compactor
-from pipelines.release import prefixes_for
 from pipelines.terms import CODES, SHAPES, VOCAB
 
 from . import rdf_out

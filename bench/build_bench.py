@@ -118,9 +118,9 @@ def baseline(source: Path, out: Path) -> dict:
     from pipelines.checks.shacl import shapes_graph
     from pipelines.rdf.graph import dataset_triples
     from pipelines.rdf.ids import DEFAULT_BASE
+    from pipelines.rdf.prefixes import jsonld_context
     from pipelines.rdf.terms import to_rdflib
     from pipelines.read.reader import read_dataset
-    from pipelines.release import jsonld_context
 
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()

@@ -15,10 +15,13 @@ from a thread that outlives them (here, the thread that also waits for them).
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import gc
 import os
 import signal
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
@@ -55,3 +58,44 @@ def running(pid: int) -> bool:
     except (OSError, IndexError):  # no /proc here: os.kill is all there is to know
         return True
     return state not in ("Z", "X")
+
+
+@contextmanager
+def collector_paused():
+    """Pause Python's cyclic garbage collector while a build holds millions of objects.
+
+    A build allocates millions of tuples and lists that live to its end; each full
+    collection walks all of them again, which cost a quarter of a 10k-case build.
+    The records and triples hold no reference cycles, so nothing is lost by not
+    looking for them; reference counting still frees everything as usual.
+    Forked workers turn the collector back on for their own, short-lived objects
+    (:func:`worker_collector`).
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+_WORKER_READY: list[int] = []
+
+
+def worker_collector() -> None:
+    """In a forked worker, once: leave the inherited objects out of collections, collect the rest.
+
+    Only once per process: freezing again later would also freeze the previous
+    job's uncollected garbage (rdflib graphs hold cycles), which then lives on.
+    Also lower the worker's priority: the main process writes the RDF, the
+    longest chain of work in a build; the checks in the workers can wait for a
+    free core, and take both once the main process is done.
+    """
+    if os.getpid() in _WORKER_READY:
+        return
+    _WORKER_READY.append(os.getpid())
+    gc.freeze()
+    gc.enable()
+    with contextlib.suppress(OSError):  # not allowed here: run at the same priority
+        os.nice(5)

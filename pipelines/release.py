@@ -10,7 +10,6 @@ comes from the records or ``SOURCE_DATE_EPOCH``.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
 import gc
 import json
@@ -18,35 +17,33 @@ import multiprocessing
 import os
 import shutil
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .catalogue import harvest
 from .checks import frictionless, shacl
-from .checksums import sha256_file
+from .checksums import SUMS, sha256_file, verify_sums, write_sums
 from .errors import CannotRun, Problem, ProblemsFound, Report
 from .folders import building_folder, link_being_made, remove_stale, replace_folder, tables_folder
 from .model import Dataset
-from .processes import die_with_parent
+from .processes import collector_paused, die_with_parent, worker_collector
 from .rdf.graph import TripleParts
 from .rdf.ids import DEFAULT_BASE, Minter
+from .rdf.prefixes import jsonld_context, prefixes_for
 from .rdf.serialize import by_subject, canonical, write_jsonld, write_ntriples, write_turtle
 from .read.reader import Reader
 from .settings import BUILD_SETTINGS
 from .tables import package as tabular
-from .terms import PREFIXES, load_codes, shapes_dir, vocab_dir
+from .terms import load_codes, shapes_dir, vocab_dir
 
 RDF_FILES = {"turtle": "lianzheng.ttl", "ntriples": "lianzheng.nt", "jsonld": "lianzheng.jsonld"}
 XLSX_FILE = "lianzheng.xlsx"
 MANIFEST = "release.json"
-SUMS = "SHA256SUMS"
 REPORT_JSON = "validation-report.json"
 REPORT_TEXT = "validation-report.txt"
 DEFAULT_OCID_PREFIX = str(next(s.default for s in BUILD_SETTINGS if s.name == "ocid_prefix"))
-INSTANCE_KINDS = ("case", "procurement", "agency", "activity", "participation", "document",
-                  "observation", "risk", "note", "law", "source", "dataset")
+
 
 
 @dataclass
@@ -66,63 +63,6 @@ def created_time(meta: dict, source_date_epoch: str | None) -> _dt.datetime:
     return _dt.datetime.fromisoformat(str(modified)).replace(tzinfo=None)
 
 
-def prefixes_for(base: str) -> dict[str, str]:
-    """Turtle/JSON-LD prefixes: the vocabularies', then one per kind of instance IRI."""
-    ids = Minter(base)
-    out = dict(PREFIXES)
-    for scheme in sorted(load_codes()):
-        out.setdefault(scheme, f"https://w3id.org/lianzheng/vocab/{scheme}/")
-    for kind in INSTANCE_KINDS:
-        out[kind] = f"{ids.base}/id/{kind}/"
-    return out
-
-
-def jsonld_context(base: str) -> dict:
-    """The published context (vocab/context.jsonld) plus the instance prefixes of this base."""
-    published = json.loads((vocab_dir() / "context.jsonld").read_text(encoding="utf-8"))["@context"]
-    ctx = dict(published)
-    for k, v in prefixes_for(base).items():
-        ctx.setdefault(k, v)
-    return ctx
-
-
-def write_sums(folder: Path) -> None:
-    lines = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != SUMS):
-        lines.append(f"{sha256_file(path)}  {path.relative_to(folder).as_posix()}\n")
-    (folder / SUMS).write_text("".join(lines), encoding="utf-8", newline="\n")
-
-
-def verify_sums(folder: Path) -> list[Problem]:
-    """Check every file against SHA256SUMS, and that no file is missing or extra."""
-    sums = folder / SUMS
-    if not sums.exists():
-        return [Problem("missing-checksums", "發行版缺少 SHA256SUMS。", "The release has no SHA256SUMS.",
-                        file=str(sums), check="release", fix_zh="重新建置發行版。", fix_en="Rebuild the release.")]
-    listed = {}
-    for n, line in enumerate(sums.read_text(encoding="utf-8").splitlines(), start=1):
-        digest, _, name = line.partition("  ")
-        listed[name] = (digest, n)
-    problems = []
-    present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() and p.name != SUMS}
-    for name, (digest, n) in sorted(listed.items()):
-        path = folder / name
-        if name not in present:
-            problems.append(Problem("missing-file", f"SHA256SUMS 列出的檔案不存在：{name}",
-                                    f"A file listed in SHA256SUMS is missing: {name}", file=SUMS, line=n,
-                                    check="release"))
-        elif sha256_file(path) != digest:
-            problems.append(Problem("checksum-mismatch", f"檔案內容與 SHA256SUMS 不符：{name}",
-                                    f"The file does not match its SHA-256 in SHA256SUMS: {name}",
-                                    file=name, check="release",
-                                    fix_zh="發行版不可修改；請重新下載或重建。",
-                                    fix_en="Releases are immutable: download or build it again."))
-    for name in sorted(present - set(listed)):
-        problems.append(Problem("unlisted-file", f"檔案未列於 SHA256SUMS：{name}",
-                                f"A file is not listed in SHA256SUMS: {name}", file=name, check="release"))
-    return problems
-
-
 def _copy_vocab(tmp: Path) -> list[str]:
     written = []
     for folder, names in ((vocab_dir(), ("lianzheng.ttl", "codes.ttl", "context.jsonld")),
@@ -134,47 +74,6 @@ def _copy_vocab(tmp: Path) -> list[str]:
                 shutil.copyfile(path, target / path.name)
                 written.append(f"{folder.name}/{path.name}")
     return written
-
-
-@contextmanager
-def collector_paused():
-    """Pause Python's cyclic garbage collector while a build holds millions of objects.
-
-    A build allocates millions of tuples and lists that live to its end; each full
-    collection walks all of them again, which cost a quarter of a 10k-case build.
-    The records and triples hold no reference cycles, so nothing is lost by not
-    looking for them; reference counting still frees everything as usual.
-    Forked workers turn the collector back on for their own, short-lived objects
-    (:func:`worker_collector`).
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
-_WORKER_READY: list[int] = []
-
-
-def worker_collector() -> None:
-    """In a forked worker, once: leave the inherited objects out of collections, collect the rest.
-
-    Only once per process: freezing again later would also freeze the previous
-    job's uncollected garbage (rdflib graphs hold cycles), which then lives on.
-    Also lower the worker's priority: the main process writes the RDF, the
-    longest chain of work in a build; the checks in the workers can wait for a
-    free core, and take both once the main process is done.
-    """
-    if os.getpid() in _WORKER_READY:
-        return
-    _WORKER_READY.append(os.getpid())
-    gc.freeze()
-    gc.enable()
-    with contextlib.suppress(OSError):  # not allowed here: run at the same priority
-        os.nice(5)
 
 
 _JOB: dict = {}  # what forked workers read: set before the pool starts

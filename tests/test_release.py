@@ -21,7 +21,8 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from api.cli import main
 from pipelines import folders
 from pipelines import release as rel
-from pipelines.release import RDF_FILES, build, publish, verify_sums
+from pipelines.checksums import verify_sums
+from pipelines.release import RDF_FILES, build, publish
 
 from .conftest import EPOCH, MINIMAL, ROOT
 

@@ -39,8 +39,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipelines.checksums import SUMS
 from pipelines.processes import die_with_parent
-from pipelines.release import MANIFEST, RDF_FILES, SUMS
+from pipelines.release import MANIFEST, RDF_FILES
 
 LAYOUT = 2  # bump when what goes into the store changes (2: compacted after loading)
 VOCAB_GRAPH = "https://w3id.org/lianzheng/vocab"

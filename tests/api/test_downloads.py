@@ -7,7 +7,7 @@ import hashlib
 
 import pytest
 
-from pipelines.release import SUMS
+from pipelines.checksums import SUMS
 
 
 def listed(release):

@@ -13,7 +13,7 @@ from rdflib.query import Result
 
 from api import rdf_out
 from api.sparql import results
-from pipelines.release import jsonld_context, prefixes_for
+from pipelines.rdf.prefixes import jsonld_context, prefixes_for
 
 from .conftest import by_value
 

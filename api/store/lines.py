@@ -1,15 +1,12 @@
-"""A pool's jobs: what a job is (:class:`Job`), what it answers (:class:`Answer`), the ways it
-can be refused or fail, and the lines jobs wait in, one per client (:class:`Lines`)."""
+"""What a pool's job answers (:class:`Answer`), the ways it can be refused or fail, and the
+lines jobs wait in, one per client (:class:`Lines`); a job itself is :class:`.process.Job`."""
 
 from __future__ import annotations
 
-import asyncio
 import collections
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # a job names the worker it went to; the worker holds jobs
-    from .process import Worker
+from .process import Job
 
 
 class QueryTimeout(Exception):
@@ -60,27 +57,6 @@ class Answer:
     worker: int = 0  # pid of the worker that answered
     media_type: str = ""  # the Content-Type, where the worker negotiated it (it checked the query)
     spool: str = ""  # the answer's file in the spool folder, where it was too large for the pipe
-
-
-@dataclass(eq=False)
-class Job:
-    """A query job inside the pool: waiting, queued on a worker, or running (the first of its queue)."""
-
-    id: int
-    frame: bytes
-    timeout: float
-    future: asyncio.Future
-    worker: Worker | None = None
-    started: float | None = None  # loop time it became the first of its worker's queue
-    held_since: float = 0.0  # time.monotonic() then: the loop's clock may count whole milliseconds
-    wait_timer: asyncio.TimerHandle | None = None
-    taken_back: bool = False  # from behind a slow job once: it now waits for an idle worker
-    client: str = ""  # whose job it is: the key of its budget and of its share of the workers
-
-    def stop_waiting(self) -> None:
-        if self.wait_timer is not None:
-            self.wait_timer.cancel()
-            self.wait_timer = None
 
 
 class Lines:

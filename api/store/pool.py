@@ -22,8 +22,8 @@ import time
 from pathlib import Path
 
 from .frames import BOARD_SIZE, FRAME, cancel_frame
-from .lines import Answer, ClientBusy, Job, Lines, OverBudget, PoolBusy, QueryTimeout, WorkerCrashed, WorkerFailed
-from .process import BACKOFF, Worker, _board, backoff
+from .lines import Answer, ClientBusy, Lines, OverBudget, PoolBusy, QueryTimeout, WorkerCrashed, WorkerFailed
+from .process import BACKOFF, Job, Worker, _board, backoff
 
 START_TIMEOUT = 30.0  # seconds for a worker to open the store and say it is ready
 QUEUE_DEPTH = 4  # jobs a worker holds at once: the one it runs and those queued behind it

@@ -1,6 +1,6 @@
-"""One worker process as the pool sees it (:class:`Worker`): its pipes, its queue of jobs, its
-timers and the board it says what it runs on; how long to wait before replacing one that
-crashed (:func:`backoff`)."""
+"""One worker process as the pool sees it (:class:`Worker`): its pipes, its queue of jobs
+(:class:`Job`), its timers and the board it says what it runs on; how long to wait before
+replacing one that crashed (:func:`backoff`)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,34 @@ import collections
 import contextlib
 import mmap
 import os
+from dataclasses import dataclass
 
 from .frames import BOARD_SIZE, FRAME, JOB_ID, JOB_START
-from .lines import Job
 
 # Seconds before a crashed worker is replaced, by crashes in a row (no answer between them):
 # the first two at once, then a pause that doubles, at most the last.
 BACKOFF = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+
+
+@dataclass(eq=False)
+class Job:
+    """A query job inside the pool: waiting, queued on a worker, or running (the first of its queue)."""
+
+    id: int
+    frame: bytes
+    timeout: float
+    future: asyncio.Future
+    worker: Worker | None = None
+    started: float | None = None  # loop time it became the first of its worker's queue
+    held_since: float = 0.0  # time.monotonic() then: the loop's clock may count whole milliseconds
+    wait_timer: asyncio.TimerHandle | None = None
+    taken_back: bool = False  # from behind a slow job once: it now waits for an idle worker
+    client: str = ""  # whose job it is: the key of its budget and of its share of the workers
+
+    def stop_waiting(self) -> None:
+        if self.wait_timer is not None:
+            self.wait_timer.cancel()
+            self.wait_timer = None
 
 
 class Worker:

@@ -438,7 +438,7 @@ def test_a_job_abandoned_as_its_worker_starts_it_is_stopped_there(store_path):
 # ------------------------------------------------------------------ fairness between clients
 
 def test_lines_serve_clients_in_turn_and_put_jobs_back_first():
-    from api.store.lines import Job
+    from api.store.process import Job
 
     lines = Lines()
     jobs = {(c, n): Job(n, b"", 1.0, None, client=c) for c in "ab" for n in range(3)}

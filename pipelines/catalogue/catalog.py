@@ -32,13 +32,10 @@ byte-stable and the three files hold the same graph (a test checks isomorphism).
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape as _xml_escape
-from xml.sax.saxutils import quoteattr
-
 from ..normalise import parse_date
 from ..rdf.graph import date_lit
-from ..rdf.serialize import by_subject, write_jsonld, write_turtle
-from ..rdf.terms import IRI, RDF_TYPE, XSD, XSD_STRING, Lit, en, typed, zh
+from ..rdf.serialize import by_subject, write_jsonld, write_rdfxml, write_turtle
+from ..rdf.terms import IRI, RDF_TYPE, XSD, Lit, en, typed, zh
 from ..tables.package import TABLE_BY_NAME
 from ..terms import PREFIXES
 from .context import CATALOG_FILES, MEDIA, FileInfo, inventory
@@ -384,50 +381,6 @@ def _earliest(rel) -> str:
     ds = rel.ds
     dates = [c.established.iso for c in ds.cases.values()] + [a.date.iso for a in ds.activities]
     return min(dates, key=lambda d: (d + "-01-01")[:10]) if dates else ""
-
-
-# --- RDF/XML (byte-stable; rdflib's writer orders subjects by hash) ----------------------
-
-
-def _split(iri: str, namespaces: list[tuple[str, str]]) -> tuple[str, str] | None:
-    for prefix, ns in namespaces:
-        if iri.startswith(ns):
-            local = iri[len(ns):]
-            if local and (local[0].isalpha() or local[0] == "_") and all(ch.isalnum() or ch in "_-." for ch in local):
-                return prefix, local
-    return None
-
-
-def write_rdfxml(triples, path, prefixes: dict[str, str]) -> None:
-    """RDF/XML (https://www.w3.org/TR/rdf-syntax-grammar/) in canonical order, one description per subject."""
-    namespaces = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
-    grouped = by_subject(list(triples))
-    used: dict[str, str] = {"rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#"}
-    body = []
-    for s, preds in grouped:
-        lines = [f"  <rdf:Description rdf:about={quoteattr(s)}>"]
-        for p, objs in preds:
-            split = _split(p, namespaces)
-            if split is None:
-                raise ValueError(f"no prefix for predicate {p}")
-            prefix, local = split
-            used[prefix] = prefixes[prefix]
-            qname = f"{prefix}:{local}"
-            for o in objs:
-                if isinstance(o, Lit):
-                    lex, lang, dt = o
-                    attr = f" xml:lang={quoteattr(lang)}" if lang else (
-                        "" if dt == XSD_STRING else f" rdf:datatype={quoteattr(dt)}")
-                    lines.append(f"    <{qname}{attr}>{_xml_escape(lex)}</{qname}>")
-                else:
-                    lines.append(f"    <{qname} rdf:resource={quoteattr(o)}/>")
-        lines.append("  </rdf:Description>")
-        body.append("\n".join(lines))
-    head = ['<?xml version="1.0" encoding="utf-8"?>', "<rdf:RDF"]
-    head += [f"    xmlns:{k}={quoteattr(v)}" for k, v in sorted(used.items())]
-    head[-1] += ">"
-    with open(path, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write("\n".join(head) + "\n" + "\n".join(body) + "\n</rdf:RDF>\n")
 
 
 def write_catalog(rel) -> list[str]:

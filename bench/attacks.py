@@ -133,7 +133,7 @@ SLOW_QUERY = ("SELECT (COUNT(*) AS ?n) WHERE { { SELECT ?a WHERE { ?a ?b ?c } LI
               "{ SELECT ?d WHERE { ?d ?e ?f } LIMIT 3000 } "
               "{ SELECT ?g WHERE { ?g ?h ?i } LIMIT 3000 } }")
 RECONCILE_VALUES = 300  # agency values in the property-only query
-RECONCILE_ALLOWED_VALUES = 20  # values per property the service takes (pipelines/reconcile.MAX_VALUES)
+RECONCILE_ALLOWED_VALUES = 20  # values per property the service takes (pipelines/catalogue/reconcile.MAX_VALUES)
 RECONCILE_BATCH = 100  # text queries in the batch (the manifest's batchSize)
 RECONCILE_TEXT_CHARS = 530  # characters of each text query: a ~76 KB batch (UTF-8 JSON)
 GUARD_QUERY_CHARS = 90_000

@@ -134,7 +134,8 @@ def reconcile(index, job: dict, config: dict) -> tuple[dict, bytes]:
     release and the batch: it runs here, bounded by the deadline and charged to the client."""
     import orjson
 
-    from pipelines.catalogue.reconcile import BATCH_SIZE, QueryError
+    from pipelines.catalogue.matching import QueryError
+    from pipelines.catalogue.reconcile import BATCH_SIZE
 
     op = job.get("op")
     try:
@@ -233,7 +234,7 @@ def worker_main(parent: int | None = None) -> int:
     if config.get("board_fd") is not None:
         board = mmap.mmap(int(config["board_fd"]), BOARD_SIZE)
     if config.get("task") == "reconcile":  # a reconciliation worker: names matched over the index
-        from pipelines.catalogue.reconcile import Index
+        from pipelines.catalogue.matching import Index
 
         state: object = Index.load(config["index"])
         task: Callable[[Any, dict, dict], tuple[dict, bytes]] = reconcile

@@ -18,7 +18,8 @@ from fastapi.testclient import TestClient
 from api import harvest
 from api.errors import install
 from api.settings import load
-from pipelines.catalogue.reconcile import Index, keys
+from pipelines.catalogue.matching import Index
+from pipelines.catalogue.reconcile import keys
 
 BASE = "https://w3id.org/lianzheng/id/"
 LANG = r"(((([A-Za-z]{2,3}(-([A-Za-z]{3}(-[A-Za-z]{3}){0,2}))?)|[A-Za-z]{4}|[A-Za-z]{5,8})"

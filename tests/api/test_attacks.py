@@ -1,7 +1,7 @@
 """One client must not take the service down: each finding of the attack review, through the
 real server on loopback (issue 11). Each attack comes from an address of its own (127.0.0.2
 and up, so that one test's spent budget is not the next one's refusal), the victim from
-127.0.0.1. Timing is measured by ``bench/attacks.py``; these tests check behaviour: the victim
+127.0.0.1. Timing is measured by ``bench/attacks/``; these tests check behaviour: the victim
 is answered while the attack is still under way, and the attack gets the refusal it should.
 """
 

@@ -1,6 +1,6 @@
 """The gallery of example SPARQL queries: real questions, written against ``vocab/``.
 
-Each runs on the release as served (``tests/portal`` runs every one on the real data
+Each runs on the release as served (``tests/api/portal`` runs every one on the real data
 and checks it answers without error). Language tags are matched with
 ``langMatches`` because the store keeps them in lower case (``zh-hant``).
 Code IRIs are written in full so a query reads without a prefix table.

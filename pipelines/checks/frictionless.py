@@ -20,7 +20,7 @@ def shared_lookups() -> Iterator[None]:
     table was read and type-checked six times over (sharing: 12.0 -> 10.4 s at 10k
     cases). Within
     this block the key sets are built once per (package, table, fields) and shared;
-    the values found and the errors reported are the same (tests/test_checks_frictionless.py).
+    the values found and the errors reported are the same (tests/pipelines/checks/test_checks_frictionless.py).
     Self-references and anything unusual go to Frictionless's own code, and so does all of it
     on a Frictionless version :mod:`.gate` does not list.
     """

@@ -2,7 +2,7 @@
 pySHACL, :func:`.frictionless.shared_lookups` for Frictionless): each runs only on the
 versions its equivalence tests were run against, and anywhere else the library's own code
 runs, slower but the same. A new version is added to a list only with those tests green
-(``tests/test_shacl_batch.py``, ``tests/test_checks_frictionless.py``)."""
+(``tests/pipelines/checks/test_shacl_batch.py``, ``tests/pipelines/checks/test_checks_frictionless.py``)."""
 
 from __future__ import annotations
 

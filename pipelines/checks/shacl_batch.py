@@ -18,7 +18,7 @@ than through three layers of rdflib and pySHACL generators.
 
 ``batched()`` applies this for the duration of a ``with`` block, in the process
 that validates, on the pySHACL versions :mod:`.gate` lists (elsewhere pySHACL's own
-code runs); ``tests/test_shacl_batch.py`` checks that results with and without
+code runs); ``tests/pipelines/checks/test_shacl_batch.py`` checks that results with and without
 it are the same, result for result, on the shapes' whole test table and on the
 real dataset. The release is also checked with unpatched pySHACL in the tests.
 """

@@ -8,7 +8,7 @@ cases went into adding the triples and answering ``objects()`` through it.
 
 :class:`OneGraphStore` holds the three indexes and nothing else; every triple is
 in its one graph. :func:`data_graph` fills it from the build's light triples in
-one pass. ``tests/test_shacl_batch.py`` checks that pySHACL gives the same
+one pass. ``tests/pipelines/checks/test_shacl_batch.py`` checks that pySHACL gives the same
 results, result for result, on this store and on rdflib's own.
 """
 

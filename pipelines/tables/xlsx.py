@@ -15,7 +15,7 @@ what such a workbook needs (Office Open XML, ECMA-376 Part 1, SpreadsheetML):
 Text is escaped for XML, and characters XML 1.0 cannot carry are written in the
 ``_xHHHH_`` form spreadsheets decode (ECMA-376 Part 1, 22.9.2.19, ST_Xstring), as
 is a literal ``_x`` that would otherwise read as one. Zip entries carry a fixed
-time stamp, so the same tables give the same bytes. ``tests/test_xlsx.py`` reads
+time stamp, so the same tables give the same bytes. ``tests/pipelines/tables/test_xlsx.py`` reads
 the workbooks back with openpyxl and python-calamine.
 """
 

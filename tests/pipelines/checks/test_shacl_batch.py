@@ -16,8 +16,7 @@ from pipelines.checks.shacl import shapes_graph
 from pipelines.checks.shacl_batch import _sbc, batched
 from pipelines.checks.shacl_store import OneGraphStore, data_graph
 from pipelines.rdf.terms import IRI, Lit
-
-from .test_shapes import CASES, _data
+from tests.test_shapes import CASES, _data
 
 
 def full_results(data: Graph) -> set[tuple]:

@@ -16,8 +16,7 @@ import pytest
 from api.cli import main
 from pipelines.errors import ProblemsFound
 from pipelines.read.reader import Reader
-
-from .conftest import MINIMAL, REAL
+from tests.conftest import MINIMAL, REAL
 
 CASE = "cases/danjiang-bridge.yaml"
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -23,8 +23,7 @@ from pipelines import folders
 from pipelines import release as rel
 from pipelines.checksums import verify_sums
 from pipelines.release import RDF_FILES, build, publish
-
-from .conftest import EPOCH, MINIMAL, ROOT
+from tests.conftest import EPOCH, MINIMAL, ROOT
 
 BIN = Path(sys.executable).parent
 

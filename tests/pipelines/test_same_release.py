@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import EPOCH, REAL, ROOT
+from tests.conftest import EPOCH, REAL, ROOT
 
 BASE = "2566a0e799b0c8ef8a82764b209e5ef702532fce"
 

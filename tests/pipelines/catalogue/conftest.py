@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ..conftest import EPOCH, MINIMAL, STANDARDS
+from tests.conftest import EPOCH, MINIMAL, STANDARDS
 
 DCAT_AP = STANDARDS / "dcat-ap-3.0.1"
 OCDS_ZIP = STANDARDS / "ocds-1.1.5" / "standard-1__1__5-schema.zip"

@@ -1,6 +1,6 @@
 """Cross-links (tender numbers, agency codes, Wikidata items) reach every output where the sources give them.
 
-The values come from the test fixture (tests/harvest/conftest.py) and are marked there as
+The values come from the test fixture (tests/pipelines/catalogue/conftest.py) and are marked there as
 not real; the project's records give none, and nothing is invented for them.
 """
 

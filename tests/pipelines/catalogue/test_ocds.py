@@ -9,8 +9,8 @@ import pytest
 from pipelines.catalogue.context import Release
 from pipelines.catalogue.ocds import package
 from pipelines.read.reader import Reader
+from tests.conftest import REAL
 
-from ..conftest import REAL
 from .conftest import OCDS_ZIP, TEST_AGENCY_CODE, TEST_TENDER, TEST_WIKIDATA, need, report
 
 

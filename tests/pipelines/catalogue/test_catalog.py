@@ -122,8 +122,7 @@ def test_catalog_lists_the_sparql_endpoint_the_api_and_the_reconciliation_servic
 
 def test_catalog_is_the_same_for_the_same_records(tmp_path):
     from pipelines.release import build
-
-    from ..conftest import EPOCH, MINIMAL
+    from tests.conftest import EPOCH, MINIMAL
 
     a, b = tmp_path / "a", tmp_path / "b"
     for out in (a, b):

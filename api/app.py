@@ -25,6 +25,8 @@ from pathlib import Path
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
+from pipelines.rdf.graph import ALT  # skos:altLabel: a case's other names, in the graph only
+
 from . import downloads, errors, harvest, linked_data, rest, service, tables
 from .limits import BodyLimit
 from .portal import editor, pages, render
@@ -62,7 +64,7 @@ def create_app(settings, release_dir: Path | str) -> FastAPI:
         "case": pages.render_case, "agency": pages.render_agency, "vocab": pages.render_vocabulary})
     budget = Budget(settings.client_budget, settings.budget_window)  # one per client, for every pool
     store = open_store(settings, build.wait(), ld.context, ld.prefixes, budget)
-    table_data.add_other_names(store.literals(tables.ALT_LABEL))  # one scan; REST and the portal search them
+    table_data.add_other_names(store.literals(ALT))  # one scan; REST and the portal search them
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -24,7 +24,6 @@ import orjson
 from pipelines.normalise import fold
 from pipelines.tables.package import SEP, TABLES
 
-ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel"  # a case's other names, in the graph
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
 CASE_SORTS = ("table_number", "established", "amount", "name", "id")
@@ -78,7 +77,6 @@ class Tables:
     case_summary_bytes: dict[str, bytes] = field(default_factory=dict)
     case_detail_bytes: dict[str, bytes] = field(default_factory=dict)
     case_search: dict[str, str] = field(default_factory=dict)  # folded text to search
-    case_other_names: dict[str, list[str]] = field(default_factory=dict)  # skos:altLabel, from the graph
     case_order: dict[str, list[str]] = field(default_factory=dict)  # sort key -> ids ascending
     agency_ids: list[str] = field(default_factory=list)
     agency_rows: dict[str, dict] = field(default_factory=dict)
@@ -135,7 +133,6 @@ class Tables:
         for iri, name in names:
             cid = by_iri.get(iri)
             if cid is not None:
-                self.case_other_names.setdefault(cid, []).append(name)
                 self.case_search[cid] += " " + fold(name)
 
     def page_bytes(self, ids: list[str], page: int, per_page: int, rendered: dict[str, bytes]) -> bytes:

@@ -11,7 +11,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from ..tables import ALT_LABEL
+from pipelines.rdf.graph import ALT, DESC  # skos:altLabel, dct:description: texts the tables lack
+
 from .data import Portal
 from .i18n import EN, ZH, Words, lang_of, with_params
 
@@ -39,9 +40,6 @@ _lock = threading.Lock()
 
 # ------------------------------------------------------------------ the release
 
-DESCRIPTION = "http://purl.org/dc/terms/description"
-
-
 def _extra_texts(store):
     """IRI -> {"description": {...}, "alt_names": [{...}]}: texts the tables do not carry,
     read from the service's store (a bounded description of the IRI)."""
@@ -61,9 +59,9 @@ def _extra_texts(store):
                 continue
             lang = (getattr(q.object, "language", None) or "").lower()
             key = "zh" if lang.startswith("zh") else "en"
-            if q.predicate.value == DESCRIPTION:
+            if q.predicate.value == DESC:
                 desc[key] = q.object.value
-            elif q.predicate.value == ALT_LABEL:
+            elif q.predicate.value == ALT:
                 alts.setdefault(key, []).append(q.object.value)
         out: dict = {}
         if desc:

@@ -21,12 +21,13 @@ BASE = "2566a0e799b0c8ef8a82764b209e5ef702532fce"
 # Builds the release with the code of the folder it is given, and says which code it ran.
 RUN = """
 import sys
+from pathlib import Path
 tree, source, out = sys.argv[1:4]
 sys.path.insert(0, tree)
 import pipelines
 assert pipelines.__file__.startswith(tree), pipelines.__file__
 from pipelines.release import build
-result = build(__import__("pathlib").Path(source), __import__("pathlib").Path(out), source_date_epoch=sys.argv[4])
+result = build(Path(source), Path(out), source_date_epoch=sys.argv[4])
 sys.exit(0 if result.ok else 1)
 """
 

@@ -27,7 +27,7 @@ Packages and modules, in the order a request meets them: :mod:`api.app` (factory
 :mod:`api.connections` (connection limits, under uvicorn), :mod:`api.rest` and :mod:`api.tables`
 (REST from the tables in memory), :mod:`api.sparql` (the endpoint: protocol, query check,
 budget, the worker a query runs in, results), :mod:`api.store` (the store's interface, the
-embedded store, the worker pool), :mod:`api.linked_data` with :mod:`api.rdf_out` (IRIs),
+embedded store, the worker pool), :mod:`api.linked_data` (IRIs),
 :mod:`api.downloads`, :mod:`api.harvest` (catalogue, feeds, reconciliation), :mod:`api.service`,
 and :mod:`api.portal`, the one HTML layer. :mod:`api.media` is the media types and Accept
 parser, :mod:`api.errors` the one error body, :mod:`api.limits` the body limit,

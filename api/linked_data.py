@@ -35,14 +35,15 @@ from starlette.concurrency import run_in_threadpool
 
 from pipelines.rdf.ids import KINDS
 from pipelines.rdf.prefixes import prefixes_for
-from pipelines.rdf.serialize import Compactor
+from pipelines.rdf.serialize import by_subject, canonical, compactor, nt_term, serialize
+from pipelines.rdf.terms import XSD_STRING, BNode, Lit, Quoted
 from pipelines.terms import CODES, SHAPES, VOCAB
 
-from . import rdf_out
 from .errors import ServiceError
 from .media import BY_SUFFIX, FORMATS, RESOURCE_FORMATS, acceptable, negotiate
 from .store.embedded import SHAPES_GRAPH, VOCAB_GRAPH
 from .store.interface import ReleaseStore, get_store
+from .store.terms import light_triples
 
 log = logging.getLogger("lianzheng.api")
 VOCAB_DOC = VOCAB.rstrip("#")  # https://w3id.org/lianzheng/vocab
@@ -125,7 +126,7 @@ class LinkedData:
         self.base = base.rstrip("/")
         self.prefixes = prefixes_for(self.base)
         self.context = release_context(self.release, self.base)
-        self.compact = Compactor(self.prefixes)
+        self.compact = compactor(self.prefixes)
         self._cache: dict[tuple[str, str], bytes] = {}
 
     # ------------------------------------------------------------ addresses
@@ -163,13 +164,13 @@ class LinkedData:
             triples = await run_in_threadpool(triples_of)
             if not triples:
                 raise ServiceError(404, f"nothing is known about <{iri}>")
-            tuples = rdf_out.to_tuples(triples)
+            terms = light_triples(triples)
             if fmt.key != "html":
-                body = rdf_out.write(tuples, fmt.key, prefixes=self.prefixes, context=self.context)
+                body = serialize(terms, fmt.key, prefixes=self.prefixes, context=self.context)
             elif page is not None and page[0] in self.pages:
                 body = await self._portal_page(request, page)  # None if the portal could not
             if body is None:
-                view = await run_in_threadpool(self.view, store, iri, tuples, path, title_default, note)
+                view = await run_in_threadpool(self.view, store, iri, terms, path, title_default, note)
                 body = bytes(self.render_resource(request, view).body)
             if key.startswith(("/vocab", "/shapes")) and not (fmt.key == "html" and page):
                 self._cache[cache_key] = body  # small, and the same for the whole run
@@ -189,15 +190,17 @@ class LinkedData:
 
     # ------------------------------------------------------------ HTML views
 
-    def view(self, store, iri: str, tuples: list[tuple], path: str, title_default: str,
+    def view(self, store, iri: str, terms: list[tuple], path: str, title_default: str,
              note: str) -> ResourceView:
+        """The HTML view of ``terms`` (light-term triples, any order), subjects in the writers' order."""
+        grouped = by_subject(canonical(list(dict.fromkeys(terms)))[0], ordered=True)
         iris = set()
-        for s, p, o in tuples:
-            iris.add(p[1])
-            if s[0] == "iri":
-                iris.add(s[1])
-            if o[0] == "iri":
-                iris.add(o[1])
+        for s, preds in grouped:
+            if type(s) is not BNode:
+                iris.add(s)
+            for p, objs in preds:
+                iris.add(p)
+                iris.update(o for o in objs if type(o) not in (Lit, BNode, Quoted))
         labels = store.labels(sorted(iris))
 
         def label_of(x: str) -> str:
@@ -209,38 +212,32 @@ class LinkedData:
                 return f"{zh} {en}"
             return zh or en or next(iter(found.values()))
 
-        def value(t: tuple) -> Value:
-            if t[0] == "iri":
-                href = self.local_href(t[1]) or t[1]
-                return Value(self.compact(t[1]) or t[1], href=href, label=label_of(t[1]))
-            if t[0] == "bnode":
-                return Value(f"_:{t[1]}", href=f"#b-{t[1]}")
-            if t[0] == "lit":
-                dt = "" if t[2] or t[3] == rdf_out.XSD_STRING else (self.compact(t[3]) or t[3])
-                return Value(t[1], lang=t[2], datatype=dt)
-            return Value(str(t))
+        def value(t) -> Value:
+            kind = type(t)
+            if kind is Lit:
+                lex, lang, dt = t
+                return Value(lex, lang=lang, datatype="" if lang or dt == XSD_STRING else (self.compact(dt) or dt))
+            if kind is BNode:
+                return Value(f"_:{t}", href=f"#b-{t}")
+            if kind is Quoted:
+                return Value(nt_term(t))
+            return Value(self.compact(t) or t, href=self.local_href(t) or t, label=label_of(t))
 
-        groups: dict[tuple, list] = {}
-        for s, p, o in tuples:
-            groups.setdefault(s, []).append((p, o))
         subjects = []
-        for s, pairs in groups.items():
-            siri = s[1]
-            if s[0] == "bnode":
-                anchor, label = f"b-{siri}", f"_:{siri}"
+        for s, preds in grouped:
+            if type(s) is BNode:
+                anchor, label = f"b-{s}", f"_:{s}"
             else:
-                local = self.local_href(siri) or ""
+                local = self.local_href(s) or ""
                 anchor = local.split("#", 1)[1] if "#" in local else \
                     (local.rsplit("/", 1)[-1] if local.startswith("/vocab/") else "")
-                label = label_of(siri) or self.compact(siri) or siri
-            subject = Subject(iri=siri if s[0] == "iri" else f"_:{siri}", anchor=anchor, label=label)
-            rows: dict[str, list] = {}
-            for p, o in pairs:
-                if p[1] == RDF_TYPE:
-                    subject.types.append(value(o))
+                label = label_of(s) or self.compact(s) or s
+            subject = Subject(iri=f"_:{s}" if type(s) is BNode else str(s), anchor=anchor, label=label)
+            for p, objs in preds:
+                if p == RDF_TYPE:
+                    subject.types.extend(value(o) for o in objs)
                 else:
-                    rows.setdefault(p[1], []).append(o)
-            subject.rows = [(value(("iri", p)), [value(o) for o in objs]) for p, objs in rows.items()]
+                    subject.rows.append((value(p), [value(o) for o in objs]))
             subjects.append(subject)
         main = [x for x in subjects if x.iri == iri]
         rest = [x for x in subjects if x.iri != iri]

@@ -40,11 +40,13 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response, StreamingResponse
 
-from .. import rdf_out
+from pipelines.rdf.serialize import serialize
+
 from ..errors import ServiceError, error_response, log
 from ..media import FORMATS, QUERY_FORM_FORMATS, acceptable, negotiate
 from ..store.frames import SPOOL_BYTES
 from ..store.interface import get_store
+from ..store.terms import light_triples
 from .guard import QueryRefused, quick_inspect
 from .jobs import run_job
 
@@ -327,8 +329,8 @@ class Endpoint:
             return page
         names = {"sd": SD, "formats": FORMATS_NS, "void": "http://rdfs.org/ns/void#",
                  "dct": "http://purl.org/dc/terms/", "xsd": "http://www.w3.org/2001/XMLSchema#"}
-        body = rdf_out.write(rdf_out.to_tuples(self._sd_triples(endpoint, store)), fmt.key,
-                             prefixes=names, context=names)
+        body = serialize(light_triples(self._sd_triples(endpoint, store)), fmt.key,
+                         prefixes=names, context=names)
         return Response(body, media_type=fmt.content_type(media_type), headers={"Vary": "Accept"})
 
     def _sd_triples(self, endpoint: str, store) -> list:

@@ -13,8 +13,9 @@ results say so in the body, with the top-level members ``"truncated": true`` and
 there (as for every format) the response header ``X-Result-Truncated: true`` is the
 signal. A row's size is first estimated from its terms (:func:`size_of`, never below
 what the writers make of it but for markup), so a huge result is cut while it is
-read, and the written body is cut exactly by :func:`fitted`. Language tags are written in their
-BCP 47 case (``zh-Hant``), see :mod:`api.rdf_out`.
+read, and the written body is cut exactly by :func:`fitted`. Terms are the light terms of
+:mod:`pipelines.rdf.terms` (see :mod:`api.store.terms`), their language tags in BCP 47 case
+(``zh-Hant``).
 """
 
 from __future__ import annotations
@@ -25,28 +26,29 @@ from xml.sax.saxutils import quoteattr
 
 import orjson
 
-from ..rdf_out import XSD_STRING, _nt, _xml_text, term
+from pipelines.rdf.serialize import nt_term, xml_text
+from pipelines.rdf.terms import XSD_STRING, BNode, Lit, Quoted, bcp47
+
+from ..store.terms import light
 
 TRUNCATED_LINK = "/sparql#truncated"  # the endpoint's page explains the limit
 
 
-def _json_term(t: tuple) -> dict:
-    kind = t[0]
-    if kind == "iri":
-        return {"type": "uri", "value": t[1]}
-    if kind == "bnode":
-        return {"type": "bnode", "value": t[1]}
-    if kind == "lit":
-        _, lex, lang, dt = t
+def _json_term(t) -> dict:
+    kind = type(t)
+    if kind is Lit:
+        lex, lang, dt = t
         if lang:
             return {"type": "literal", "value": lex, "xml:lang": lang}
         if dt == XSD_STRING:
             return {"type": "literal", "value": lex}
         return {"type": "literal", "value": lex, "datatype": dt}
-    if kind == "triple":
-        return {"type": "triple", "value": {"subject": _json_term(t[1]), "predicate": _json_term(t[2]),
-                                            "object": _json_term(t[3])}}
-    raise ValueError("not a term")
+    if kind is BNode:
+        return {"type": "bnode", "value": str(t)}
+    if kind is Quoted:
+        return {"type": "triple", "value": {"subject": _json_term(t[0]), "predicate": _json_term(t[1]),
+                                            "object": _json_term(t[2])}}
+    return {"type": "uri", "value": str(t)}
 
 
 TERM_MARKUP = 16  # bytes a term takes in any format besides its text, about
@@ -57,15 +59,18 @@ def size_of(text: str) -> int:
     return len(text) if text.isascii() else 3 * len(text)
 
 
-def _term_size(t: tuple) -> int:
-    if t[0] == "triple":
-        return sum(_term_size(x) for x in t[1:])
-    return TERM_MARKUP + sum(size_of(x) for x in t[1:] if x)
+def _term_size(t) -> int:
+    kind = type(t)
+    if kind is Quoted:
+        return sum(_term_size(x) for x in t)
+    if kind is Lit:
+        return TERM_MARKUP + sum(size_of(x) for x in t if x)
+    return TERM_MARKUP + size_of(t)
 
 
 def rows(solutions, variables: Sequence[str | int], limit: int,
          max_bytes: int | None = None) -> tuple[list[list], bool]:
-    """Up to ``limit`` rows of term tuples (None where unbound), about ``max_bytes`` of them at
+    """Up to ``limit`` rows of light terms (None where unbound), about ``max_bytes`` of them at
     most, and whether there were more. ``variables``: names or positions in the solution."""
     out: list[list] = []
     truncated = False
@@ -77,7 +82,7 @@ def rows(solutions, variables: Sequence[str | int], limit: int,
         row = []
         for v in variables:
             value = sol[v]
-            row.append(None if value is None else term(value))
+            row.append(None if value is None else light(value))
         if max_bytes is not None:
             size += sum(_term_size(t) for t in row if t is not None)
             if size > max_bytes and out:
@@ -132,13 +137,11 @@ def select_json_solutions(solutions, variables: list[str], limit: int,
                           max_bytes: int | None = None) -> tuple[bytes, int, bool]:
     """SELECT results straight from the engine's solutions to JSON: (body, rows, truncated).
 
-    The same document as :func:`rows` then :func:`select_json`, without the term
-    tuples in between (on a twenty-row lookup that was 40% of a worker's time); each
+    The same document as :func:`rows` then :func:`select_json`, without the light
+    terms in between (on a twenty-row lookup that was 40% of a worker's time); each
     row is written as it comes, so that ``max_bytes`` is counted exactly.
     """
     import pyoxigraph as ox
-
-    from ..rdf_out import bcp47
 
     named, literal = ox.NamedNode, ox.Literal
     idx = list(enumerate(variables))
@@ -173,7 +176,7 @@ def select_json_solutions(solutions, variables: list[str], limit: int,
                     b[name] = {"type": "literal", "value": t.value} if dt == XSD_STRING else \
                         {"type": "literal", "value": t.value, "datatype": dt}
             else:
-                b[name] = _json_term(term(t))
+                b[name] = _json_term(light(t))
         row = dumps(b)
         size += len(row) + 1
         if size > room:
@@ -197,21 +200,19 @@ def ask_json(value: bool) -> bytes:
     return orjson.dumps({"head": {}, "boolean": value})
 
 
-def _xml_binding(t: tuple) -> str:
-    kind = t[0]
-    if kind == "iri":
-        return f"<uri>{xml_escape(t[1])}</uri>"
-    if kind == "bnode":
-        return f"<bnode>{xml_escape(t[1])}</bnode>"
-    if kind == "lit":
-        _, lex, lang, dt = t
+def _xml_binding(t) -> str:
+    kind = type(t)
+    if kind is Lit:
+        lex, lang, dt = t
         attr = f" xml:lang={quoteattr(lang)}" if lang else "" if dt == XSD_STRING else \
             f" datatype={quoteattr(dt)}"
-        return f"<literal{attr}>{_xml_text(lex)}</literal>"
-    if kind == "triple":
-        return (f"<triple><subject>{_xml_binding(t[1])}</subject><predicate>{_xml_binding(t[2])}"
-                f"</predicate><object>{_xml_binding(t[3])}</object></triple>")
-    raise ValueError("not a term")
+        return f"<literal{attr}>{xml_text(lex)}</literal>"
+    if kind is BNode:
+        return f"<bnode>{xml_escape(t)}</bnode>"
+    if kind is Quoted:
+        return (f"<triple><subject>{_xml_binding(t[0])}</subject><predicate>{_xml_binding(t[1])}"
+                f"</predicate><object>{_xml_binding(t[2])}</object></triple>")
+    return f"<uri>{xml_escape(t)}</uri>"
 
 
 _XML_HEAD = '<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n'
@@ -243,15 +244,17 @@ def _csv_field(text: str) -> str:
     return text
 
 
-def _csv_value(t: tuple | None) -> str:
+def _csv_value(t) -> str:
     if t is None:
         return ""
-    kind = t[0]
-    if kind in ("iri", "lit"):
-        return _csv_field(t[1])
-    if kind == "bnode":
-        return f"_:{t[1]}"
-    return _csv_field(_nt(t))
+    kind = type(t)
+    if kind is Lit:
+        return _csv_field(t[0])
+    if kind is BNode:
+        return f"_:{t}"
+    if kind is Quoted:
+        return _csv_field(nt_term(t))
+    return _csv_field(t)
 
 
 def select_csv(variables: list[str], table: list[list], truncated: bool, limit: int) -> bytes:
@@ -262,7 +265,7 @@ def select_csv(variables: list[str], table: list[list], truncated: bool, limit: 
 
 def select_tsv(variables: list[str], table: list[list], truncated: bool, limit: int) -> bytes:
     lines = ["\t".join(f"?{v}" for v in variables)]
-    lines += ["\t".join("" if t is None else _nt(t) for t in row) for row in table]
+    lines += ["\t".join("" if t is None else nt_term(t) for t in row) for row in table]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 

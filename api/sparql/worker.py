@@ -65,8 +65,10 @@ def execute(store, job: dict, config: dict) -> tuple[dict, bytes]:
     """Run one query job; return the answer's header and body."""
     import pyoxigraph as ox
 
-    from .. import rdf_out
+    from pipelines.rdf import serialize
+
     from ..media import FORMATS
+    from ..store.terms import light_triples
     from . import results
 
     if job.get("check") is not None:  # the service left the query check to the worker
@@ -109,14 +111,14 @@ def execute(store, job: dict, config: dict) -> tuple[dict, bytes]:
                 lambda part: writer(variables, part, more or len(part) < len(table), limit), table, max_bytes)
             truncated = more or count < len(table)
     else:
-        if fmt not in rdf_out.WRITERS:
-            return _not_acceptable("a CONSTRUCT or DESCRIBE query", rdf_out.WRITERS), b""
+        if fmt not in serialize.FORMATS:
+            return _not_acceptable("a CONSTRUCT or DESCRIBE query", serialize.FORMATS), b""
         triples, truncated = results.triples_within(res, limit, max_bytes)
-        terms = rdf_out.to_tuples(triples)
-        try:
-            body, count = results.fitted(lambda part: rdf_out.write(
+        try:  # in the writer's order, so that a cut keeps whole subjects first
+            terms = serialize.canonical(list(dict.fromkeys(light_triples(triples))))[0]
+            body, count = results.fitted(lambda part: serialize.serialize(
                 part, fmt, prefixes=config.get("prefixes"), context=config.get("context")), terms, max_bytes)
-        except rdf_out.UnwritableGraph as exc:
+        except serialize.UnwritableGraph as exc:
             return {"ok": False, "status": 406, "error": f"the result cannot be written as "
                     f"{FORMATS[fmt].label}", "detail": str(exc)}, b""
         truncated = truncated or count < len(terms)

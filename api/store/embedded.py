@@ -22,7 +22,7 @@ compacted once (``optimize``: 2.2 s for 1.1M triples; lookups 2.7 times faster).
 
 Values, not lexical forms: the store keeps an ``xsd:decimal`` as its value, so
 ``"6.0"`` reads back as ``"6"``; and language tags in lower case (``zh-hant``),
-which the writers in :mod:`api.rdf_out` put back as ``zh-Hant``.
+which :mod:`api.store.terms` puts back as ``zh-Hant``.
 
 :class:`OxigraphStore` is the embedded implementation of :class:`api.store.interface.ReleaseStore`.
 """
@@ -41,6 +41,7 @@ from pathlib import Path
 
 from pipelines.checksums import SUMS
 from pipelines.processes import die_with_parent
+from pipelines.rdf.terms import bcp47
 from pipelines.release import MANIFEST, RDF_FILES
 
 LAYOUT = 2  # bump when what goes into the store changes (2: compacted after loading)
@@ -278,8 +279,6 @@ class OxigraphStore:
 
     def labels(self, iris: list[str]) -> dict[str, dict[str, str]]:
         """Labels of ``iris`` by language (``zh-Hant``, ``en``, ``""``), first label property found."""
-        from ..rdf_out import bcp47
-
         ox = self._ox
         out: dict[str, dict[str, str]] = {}
         for iri in dict.fromkeys(iris):

@@ -3,6 +3,10 @@
 rdflib's term objects cost about a microsecond and several hundred bytes each;
 a release of a million triples is built from these instead, and written by
 ``serialize.py``. ``to_rdflib`` converts them where rdflib is needed (pySHACL).
+
+An IRI is a string (``IRI`` or plain ``str``), a literal a ``Lit``; what a store gives
+back may also hold blank nodes (``BNode``) and triple terms (``Quoted``), which the
+service converts to these same terms (:mod:`api.store.terms`) so one writer serves both.
 """
 
 from __future__ import annotations
@@ -46,6 +50,45 @@ class Lit(tuple):
         return self[2]
 
 
+class BNode(str):
+    """A blank node, by its label (never an IRI: a label has no colon, an absolute IRI has one)."""
+
+    __slots__ = ()
+
+
+class Quoted(tuple):
+    """A triple term (RDF 1.2): (subject, predicate, object), each a light term."""
+
+    __slots__ = ()
+
+    def __new__(cls, s, p, o):
+        return tuple.__new__(cls, (s, p, o))
+
+
+def bcp47(tag: str) -> str:
+    """A language tag in its conventional case: ``zh-hant`` -> ``zh-Hant``, ``zh-tw`` -> ``zh-TW``.
+
+    Tags compare case-insensitively (RDF 1.1 Concepts 3.3) and some stores keep them in
+    lower case; the project writes them as BCP 47 spells them, as the release files do.
+    """
+    if not tag:
+        return tag
+    parts = tag.split("-")
+    out = [parts[0].lower()]
+    singleton = False
+    for part in parts[1:]:
+        if singleton or len(part) == 1:
+            singleton = True  # extensions and private use stay lower case
+            out.append(part.lower())
+        elif len(part) == 4 and part.isalpha():
+            out.append(part.title())
+        elif len(part) == 2 and part.isalpha():
+            out.append(part.upper())
+        else:
+            out.append(part.lower())
+    return "-".join(out)
+
+
 def zh(text: str) -> Lit:
     return Lit(text, "zh-Hant")
 
@@ -58,7 +101,7 @@ def typed(lex: str, datatype: str) -> Lit:
     return Lit(lex, "", datatype)
 
 
-Triple = tuple  # (IRI, IRI, IRI | Lit)
+Triple = tuple  # (IRI, IRI, IRI | Lit); from a store also BNode and Quoted
 
 
 def rdflib_terms(triples: Iterable[Triple]) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:

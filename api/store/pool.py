@@ -5,38 +5,34 @@ job's deadline its worker is killed with SIGKILL, reaped, and replaced. The rest
 service never waits on a query. What a worker runs is the module the pool is given
 (``worker``, run as ``python -m``: :mod:`api.sparql.worker`); the wire between them is
 :mod:`api.store.frames`. A job and the lines jobs wait in are :mod:`.lines`; one worker
-process as the pool sees it is :mod:`.process`.
+process as the pool sees it is :mod:`.process`, and starting, reading, killing and replacing
+them is :mod:`.workers`; what is left here is which job runs where and when.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import logging
 import math
-import mmap
-import os
-import sys
 import time
 from pathlib import Path
 
-from .frames import BOARD_SIZE, FRAME, cancel_frame
+from .frames import FRAME, cancel_frame
 from .lines import Answer, ClientBusy, Lines, OverBudget, PoolBusy, QueryTimeout, WorkerCrashed, WorkerFailed
-from .process import BACKOFF, Job, Worker, _board, backoff
+from .process import Job, Worker
+from .workers import Workers
 
-START_TIMEOUT = 30.0  # seconds for a worker to open the store and say it is ready
 QUEUE_DEPTH = 4  # jobs a worker holds at once: the one it runs and those queued behind it
 LINE_LIMIT = 32  # jobs one client may have waiting for a worker (ClientBusy past it)
 MAX_WAITING = 2048  # jobs waiting for a worker, over all clients (PoolBusy past it)
 PIPELINE_WINDOW = 0.005  # seconds: a job is queued only behind one that started this recently
 STALL = 0.005  # seconds: jobs queued behind one running this long are taken back
-ROOT = Path(__file__).resolve().parents[2]  # the checkout: where `python -m api...` is found
 
 log = logging.getLogger("lianzheng.workers")
 
 
-class WorkerPool:
+class WorkerPool(Workers):
     """``size`` worker processes; :meth:`run` runs a job on one of them, within a deadline.
 
     A job goes to an idle worker if there is one. When all are busy, it may be queued
@@ -70,142 +66,14 @@ class WorkerPool:
 
     def __init__(self, store_path: Path | None, *, worker: str, size: int, config: dict,
                  share: int | None = None, line_limit: int = LINE_LIMIT, budget=None):
-        self.worker = worker  # the module a worker process runs (python -m)
-        self.size = max(1, int(size))
-        self.config = dict(config, store=str(store_path) if store_path is not None else None)
+        super().__init__(store_path, worker=worker, size=size, config=config)
         self.share = None if share is None or share <= 0 else int(share)
         self.line_limit = max(1, int(line_limit))
         self.budget = budget  # an api.sparql.budget.Budget, or None: no admission, no charge
-        self.workers: list[Worker] = []
         self._lines = Lines()
         self._ids = itertools.count(1)
-        self._tasks: set[asyncio.Task] = set()
-        self._live: set[Worker] = set()  # every process started and not yet reaped
-        self._running = False
-        self.kills = 0  # workers killed here: at a deadline, or running a job nobody waits for
-        self.timeouts = 0  # of those, at a job's deadline
-        self.crashes = 0  # workers that died by themselves under a job
-        self.crash_streak = 0  # crashes since the last answer: sets the pause before a restart
-        self.last_crash: float | None = None  # time.time() of the last crash
+        self.timeouts = 0  # workers killed at a job's deadline (of the kills counted in Workers)
         self.taken_back = 0  # queued jobs taken back from a worker whose current job was slow
-        self.started = 0
-        self.starting = 0  # workers being started in place of stopped ones
-
-    # ------------------------------------------------------------ workers
-
-    async def _spawn(self) -> Worker:
-        board_fd = _board()
-        try:
-            proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", self.worker, str(os.getpid()), stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE, cwd=str(ROOT), env=dict(os.environ, RUST_BACKTRACE="0"),
-                pass_fds=() if board_fd is None else (board_fd,))
-            worker = Worker(proc)
-            self._live.add(worker)
-            if board_fd is not None:
-                worker.board = mmap.mmap(board_fd, BOARD_SIZE)
-        finally:
-            if board_fd is not None:
-                os.close(board_fd)
-        try:
-            await worker.send(dict(self.config, board_fd=board_fd))
-            header, _ = await asyncio.wait_for(worker.receive(), START_TIMEOUT)
-        except (TimeoutError, asyncio.IncompleteReadError, ConnectionError) as exc:
-            worker.kill()
-            worker.close_board()
-            await worker.finish()
-            self._live.discard(worker)
-            raise WorkerFailed(proc.returncode) from exc
-        worker.isolated = bool(header.get("isolated"))
-        worker.memory_limited = bool(header.get("memory_limited"))
-        worker.reader = asyncio.get_running_loop().create_task(self._read(worker))
-        self.workers.append(worker)
-        self.started += 1
-        return worker
-
-    async def start(self) -> None:
-        spawned = await asyncio.gather(*(self._spawn() for _ in range(self.size)))
-        self._running = True
-        if not all(w.isolated for w in spawned):
-            log.warning("query workers could not leave the network (unshare refused); SERVICE "
-                        "is refused by the query check alone")
-
-    def _background(self, coro) -> None:
-        task = asyncio.get_running_loop().create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _respawn(self) -> None:
-        """Start a worker in place of one that stopped: at once, unless workers keep crashing
-        (then after a pause that doubles with each crash in a row); and keep trying while the
-        pool runs, a failed start pausing longer each time."""
-        self.starting += 1
-        try:
-            pause = backoff(self.crash_streak)
-            while self._running:
-                if pause:
-                    await asyncio.sleep(pause)
-                try:
-                    await self._spawn()
-                    self._dispatch()
-                    return
-                except Exception:  # noqa: BLE001 - keep trying, slower
-                    log.exception("could not start a query worker")
-                    pause = min(BACKOFF[-1], max(BACKOFF[0], pause * 2))
-        finally:
-            self.starting -= 1
-
-    def _retire(self, worker: Worker, started: bool = True) -> Job | None:
-        """Take ``worker`` out of service: no more jobs; the queued ones go back to the waiting
-        line, in order and first; returns the job it was running, if any (``started``: the first
-        of its queue runs; else none of them did, and all go back). Starts a replacement."""
-        worker.retired = True
-        worker.stop_timers()
-        worker.close_board()
-        head = worker.jobs.popleft() if worker.jobs and started else None
-        if head is not None:
-            head.worker = None
-        self._requeue(list(worker.jobs))
-        worker.jobs.clear()
-        if worker in self.workers:
-            self.workers.remove(worker)
-        if self._running:
-            self._background(self._respawn())
-        self._dispatch()
-        return head
-
-    async def _bury(self, worker: Worker, head: Job | None, error) -> None:
-        """Wait for ``worker`` to be gone, then fail the job it ran with ``error(returncode)``."""
-        code = await worker.reap()
-        self._live.discard(worker)
-        if error is WorkerCrashed:
-            log.warning("query worker %d ended by itself (%s)", worker.pid, code)
-        if head is not None and not head.future.done():
-            head.future.set_exception(error(code))
-
-    def _kill(self, worker: Worker, error, started: bool = True) -> None:
-        worker.kill()
-        self.kills += 1
-        head = self._retire(worker, started)
-        self._background(self._bury(worker, head, error))
-
-    async def _read(self, worker: Worker) -> None:
-        """The worker's answers, as they come; its end, if it stops by itself."""
-        try:
-            while True:
-                header, body = await worker.receive()
-                self._answered(worker, header, body)
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        if worker.retired:
-            return  # killed here: dealt with already
-        self.crashes += 1
-        self.crash_streak += 1
-        self.last_crash = time.time()
-        head = self._retire(worker)
-        if head is not None:
-            log.warning("a query worker (pid %d) died under a job of client %s", worker.pid, head.client)
-        await self._bury(worker, head, WorkerCrashed)
 
     # ------------------------------------------------------------ jobs
 
@@ -491,34 +359,11 @@ class WorkerPool:
                 "seconds_since_crash": None if self.last_crash is None else round(time.time() - self.last_crash, 1),
                 "jobs_waiting": len(self._lines), "clients_waiting": self._lines.clients()}
 
-    def pids(self) -> list[int]:
-        return [w.pid for w in self.workers if w.usable]
-
     async def close(self) -> None:
-        """Stop: fail every job not answered, end every worker process (those being replaced
-        too) and wait for them, so that nothing outlives the event loop."""
+        """Stop: fail every job not answered, then end every worker process and wait for it."""
         self._running = False
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
         for job in self._lines.clear():
             job.stop_waiting()
             if not job.future.done():
                 job.future.set_exception(WorkerFailed("closed"))
-        for w in list(self._live):
-            w.retired = True
-            w.stop_timers()
-            w.close_board()
-            for job in w.jobs:
-                if job.wait_timer is not None:
-                    job.wait_timer.cancel()
-                if not job.future.done():
-                    job.future.set_exception(WorkerFailed("closed"))
-            w.jobs.clear()
-            if w.alive:
-                with contextlib.suppress(Exception):
-                    w.stdin.close()  # end of input: the worker leaves its loop
-        await asyncio.gather(*(w.finish() for w in list(self._live)))
-        self._live.clear()
-        self.workers.clear()
+        await self.close_workers()

@@ -7,7 +7,8 @@ lifespan and stop with it. Nothing reads the environment: ``settings`` is the
 one frozen object from :mod:`api.settings`.
 
 ``app.state`` holds what routers need (``settings``, ``release`` -- the folder --,
-``manifest``, ``tables``, ``store``, ``linked_data``). HTML comes from one layer, the
+``manifest``, ``tables``, ``store``, ``linked_data``, ``sparql`` -- the endpoint and its
+answer cache). HTML comes from one layer, the
 portal (:mod:`api.portal.pages`): the routers that answer browsers too (linked data, ``/sparql``,
 ``/downloads/``) are handed its renderers here. The store is reached through the
 ``get_store`` dependency, so a test (or another backend) can replace it with
@@ -103,9 +104,13 @@ def create_app(settings, release_dir: Path | str) -> FastAPI:
 
     harvest.attach(app, release, settings, budget, worker=WORKER)
 
-    app.include_router(rest.build_router(table_data))
+    # The hot routes first, on the app's own router (api.direct: an included router would
+    # rebuild them as plain FastAPI routes): a case or agency by id, and SPARQL.
+    rest.add_lookups(app.router, table_data)
     endpoint = sparql.Endpoint(settings, editor.render_query)
-    app.include_router(sparql.build_router(endpoint))
+    app.state.sparql = endpoint
+    sparql.add_routes(app.router, endpoint)
+    app.include_router(rest.build_router(table_data))
     app.include_router(linked_data.build_router(ld))
     app.include_router(downloads.build_router(
         downloads.Downloads(release, table_data.created, table_data.version, pages.render_downloads)))
@@ -113,8 +118,6 @@ def create_app(settings, release_dir: Path | str) -> FastAPI:
     app.include_router(harvest.router)
     app.include_router(pages.router)
 
-    app.add_middleware(rest.LookupFastPath, tables=table_data)
-    app.add_middleware(sparql.CachedAnswers, endpoint=endpoint, service=app)
     app.add_middleware(BodyLimit, max_body=settings.max_body)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "OPTIONS"],

@@ -42,6 +42,7 @@ from fastapi.responses import Response, StreamingResponse
 
 from pipelines.rdf.serialize import serialize
 
+from ..direct import DirectRoute, answers_directly
 from ..errors import ServiceError, error_response, log
 from ..media import FORMATS, QUERY_FORM_FORMATS, acceptable, negotiate
 from ..store.frames import SPOOL_BYTES
@@ -119,63 +120,6 @@ def endpoint_url(scheme: str, server: tuple | None, path: str, host: str | None)
     return str(URL(scope=scope).replace(query=None, fragment=None))
 
 
-class CachedAnswers:
-    """ASGI middleware: a GET of ``/sparql`` with a query is answered here, before routing.
-
-    From the cache if the answer is there (``X-Cache: hit``), else by the same handler the
-    route calls, with the same error body, minus FastAPI's routing and dependency
-    resolution; the routes stay for POST, the service description and OpenAPI. Measured
-    on the 10k-case release, 2 cores, wrk -c16: 500 lookups repeated, 1,127 req/s with the
-    cache behind the route, 2,147 with it here; distinct lookups, 547 -> 685 req/s
-    (the service's own process: 1.35 -> 0.97 ms of CPU a request).
-    """
-
-    def __init__(self, app, endpoint: "Endpoint", service):
-        self.app = app
-        self.endpoint = endpoint
-        self.service = service  # the FastAPI app: its store, and whether a test replaced it
-
-    async def __call__(self, scope, receive, send):
-        if (scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == "/sparql"
-                and scope["query_string"] and not self.service.dependency_overrides):
-            from starlette.datastructures import Headers, QueryParams
-
-            params = QueryParams(scope["query_string"]).multi_items()
-            headers = Headers(scope=scope)
-            accept = headers.get("accept")
-            server = scope.get("server")
-            base_iri = endpoint_url(scope.get("scheme", "http"), tuple(server) if server else None,
-                                    scope["path"], headers.get("host"))
-            queries = [v for k, v in params if k == "query"]
-            key = None
-            if len(queries) == 1 and all(k in ("query", "default-graph-uri", "named-graph-uri") for k, _ in params):
-                key = answer_key(id(self.service.state.store), queries[0],
-                                 [v for k, v in params if k == "default-graph-uri"],
-                                 [v for k, v in params if k == "named-graph-uri"], accept, base_iri)
-                hit = self.endpoint.cache.get(key)
-                if hit is not None:
-                    body, media, headers = hit
-                    await Response(body, media_type=media, headers=dict(headers, **{"X-Cache": "hit"}))(
-                        scope, receive, send)
-                    return
-            # not cached: the endpoint answers here too, without FastAPI's routing and
-            # dependency resolution (the same handler and the same error body), with the
-            # parameters read above (parsing a query string costs more than the lookup)
-            from starlette.requests import Request as _Request
-
-            try:
-                response = await self.endpoint.handle(_Request(scope, receive), self.service.state.store,
-                                                      parsed=(params, base_iri, accept, key))
-            except ServiceError as exc:
-                response = error_response(exc.status, exc.error, detail=exc.detail, headers=exc.headers)
-            except Exception:  # noqa: BLE001 - the one body, never the exception's text
-                log.exception("internal error on GET /sparql")
-                response = error_response(500, "internal error")
-            await response(scope, receive, send)
-            return
-        await self.app(scope, receive, send)
-
-
 class Endpoint:
     """The SPARQL 1.1 Protocol endpoint. ``browser_page(request)`` is the portal's SPARQL page
     (the query editor), which a browser that asks ``/sparql`` for HTML and sends no query gets."""
@@ -184,6 +128,49 @@ class Endpoint:
         self.settings = settings
         self.browser_page = browser_page
         self.cache = AnswerCache()
+
+    async def answer_get(self, scope, receive, send) -> bool:
+        """A GET with a query, answered before FastAPI's request handling (:mod:`api.direct`).
+
+        From the cache if the answer is there (``X-Cache: hit``), else by :meth:`handle`, with
+        the parameters read here (parsing a query string costs more than the lookup) and the
+        same error body. Declined (the route's endpoint answers): no query string, or a store
+        replaced through ``app.dependency_overrides`` (which only FastAPI resolves). Measured
+        on the 10k-case release, 2 cores, wrk -c16: 500 lookups repeated, 1,127 req/s with the
+        cache behind FastAPI's handling, 2,147 before it.
+        """
+        app = scope["app"]
+        if not scope["query_string"] or get_store in app.dependency_overrides:
+            return False
+        from starlette.datastructures import Headers, QueryParams
+
+        params = QueryParams(scope["query_string"]).multi_items()
+        headers = Headers(scope=scope)
+        accept = headers.get("accept")
+        server = scope.get("server")
+        base_iri = endpoint_url(scope.get("scheme", "http"), tuple(server) if server else None,
+                                scope["path"], headers.get("host"))
+        queries = [v for k, v in params if k == "query"]
+        store = app.state.store
+        key = None
+        if len(queries) == 1 and all(k in ("query", "default-graph-uri", "named-graph-uri") for k, _ in params):
+            key = answer_key(id(store), queries[0], [v for k, v in params if k == "default-graph-uri"],
+                             [v for k, v in params if k == "named-graph-uri"], accept, base_iri)
+            hit = self.cache.get(key)
+            if hit is not None:
+                body, media, cached = hit
+                await Response(body, media_type=media, headers=dict(cached, **{"X-Cache": "hit"}))(
+                    scope, receive, send)
+                return True
+        try:
+            response = await self.handle(Request(scope, receive), store, parsed=(params, base_iri, accept, key))
+        except ServiceError as exc:
+            response = error_response(exc.status, exc.error, detail=exc.detail, headers=exc.headers)
+        except Exception:  # noqa: BLE001 - the one body, never the exception's text
+            log.exception("internal error on GET /sparql")
+            response = error_response(500, "internal error")
+        await response(scope, receive, send)
+        return True
 
     # -------------------------------------------------------------- parsing
 
@@ -365,8 +352,9 @@ class Endpoint:
         return out
 
 
-def build_router(endpoint: Endpoint) -> APIRouter:
-    router = APIRouter(tags=["SPARQL"])
+def add_routes(router: APIRouter, endpoint: Endpoint) -> None:
+    """``/sparql``, GET and POST, on ``router``: the app's own (a hot route is not one an
+    included router may rebuild, see :mod:`api.direct`)."""
     Store = Annotated[object, Depends(get_store)]
     doc = ("SPARQL 1.1 Protocol query operation. Without a query: the service description (Turtle, "
            "JSON-LD) or a query form (HTML). Results by Accept: application/sparql-results+json (default), "
@@ -388,15 +376,20 @@ def build_router(endpoint: Endpoint) -> APIRouter:
 
     # The parameters are read from the request itself (a repeated 'query' is an error the
     # protocol defines); they are declared for the OpenAPI document only, which also
-    # spares FastAPI validating them on every request.
-    @router.get("/sparql", summary="SPARQL query (GET)", description=doc, response_class=Response,
-                responses=responses, openapi_extra={"parameters": [
-                    {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
-                     "description": "The SPARQL query (without it: the service description)"}] + dataset_params})
+    # spares FastAPI validating them on every request. A GET with a query is a hot route
+    # (api.direct), answered by Endpoint.answer_get first.
+    @answers_directly(endpoint.answer_get)
     async def sparql_get(request: Request, store: Store):
         return await endpoint.handle(request, store)
 
-    @router.post("/sparql", summary="SPARQL query (POST)", description=doc, response_class=Response,
+    router.add_api_route("/sparql", sparql_get, methods=["GET"], route_class_override=DirectRoute, tags=["SPARQL"],
+                         summary="SPARQL query (GET)", description=doc, response_class=Response,
+                         responses=responses, openapi_extra={"parameters": [
+                             {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
+                              "description": "The SPARQL query (without it: the service description)"}]
+                             + dataset_params})
+
+    @router.post("/sparql", tags=["SPARQL"], summary="SPARQL query (POST)", description=doc, response_class=Response,
                  responses=responses, openapi_extra={"requestBody": {"content": {
                      "application/x-www-form-urlencoded": {"schema": {
                          "type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]}},
@@ -405,7 +398,5 @@ def build_router(endpoint: Endpoint) -> APIRouter:
     async def sparql_post(request: Request, store: Store):
         return await endpoint.handle(request, store)
 
-    return router
 
-
-__all__ = ["Endpoint", "build_router", "FORMATS"]
+__all__ = ["Endpoint", "add_routes", "FORMATS"]

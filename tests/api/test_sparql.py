@@ -241,11 +241,12 @@ def test_answers_are_cached_per_query_dataset_and_format(client):
 
 
 def test_get_answers_the_same_through_the_route_as_before_it(client):
-    """GET /sparql is answered before routing; with the store replaced it goes through the route."""
+    """GET /sparql is answered before FastAPI's request handling (api.direct); with the store
+    replaced through dependency_overrides it is the route's endpoint that answers."""
     from api.store.interface import get_store
 
     store = client.app.state.store
-    fast = client.get("/sparql", params={"query": NAMES + " # before routing"})
+    fast = client.get("/sparql", params={"query": NAMES + " # before FastAPI's handling"})
     bad_fast = client.get("/sparql", params={"query": "SELECT * {", "x": "1"})
     client.app.dependency_overrides[get_store] = lambda: store
     try:
@@ -260,10 +261,7 @@ def test_get_answers_the_same_through_the_route_as_before_it(client):
 
 
 def test_a_get_looks_its_answer_up_once(client):
-    from api.sparql.protocol import CachedAnswers
-
-    endpoint = next(m.kwargs["endpoint"] for m in client.app.user_middleware if m.cls is CachedAnswers)
-    cache = endpoint.cache
+    cache = client.app.state.sparql.cache
     query = NAMES.replace("ORDER BY", "# looked up once\nORDER BY")
     hits, misses = cache.hits, cache.misses
     assert client.get("/sparql", params={"query": query}).status_code == 200

@@ -2,9 +2,9 @@
 
 A case looked up by id, or a SPARQL GET, is most of what clients ask, and FastAPI's work per
 request (reading the request, solving dependencies, validating, encoding) costs more than the
-answer. A route made with ``route_class_override=DirectRoute`` from an endpoint marked with
-:func:`answers_directly` is an ordinary route: matched in its place among the others, in the
-OpenAPI document, behind every middleware; but its request first goes to the plain ASGI
+answer. A route added with :func:`add_first` from an endpoint marked with :func:`answers_directly`
+is an ordinary route: matched ahead of the others, in the OpenAPI document, behind every
+middleware; but its request first goes to the plain ASGI
 handler given, which answers what it can and returns ``True``. What it declines (``False``)
 the endpoint answers, with FastAPI's validation and the one error body.
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, APIRouter
 
 Direct = Callable[[dict, Any, Any], Awaitable[bool]]  # (scope, receive, send) -> answered
 
@@ -45,6 +45,16 @@ class DirectRoute(APIRoute):
                 await full(scope, receive, send)
 
         self.app = app
+
+
+def add_first(router: APIRouter, path: str, endpoint: Callable, **kwargs: Any) -> None:
+    """Add a :class:`DirectRoute` to ``router`` ahead of every route it has, FastAPI's own
+    (``/openapi.json``, ``/docs``) too: the hot routes are the first a request is matched with.
+
+    ``router`` is the app's own: FastAPI rebuilds the routes of an included router from their
+    endpoints, which would drop the direct handler."""
+    router.add_api_route(path, endpoint, route_class_override=DirectRoute, **kwargs)
+    router.routes.insert(0, router.routes.pop())
 
 
 async def send_bytes(scope: dict, send, body: bytes, media_type: bytes, headers: list | None = None) -> None:

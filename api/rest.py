@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 
 from pipelines.terms import load_codes
 
-from .direct import DirectRoute, answers_directly, send_bytes
+from .direct import add_first, answers_directly, send_bytes
 from .errors import ServiceError
 from .tables import AGENCY_SORTS, CASE_SORTS, DEFAULT_PER_PAGE, MAX_PER_PAGE, Tables
 
@@ -337,6 +337,6 @@ def add_lookups(router: APIRouter, tables: Tables) -> None:
             ("/api/agencies/{agency_id}", get_agency, AgencyDetail, "One agency",
              "The agency with its sub-agencies and the cases it takes part in.")):
         for method in ("GET", "HEAD"):  # HEAD answered alike, and left out of the OpenAPI document
-            router.add_api_route(path, endpoint, methods=[method], route_class_override=DirectRoute, tags=["REST"],
-                                 responses=ERRORS, response_model=model, summary=summary, description=description,
-                                 include_in_schema=method == "GET")
+            add_first(router, path, endpoint, methods=[method], tags=["REST"], responses=ERRORS,
+                      response_model=model, summary=summary, description=description,
+                      include_in_schema=method == "GET")

@@ -42,7 +42,7 @@ from fastapi.responses import Response, StreamingResponse
 
 from pipelines.rdf.serialize import serialize
 
-from ..direct import DirectRoute, answers_directly
+from ..direct import add_first, answers_directly
 from ..errors import ServiceError, error_response, log
 from ..media import FORMATS, QUERY_FORM_FORMATS, acceptable, negotiate
 from ..store.frames import SPOOL_BYTES
@@ -382,12 +382,10 @@ def add_routes(router: APIRouter, endpoint: Endpoint) -> None:
     async def sparql_get(request: Request, store: Store):
         return await endpoint.handle(request, store)
 
-    router.add_api_route("/sparql", sparql_get, methods=["GET"], route_class_override=DirectRoute, tags=["SPARQL"],
-                         summary="SPARQL query (GET)", description=doc, response_class=Response,
-                         responses=responses, openapi_extra={"parameters": [
-                             {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
-                              "description": "The SPARQL query (without it: the service description)"}]
-                             + dataset_params})
+    add_first(router, "/sparql", sparql_get, methods=["GET"], tags=["SPARQL"], summary="SPARQL query (GET)",
+              description=doc, response_class=Response, responses=responses, openapi_extra={"parameters": [
+                  {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
+                   "description": "The SPARQL query (without it: the service description)"}] + dataset_params})
 
     @router.post("/sparql", tags=["SPARQL"], summary="SPARQL query (POST)", description=doc, response_class=Response,
                  responses=responses, openapi_extra={"requestBody": {"content": {

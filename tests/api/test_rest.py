@@ -186,8 +186,11 @@ def test_the_lookup_fast_path_answers_as_the_route_does(client):
 
     from api.direct import DirectRoute
 
-    route = next(r for r in client.app.routes if getattr(r, "path", "") == "/api/cases/{case_id}")
-    assert isinstance(route, DirectRoute) and route.methods == {"GET"} and route.endpoint.direct
+    paths = [getattr(r, "path", "") for r in client.app.routes]
+    route = next(r for r in client.app.routes
+                 if getattr(r, "path", "") == "/api/cases/{case_id}" and r.methods == {"GET"})
+    assert isinstance(route, DirectRoute) and route.endpoint.direct
+    assert paths.index("/api/cases/{case_id}") < paths.index("/openapi.json")  # matched first
     assert "/api/cases/{case_id}" in client.app.openapi()["paths"]
     routed = asyncio.run(route.endpoint(case_id="anping-water-reclamation"))
     fast = client.get("/api/cases/anping-water-reclamation")

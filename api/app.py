@@ -117,6 +117,7 @@ def create_app(settings, release_dir: Path | str) -> FastAPI:
     app.include_router(service.build_router(table_data))
     app.include_router(harvest.router)
     app.include_router(pages.router)
+    app.mount("/static", pages.static_files, name="static")  # after the router: /static/vendor/ is its
 
     app.add_middleware(BodyLimit, max_body=settings.max_body)
     app.add_middleware(SecurityHeaders)

@@ -276,10 +276,19 @@ def test_about_has_licence_citation_and_endpoints(page_of):
 
 
 def test_static_files_are_served_and_nothing_else(portal_client):
-    assert portal_client.get("/static/portal.css").headers["content-type"].startswith("text/css")
-    assert portal_client.get("/static/../pages.py").status_code == 404
-    assert portal_client.get("/static/vendor/../../package.json").status_code == 404
-    assert portal_client.get("/static/vendor/lodash-es/lodash.js").status_code == 404
+    css = portal_client.get("/static/portal.css")
+    assert css.headers["content-type"].startswith("text/css")
+    assert css.headers["cache-control"] == "public, max-age=3600" and css.headers["etag"]
+    again = portal_client.get("/static/portal.css", headers={"if-none-match": css.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+    assert portal_client.head("/static/query.js").status_code == 200
+    for path in ("/static/../pages.py", "/static/%2e%2e/pages.py", "/static/vendor/../../package.json",
+                 "/static/vendor/lodash-es/lodash.js", "/static/nothing.css"):
+        missing = portal_client.get(path)
+        body = missing.json()  # the one error body
+        assert missing.status_code == 404 and body["ok"] is False and body["status"] == 404, path
+    vendor = portal_client.get("/static/vendor/yasgui/yasgui.min.js")
+    assert vendor.status_code == 200 and vendor.headers["content-type"].startswith("text/javascript")
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.id)

@@ -26,7 +26,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
-from pipelines.rdf.graph import ALT  # skos:altLabel: a case's other names, in the graph only
+from pipelines.rdf.graph import ALT, DESC  # skos:altLabel, dct:description: in the graph only
 
 from . import downloads, errors, harvest, linked_data, rest, service, tables
 from .limits import BodyLimit
@@ -65,7 +65,8 @@ def create_app(settings, release_dir: Path | str) -> FastAPI:
         "case": pages.render_case, "agency": pages.render_agency, "vocab": pages.render_vocabulary})
     budget = Budget(settings.client_budget, settings.budget_window)  # one per client, for every pool
     store = open_store(settings, build.wait(), ld.context, ld.prefixes, budget)
-    table_data.add_other_names(store.literals(ALT))  # one scan; REST and the portal search them
+    # one scan each: the pages show them, REST and the portal search the other names alike
+    table_data.add_texts(store.literals(DESC), store.literals(ALT))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

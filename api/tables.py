@@ -57,6 +57,11 @@ def _list(text: str, sep: str = SEP) -> list[str]:
     return [x.strip() for x in text.split(sep) if x.strip()] if text else []
 
 
+def _lang_key(tag: str) -> str:
+    """The pages' two languages: ``zh`` for any Chinese tag, ``en`` for the rest."""
+    return "zh" if tag.lower().startswith("zh") else "en"
+
+
 def read_table(release: Path, name: str) -> list[dict[str, str]]:
     path = release / "data" / f"{name}.csv"
     with open(path, encoding="utf-8", newline="") as fh:
@@ -85,6 +90,9 @@ class Tables:
     agency_search: dict[str, str] = field(default_factory=dict)
     agency_case_count: dict[str, int] = field(default_factory=dict)
     agency_order: dict[str, list[str]] = field(default_factory=dict)
+    # texts from the graph the tables do not carry, by IRI (add_texts):
+    # {"description": {"zh": ..., "en": ...}, "alt_names": [{"zh": ..., "en": ...}, ...]}
+    texts: dict[str, dict] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ cases
 
@@ -126,14 +134,25 @@ class Tables:
             out.append(cid)
         return out
 
-    def add_other_names(self, names: Iterable[tuple[str, str]]) -> None:
-        """Add the cases' other names (``(case IRI, name)``, from the graph: the tables do not
-        carry them) to the text REST and the portal search alike."""
+    def add_texts(self, descriptions: Iterable[tuple[str, str, str]],
+                  other_names: Iterable[tuple[str, str, str]]) -> None:
+        """Add the texts the tables do not carry, from the graph (``(IRI, text, language)`` each):
+        descriptions and other names, by IRI, for the pages (:attr:`texts`), and the cases'
+        other names to the text REST and the portal search alike."""
         by_iri = {row["iri"]: cid for cid, row in self.case_rows.items()}
-        for iri, name in names:
+        alts: dict[str, dict[str, list[str]]] = {}
+        for iri, text, lang in descriptions:
+            self.texts.setdefault(iri, {}).setdefault("description", {})[_lang_key(lang)] = text
+        for iri, text, lang in other_names:
+            alts.setdefault(iri, {}).setdefault(_lang_key(lang), []).append(text)
             cid = by_iri.get(iri)
             if cid is not None:
-                self.case_search[cid] += " " + fold(name)
+                self.case_search[cid] += " " + fold(text)
+        for iri, by_lang in alts.items():  # paired by language, in order: [{"zh": ..., "en": ...}, ...]
+            ordered = {k: sorted(v) for k, v in by_lang.items()}
+            n = max(len(v) for v in ordered.values())
+            self.texts.setdefault(iri, {})["alt_names"] = [
+                {k: v[i] for k, v in ordered.items() if i < len(v)} for i in range(n)]
 
     def page_bytes(self, ids: list[str], page: int, per_page: int, rendered: dict[str, bytes]) -> bytes:
         start = (page - 1) * per_page

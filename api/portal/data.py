@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -53,14 +52,12 @@ class Query:
 class Portal:
     """The pages' view of one release: the service's tables plus labels and aggregates."""
 
-    def __init__(self, tables, release_dir: Path, releases_dir: Path | None = None, extra=None):
+    def __init__(self, tables, release_dir: Path, releases_dir: Path | None = None):
         self.tables = tables
         self.release_dir = Path(release_dir)
         self.releases_dir = Path(releases_dir) if releases_dir else None
         self.manifest = json.loads((self.release_dir / "release.json").read_text(encoding="utf-8"))
         self.vocab: Vocabulary = load_vocabulary(self.release_dir / "vocab")
-        # texts the tables do not carry (descriptions, other names), by IRI: {"description": {...}}
-        self.extra: Callable[[str], dict] = extra or (lambda iri: {})
         self._aggregate()
 
     # ----------------------------------------------------------------- basics
@@ -76,6 +73,10 @@ class Portal:
     @property
     def base(self) -> str:
         return str(self.manifest.get("base", "")).rstrip("/")
+
+    def extra(self, iri: str) -> dict:
+        """The texts of ``iri`` from the graph (descriptions, other names: ``Tables.texts``)."""
+        return self.tables.texts.get(iri, {})
 
     def case_summary(self, cid: str) -> dict:
         return self.tables.case_summary[cid]

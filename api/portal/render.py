@@ -3,7 +3,6 @@ context, and the portal's view of the served release (:class:`~.data.Portal`).""
 
 from __future__ import annotations
 
-import logging
 import threading
 from pathlib import Path
 
@@ -11,12 +10,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from pipelines.rdf.graph import ALT, DESC  # skos:altLabel, dct:description: texts the tables lack
-
 from .data import Portal
 from .i18n import EN, ZH, Words, lang_of, with_params
-
-log = logging.getLogger("lianzheng.pages")
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]  # the checkout: node_modules is beside api/
@@ -40,40 +35,6 @@ _lock = threading.Lock()
 
 # ------------------------------------------------------------------ the release
 
-def _extra_texts(store):
-    """IRI -> {"description": {...}, "alt_names": [{...}]}: texts the tables do not carry,
-    read from the service's store (a bounded description of the IRI)."""
-    if store is None:
-        return lambda iri: {}
-
-    def texts(iri: str) -> dict:
-        desc: dict[str, str] = {}
-        alts: dict[str, list[str]] = {}
-        try:
-            quads = store.describe(iri, limit=2000)
-        except Exception:  # noqa: BLE001 - texts are extras: a page shows without them
-            log.exception("could not read texts of %s from the store", iri)
-            return {}
-        for q in quads:
-            if getattr(q.subject, "value", None) != iri:
-                continue
-            lang = (getattr(q.object, "language", None) or "").lower()
-            key = "zh" if lang.startswith("zh") else "en"
-            if q.predicate.value == DESC:
-                desc[key] = q.object.value
-            elif q.predicate.value == ALT:
-                alts.setdefault(key, []).append(q.object.value)
-        out: dict = {}
-        if desc:
-            out["description"] = desc
-        if alts:
-            n = max(len(v) for v in alts.values())
-            out["alt_names"] = [{k: sorted(v)[i] for k, v in alts.items() if i < len(v)} for i in range(n)]
-        return out
-
-    return texts
-
-
 def portal_of(request: Request) -> Portal:
     """The pages' view of the served release, made once per app from the service's tables."""
     return portal_for(request.app.state)
@@ -88,8 +49,7 @@ def portal_for(state) -> Portal:
     with _lock:
         portal = getattr(state, "portal", None)
         if portal is None:
-            portal = Portal(state.tables, Path(state.release_dir), Path(state.settings.releases),
-                            _extra_texts(state.store))
+            portal = Portal(state.tables, Path(state.release_dir), Path(state.settings.releases))
             state.portal = portal
     return portal
 

@@ -296,14 +296,14 @@ class OxigraphStore:
                     break
         return out
 
-    def literals(self, predicate: str, limit: int = 1_000_000) -> list[tuple[str, str]]:
-        """(subject IRI, text) of every literal value of ``predicate`` in the default graph: one
-        scan of the predicate's index, for what is read once when the service starts."""
+    def literals(self, predicate: str, limit: int = 1_000_000) -> list[tuple[str, str, str]]:
+        """(subject IRI, text, BCP 47 language tag or "") of every literal value of ``predicate`` in
+        the default graph: one scan of the predicate's index, for what is read once at start."""
         ox = self._ox
         out = []
         for q in self._store.quads_for_pattern(None, ox.NamedNode(predicate), None, ox.DefaultGraph()):
             if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal):
-                out.append((q.subject.value, q.object.value))
+                out.append((q.subject.value, q.object.value, bcp47(q.object.language or "")))
                 if len(out) >= limit:
                     break
         return out

@@ -96,6 +96,26 @@ def test_rest_and_portal_search_agree_on_every_other_name(portal_client, page_of
         assert sorted(found_rest) == sorted(found_portal), (name, found_rest, found_portal)
 
 
+def test_pages_show_every_text_the_graph_holds_beyond_the_tables(page_of, real_release):
+    """Descriptions and other names are in the graph only; the service reads them once, into
+    its tables (Tables.texts), and the case and agency pages show every one of them."""
+    g = rdflib.Graph().parse(real_release / "lianzheng.nt", format="nt")
+    shown = 0
+    for kind in ("case", "agency"):
+        subjects = sorted({s for s in g.subjects(rdflib.SKOS.altLabel) if f"/id/{kind}/" in str(s)} |
+                          {s for s in g.subjects(rdflib.DCTERMS.description) if f"/id/{kind}/" in str(s)})
+        for s in subjects:
+            ident = str(s).rsplit("/", 1)[1]
+            path = f"/cases/{ident}" if kind == "case" else f"/agencies/{ident}"
+            texts = {str(o) for o in g.objects(s, rdflib.SKOS.altLabel)}
+            texts |= {str(o) for o in g.objects(s, rdflib.DCTERMS.description) if o.language.startswith("zh")}
+            page = page_of(path).text
+            for text in texts:
+                assert " ".join(text.split()) in " ".join(page.split()), (path, text)
+                shown += 1
+    assert shown >= 40, "the real cases and agencies have descriptions and other names"
+
+
 def test_cases_search_without_match_says_so(page_of):
     assert "沒有符合條件的案件" in page_of("/cases?q=zzzznothing").text
     assert "No case matches" in page_of("/cases?q=zzzznothing&lang=en").text

@@ -29,6 +29,7 @@ from starlette.middleware.cors import CORSMiddleware
 from pipelines.rdf.graph import ALT, DESC  # skos:altLabel, dct:description: in the graph only
 
 from . import downloads, errors, harvest, linked_data, rest, service, tables
+from .direct import HotLane
 from .limits import BodyLimit
 from .portal import editor, pages, render
 from .security import SecurityHeaders
@@ -105,8 +106,7 @@ def create_app(settings, release_dir: Path | str) -> FastAPI:
 
     harvest.attach(app, release, settings, budget, worker=WORKER)
 
-    # The hot routes first, on the app's own router (api.direct: an included router would
-    # rebuild them as plain FastAPI routes): a case or agency by id, and SPARQL.
+    # The hot routes first, on the app's own router (api.direct): a case or agency by id, SPARQL.
     rest.add_lookups(app.router, table_data)
     endpoint = sparql.Endpoint(settings, editor.render_query)
     app.state.sparql = endpoint
@@ -120,6 +120,7 @@ def create_app(settings, release_dir: Path | str) -> FastAPI:
     app.include_router(pages.router)
     app.mount("/static", pages.static_files, name="static")  # after the router: /static/vendor/ is its
 
+    app.add_middleware(HotLane, router=app.router)  # innermost: the hot routes' handlers (api.direct)
     app.add_middleware(BodyLimit, max_body=settings.max_body)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "OPTIONS"],

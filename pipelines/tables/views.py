@@ -1,0 +1,238 @@
+"""The nested views of a release's tables: what the service serves as JSON for a case and an agency.
+
+The CSV writer (:mod:`.package`) flattens the model into one table a kind; this puts it back
+together: a case with its activities (and their participants), documents, observations,
+risks, quality notes and every source cited; an agency with its sub-agencies and cases.
+Read from the release's files only (``data/*.csv``), so what is served is what was published.
+Links inside the views are paths on the service (``/api/cases/{id}``, ``/id/case/{id}``);
+``iri`` is the record's permanent IRI. The service (:mod:`api.tables`) indexes them.
+"""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from ..normalise import fold
+from .package import SEP, TABLES
+
+
+class View(NamedTuple):
+    """One case or agency: its id, its table row (with keys of the views' own: ``_agencies``,
+    ``_amount``), its summary (list items), its detail and its folded search text."""
+
+    id: str
+    row: dict[str, Any]
+    summary: dict
+    detail: dict
+    search: str
+
+
+def _text(zh: str, en: str) -> dict | None:
+    return {"zh": zh, "en": en} if (zh or en) else None
+
+
+def _number(text: str):
+    """A JSON number from a table cell: int when whole, float otherwise, None when empty."""
+    if text == "":
+        return None
+    try:
+        d = Decimal(text)
+    except InvalidOperation:
+        return None
+    return int(d) if d == d.to_integral_value() else float(d)
+
+
+def _int(text: str) -> int | None:
+    return int(text) if text.strip().isdigit() else None
+
+
+def _list(text: str, sep: str = SEP) -> list[str]:
+    return [x.strip() for x in text.split(sep) if x.strip()] if text else []
+
+
+def read_table(release: Path, name: str) -> list[dict[str, str]]:
+    with open(release / "data" / f"{name}.csv", encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def read_rows(release: Path) -> dict[str, list[dict[str, Any]]]:
+    """Every table of the release, by name: a dict a row, the cells as written."""
+    return {t.name: read_table(Path(release), t.name) for t in TABLES}
+
+
+def build(rows: dict[str, list[dict[str, Any]]]) -> tuple[list[View], list[View]]:
+    """The views of every case (by table number) and every agency (in table order)."""
+    agencies = {r["agency_id"]: r for r in rows["agencies"]}
+    sources = {r["source_id"]: r for r in rows["sources"]}
+
+    def agency_ref(aid: str) -> dict | None:
+        if not aid:
+            return None
+        a = agencies.get(aid)
+        name = _text(a["name_zh"], a["name_en"]) if a else None
+        return {"id": aid, "name": name, "links": {"api": f"/api/agencies/{aid}", "html": f"/id/agency/{aid}"}}
+
+    def case_links(cid: str) -> dict:
+        return {"api": f"/api/cases/{cid}", "html": f"/id/case/{cid}"}
+
+    # children of each case
+    by_case: dict[str, dict[str, list]] = {}
+
+    def bucket(cid: str, name: str) -> list:
+        return by_case.setdefault(cid, {}).setdefault(name, [])
+
+    participants: dict[str, list[dict]] = {}
+    for p in rows["participants"]:
+        participants.setdefault(p["activity_id"], []).append({
+            "position": _int(p["position"]),
+            "role": p["role"],
+            "agency": agency_ref(p["agency_id"]),
+            "description": _text(p["description_zh"], p["description_en"]),
+            "person": _text(p["person_zh"], p["person_en"]),
+            "person_title": _text(p["person_title_zh"], p["person_title_en"]),
+        })
+    for plist in participants.values():
+        plist.sort(key=lambda x: x["position"] or 0)
+    for a in rows["activities"]:
+        bucket(a["case_id"], "activities").append({
+            "id": a["activity_id"], "iri": a["iri"], "type": a["type"], "date": a["date"],
+            "date_precision": a["date_precision"], "end_date": a["end_date"] or None,
+            "ordinal": _int(a["ordinal"]), "title": _text(a["title_zh"], a["title_en"]),
+            "description": _text(a["description_zh"], a["description_en"]),
+            "sources": _list(a["source_ids"]), "locators": _list(a["locator"], " | "),
+            "participants": participants.get(a["activity_id"], []),
+            "links": {"html": f"/id/activity/{a['activity_id']}"},
+        })
+    for d in rows["documents"]:
+        bucket(d["case_id"], "documents").append({
+            "id": d["document_id"], "iri": d["iri"], "category": d["category"],
+            "title": _text(d["title_zh"], d["title_en"]), "publisher": agency_ref(d["publisher_id"]),
+            "date": d["date"] or None, "url": d["url"] or None, "sources": _list(d["source_ids"]),
+            "links": {"html": f"/id/document/{d['document_id']}"},
+        })
+    for o in rows["observations"]:
+        bucket(o["case_id"], "observations").append({
+            "id": o["observation_id"], "iri": o["iri"], "indicator": o["indicator"],
+            "value": _number(o["value"]), "unit": o["unit"] or None, "value_text": o["value_text"] or None,
+            "phase": o["phase"] or None, "date": o["date"] or None,
+            "description": _text(o["description_zh"], o["description_en"]),
+            "sources": _list(o["source_ids"]), "links": {"html": f"/id/observation/{o['observation_id']}"},
+        })
+    for r in rows["risks"]:
+        bucket(r["case_id"], "risks").append({
+            "id": r["risk_id"], "iri": r["iri"], "category": r["category"],
+            "description": _text(r["description_zh"], r["description_en"]),
+            "mitigation": _text(r["mitigation_zh"], r["mitigation_en"]),
+            "sources": _list(r["source_ids"]), "links": {"html": f"/id/risk/{r['risk_id']}"},
+        })
+    for n in rows["quality_notes"]:
+        if not n["case_id"]:
+            continue  # notes on the dataset as a whole
+        bucket(n["case_id"], "quality_notes").append({
+            "id": n["note_id"], "iri": n["iri"], "type": n["type"], "field": n["field"],
+            "official_value": n["official_value"] or None, "official_source": n["official_source_id"],
+            "other_value": n["other_value"] or None, "other_source": n["other_source_id"] or None,
+            "description": _text(n["description_zh"], n["description_en"]),
+            "resolution": _text(n["resolution_zh"], n["resolution_en"]),
+            "links": {"html": f"/id/note/{n['note_id']}"},
+        })
+    for parts in by_case.values():
+        if "activities" in parts:
+            parts["activities"].sort(key=lambda a: (a["date"], a["ordinal"] or 0, a["id"]))
+
+    def source_refs(ids: list[str]) -> list[dict]:
+        out = []
+        for sid in ids:
+            s = sources.get(sid)
+            out.append({"id": sid, "title": _text(s["title_zh"], s["title_en"]) if s else None,
+                        "document": s["document_id"] if s else sid.split("/")[0],
+                        "document_title": s["document_title_zh"] if s else None,
+                        "iri": s["iri"] if s else None,
+                        "links": {"html": f"/id/source/{sid}"}})
+        return out
+
+    case_count: dict[str, int] = {}
+    summaries: dict[str, dict] = {}
+    case_views: list[View] = []
+    agency_views: list[View] = []
+    authority_cases: dict[str, list[str]] = {}
+    procuring_cases: dict[str, list[str]] = {}
+    for c in sorted(rows["cases"], key=lambda r: int(r["table_number"])):
+        cid = c["case_id"]
+        agency_list = _list(c["agency_ids"])
+        c["_agencies"] = frozenset(agency_list)
+        amount = _number(c["amount_twd"])
+        c["_amount"] = amount
+        for aid in agency_list:
+            case_count[aid] = case_count.get(aid, 0) + 1
+            procuring_cases.setdefault(aid, []).append(cid)
+        authority_cases.setdefault(c["authority_id"], []).append(cid)
+        summary = {
+            "id": cid, "iri": c["iri"], "table_number": int(c["table_number"]),
+            "name": _text(c["name_zh"], c["name_en"]),
+            "procurement": _text(c["procurement_zh"], c["procurement_en"]),
+            "agencies": [agency_ref(a) for a in agency_list],
+            "authority": agency_ref(c["authority_id"]),
+            "level": c["level"], "established": c["established"],
+            "established_roc": c["established_roc"], "amount_twd": amount,
+            "amount_text": c["amount_text"], "status": c["status"],
+            "benchmark": _int(c["benchmark"]), "links": case_links(cid),
+        }
+        parts = by_case.get(cid, {})
+        cited = list(dict.fromkeys(
+            _list(c["source_ids"])
+            + [s for name in ("activities", "documents", "observations", "risks")
+               for item in parts.get(name, ()) for s in item["sources"]]
+            + [s for n in parts.get("quality_notes", ()) for s in (n["official_source"], n["other_source"]) if s]))
+        detail = dict(summary)
+        detail.update({
+            "sources": source_refs(cited),
+            "activities": parts.get("activities", []),
+            "documents": parts.get("documents", []),
+            "observations": parts.get("observations", []),
+            "risks": parts.get("risks", []),
+            "quality_notes": parts.get("quality_notes", []),
+        })
+        detail["links"] = dict(case_links(cid), turtle=f"/id/case/{cid}.ttl",
+                               jsonld=f"/id/case/{cid}.jsonld")
+        names = [c["name_zh"], c["name_en"], c["procurement_zh"], c["procurement_en"], cid,
+                 c["amount_text"]]
+        for aid in agency_list + [c["authority_id"]]:
+            named = agencies.get(aid)
+            if named:
+                names += [named["name_zh"], named["name_en"], aid]
+        case_views.append(View(cid, c, summary, detail, fold(" ".join(names))))
+        summaries[cid] = summary
+
+    children: dict[str, list[str]] = {}
+    for a in rows["agencies"]:
+        if a["parent_id"]:
+            children.setdefault(a["parent_id"], []).append(a["agency_id"])
+    for a in rows["agencies"]:
+        aid = a["agency_id"]
+        summary = {
+            "id": aid, "iri": a["iri"], "name": _text(a["name_zh"], a["name_en"]), "kind": a["kind"],
+            "level": a["level"] or None, "parent": agency_ref(a["parent_id"]),
+            "agency_code": a["agency_code"] or None, "wikidata": a["wikidata"] or None,
+            "case_count": case_count.get(aid, 0),
+            "links": {"api": f"/api/agencies/{aid}", "html": f"/id/agency/{aid}"},
+        }
+        cases = []
+        for cid in procuring_cases.get(aid, []):
+            cases.append({"role": "procuring-agency", **_case_ref(summaries[cid])})
+        for cid in authority_cases.get(aid, []):
+            cases.append({"role": "authority", **_case_ref(summaries[cid])})
+        detail = dict(summary)
+        detail["children"] = [agency_ref(x) for x in sorted(children.get(aid, []))]
+        detail["cases"] = cases
+        agency_views.append(View(aid, a, summary, detail,
+                                 fold(" ".join([aid, a["name_zh"], a["name_en"], a["agency_code"]]))))
+    return case_views, agency_views
+
+
+def _case_ref(summary: dict) -> dict:
+    return {"id": summary["id"], "name": summary["name"], "status": summary["status"],
+            "established": summary["established"], "links": summary["links"]}

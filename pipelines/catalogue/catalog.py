@@ -28,6 +28,11 @@ Download and service URLs are written under the base IRI and rewritten by the
 service to its public URL (:mod:`pipelines.catalogue.context`, "Public URLs"). No blank
 nodes: checksums and class partitions get hash IRIs, so every output is
 byte-stable and the three files hold the same graph (a test checks isomorphism).
+
+Written by the project's one RDF writer (:mod:`pipelines.rdf.serialize`), not rdflib, though
+the graph is small (849 triples for the 32 cases): measured 2026-12-03, rdflib took 7-15x as
+long (79 ms against 5 ms for Turtle), and its RDF/XML ("pretty-xml") changed bytes with
+PYTHONHASHSEED, which would break the byte-identical release.
 """
 
 from __future__ import annotations

@@ -38,7 +38,9 @@ FORMATS: dict[str, Format] = {f.key: f for f in (
     Format("turtle", "text/turtle", "ttl", True, ("application/x-turtle",), "Turtle"),
     Format("jsonld", "application/ld+json", "jsonld", False, (), "JSON-LD"),
     Format("json", "application/json", "json", False, (), "JSON"),
-    Format("ntriples", "application/n-triples", "nt", False, (), "N-Triples"),
+    # text/plain: N-Triples' type in RDF 1.0 (https://www.w3.org/TR/rdf-testcases/#ntriples), which
+    # rdflib still asks for ("text/plain, */*;q=0.1")
+    Format("ntriples", "application/n-triples", "nt", False, ("text/plain",), "N-Triples"),
     Format("rdfxml", "application/rdf+xml", "rdf", False, (), "RDF/XML"),
     Format("sparql-json", "application/sparql-results+json", "srj", False, ("application/json",),
            "SPARQL JSON results"),

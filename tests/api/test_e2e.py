@@ -94,6 +94,18 @@ def test_rdflib_dereferences_an_iri_by_itself(server):
     assert (rdflib.URIRef(CASE_IRI), rdflib.RDF.type, platform) in g
 
 
+@pytest.mark.parametrize("fmt", ["nt", "turtle", "json-ld", "xml"])
+def test_rdflib_parses_every_iri_with_the_format_named(server, fmt):
+    """rdflib sends an Accept of its own for each format (for N-Triples the RDF 1.0 type,
+    ``text/plain, */*;q=0.1``); every kind of IRI answers in a form that format parses."""
+    for path in (f"/id/case/{CASE}", "/id/agency/aac", "/vocab", "/vocab/risk-category", "/shapes"):
+        g = rdflib.Graph().parse(server.url + path, format=fmt)
+        assert len(g) > 5, (path, fmt)
+    platform = rdflib.URIRef("https://w3id.org/lianzheng/vocab#IntegrityPlatform")
+    assert (rdflib.URIRef(CASE_IRI), rdflib.RDF.type, platform) in \
+        rdflib.Graph().parse(f"{server.url}/id/case/{CASE}", format=fmt)
+
+
 @pytest.mark.parametrize("media,fmt", [("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
                                        ("application/n-triples", "nt"), ("application/rdf+xml", "xml")])
 def test_every_rdf_answer_parses(server, media, fmt):

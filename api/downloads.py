@@ -40,10 +40,12 @@ MEDIA_TYPES = {
     ".jsonld": "application/ld+json",
     ".ttl": "text/turtle; charset=utf-8",
     ".nt": "application/n-triples",
+    ".rdf": "application/rdf+xml",
+    ".atom": "application/atom+xml; charset=utf-8",  # as /feeds/changes.atom
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".txt": "text/plain; charset=utf-8",
 }
-COMPRESSIBLE = {".csv", ".json", ".jsonld", ".ttl", ".nt", ".txt", ""}
+COMPRESSIBLE = {".csv", ".json", ".jsonld", ".ttl", ".nt", ".rdf", ".atom", ".txt", ""}
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,8 @@ EXPECTED_TYPES = {"data/cases.csv": "text/csv; charset=utf-8", "lianzheng.ttl": 
                   "lianzheng.nt": "application/n-triples", "lianzheng.jsonld": "application/ld+json",
                   "lianzheng.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                   "datapackage.json": "application/json", "validation-report.txt": "text/plain; charset=utf-8",
-                  SUMS: "text/plain; charset=utf-8"}
+                  SUMS: "text/plain; charset=utf-8", "catalog.rdf": "application/rdf+xml",
+                  "changes.atom": "application/atom+xml; charset=utf-8", "catalog.jsonld": "application/ld+json"}
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_TYPES))

@@ -59,6 +59,13 @@ SELECT_FORMATS = ("sparql-json", "sparql-xml", "csv", "tsv")
 ASK_FORMATS = ("sparql-json", "sparql-xml")
 QUERY_FORM_FORMATS = {"SELECT": SELECT_FORMATS, "ASK": ASK_FORMATS, "CONSTRUCT": GRAPH_FORMATS,
                       "DESCRIBE": GRAPH_FORMATS}  # what each SPARQL query form can be answered in
+
+
+def form_not_acceptable(form: str) -> str:
+    """The 406 message for a query of ``form`` (``SELECT``, ``ASK`` ...) that no format asked for fits."""
+    return f"{'an' if form[:1] in 'AEIOU' else 'a'} {form} query cannot be answered in the format asked for"
+
+
 BY_SUFFIX = {f.suffix: f for f in FORMATS.values() if f.suffix}
 
 

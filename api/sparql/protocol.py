@@ -45,7 +45,7 @@ from pipelines.rdf.serialize import serialize
 
 from ..direct import add_first, answers_directly
 from ..errors import ServiceError, error_response, log
-from ..media import FORMATS, QUERY_FORM_FORMATS, acceptable, negotiate
+from ..media import FORMATS, QUERY_FORM_FORMATS, acceptable, form_not_acceptable, negotiate
 from ..store.frames import SPOOL_BYTES
 from ..store.interface import get_store
 from ..store.terms import light_triples
@@ -273,7 +273,7 @@ class Endpoint:
         else:
             chosen = negotiate(accept, QUERY_FORM_FORMATS[info.form])
             if chosen is None:
-                raise ServiceError(406, f"a {info.form} query cannot be answered in the format asked for",
+                raise ServiceError(406, form_not_acceptable(info.form),
                                    detail={"available": acceptable(QUERY_FORM_FORMATS[info.form])},
                                    headers={"Vary": "Accept"})
             fmt, media_type = chosen
@@ -356,8 +356,9 @@ def add_routes(router: APIRouter, endpoint: Endpoint) -> None:
     included router may rebuild, see :mod:`api.direct`)."""
     Store = Annotated[object, Depends(get_store)]
     doc = ("SPARQL 1.1 Protocol query operation. Without a query: the service description (Turtle, "
-           "JSON-LD) or a query form (HTML). Results by Accept: application/sparql-results+json (default), "
-           "application/sparql-results+xml, text/csv, text/tab-separated-values for SELECT/ASK; text/turtle "
+           "JSON-LD) or a query form (HTML). Results by Accept: application/sparql-results+json (default) "
+           "or application/sparql-results+xml for SELECT and ASK, also text/csv and text/tab-separated-values "
+           "for SELECT (SPARQL 1.1 defines them for SELECT only); text/turtle "
            "(default), application/n-triples, application/ld+json, application/rdf+xml for CONSTRUCT/DESCRIBE. "
            "Read-only: updates (LOAD too) 403; SERVICE and unknown graphs 400; time-out 503; budget or "
            "share spent 429.")

@@ -173,7 +173,7 @@ def check(job: dict, graphs: list[str]) -> tuple[dict | None, str, str]:
     """The query check and content negotiation the service did not do in its own process
     (:func:`api.sparql.guard.quick_inspect` had no cheap answer): a refusal's header, or None and
     the format and media type to answer in."""
-    from ..media import QUERY_FORM_FORMATS, acceptable, negotiate
+    from ..media import QUERY_FORM_FORMATS, acceptable, form_not_acceptable, negotiate
     from .guard import QueryRefused, inspect
 
     try:
@@ -183,8 +183,8 @@ def check(job: dict, graphs: list[str]) -> tuple[dict | None, str, str]:
     offers = QUERY_FORM_FORMATS[info.form]
     chosen = negotiate(job.get("accept"), offers)
     if chosen is None:
-        return {"ok": False, "status": 406, "error": f"a {info.form} query cannot be answered in the "
-                "format asked for", "detail": {"available": acceptable(offers)}}, "", ""
+        return {"ok": False, "status": 406, "error": form_not_acceptable(info.form),
+                "detail": {"available": acceptable(offers)}}, "", ""
     fmt, media_type = chosen
     return None, fmt.key, fmt.content_type(media_type)
 

@@ -76,6 +76,12 @@ def test_construct_and_describe_formats(client, accept, rf):
 def test_406_when_the_form_has_no_such_format(client, query, accept):
     body = error_of(client.get("/sparql", params={"query": query}, headers={"accept": accept}), 406)
     assert body["detail"]["available"]
+    form = query.split()[0] if not query.startswith("PREFIX") else "SELECT"
+    assert body["error"] == f"{'an' if form == 'ASK' else 'a'} {form} query cannot be answered in the format asked for"
+    # the long query the worker checks says the same
+    long = query + "\n#" + "x" * 1100
+    assert error_of(client.get("/sparql", params={"query": long}, headers={"accept": accept}), 406)["error"] == \
+        body["error"]
 
 
 def test_protocol_errors(client):

@@ -41,7 +41,8 @@ from .store.embedded import OxigraphStore, cache_root, prepare_store
 log = logging.getLogger("lianzheng.api")
 
 EXPOSED_HEADERS = ["Link", "Content-Location", "ETag", "Last-Modified", "Retry-After", "X-Total-Count",
-                   "X-Result-Count", "X-Result-Truncated", "X-Result-Limit", "Content-Range", "Accept-Ranges"]
+                   "X-Result-Count", "X-Result-Truncated", "X-Result-Limit", "X-Unknown-Graphs", "Content-Range",
+                   "Accept-Ranges"]
 
 
 def open_store(settings, store_path: Path, context: dict, prefixes: dict, budget: Budget | None = None):

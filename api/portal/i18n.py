@@ -184,8 +184,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "limits_title": ("端點的限制", "The endpoint's limits"),
     "limit_read_only": ("唯讀：更新（含 LOAD）一律拒絕（403）。",
                         "Read-only: updates, LOAD among them, are refused (403)."),
-    "limit_no_fetch": ("不連線外部：SERVICE 及本站沒有的 FROM 圖一律拒絕（400）。",
-                       "Nothing is fetched: SERVICE, and FROM graphs this endpoint does not hold, are refused (400)."),
+    "limit_no_fetch": ("不連線外部：SERVICE 一律拒絕（400）；本站沒有的圖（FROM 或 default-graph-uri）視為空圖，"
+                       "絕不下載，並在 X-Unknown-Graphs 標頭列出。",
+                       "Nothing is fetched: SERVICE is refused (400); a graph this endpoint does not hold (FROM, "
+                       "default-graph-uri) is read as empty, never fetched, and named in X-Unknown-Graphs."),
     "limit_time": ("每個查詢最多 {seconds} 秒，逾時即停止並回 503（附 Retry-After）。",
                    "At most {seconds} s per query; past it the query is stopped (503 with Retry-After)."),
     "limit_rows": ("答案最多 {rows} 列或三元組、{size}；被截斷時，標頭 X-Result-Truncated: true 註明"

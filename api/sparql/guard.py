@@ -10,7 +10,11 @@ refuses:
 * ``SERVICE`` anywhere (federation: the server would fetch a URL);
 * update operations (``INSERT``, ``DELETE``, ``LOAD``, ``CLEAR``, ``CREATE``,
   ``DROP``, ``COPY``, ``MOVE``, ``ADD``, ``WITH``, ``USING``): the endpoint is read-only;
-* ``FROM`` / ``FROM NAMED`` naming a graph the store does not hold.
+* ``FROM`` / ``FROM NAMED`` with a prefixed name whose prefix is not declared.
+
+A ``FROM`` or ``FROM NAMED`` graph the store does not hold is not refused: it is listed
+(:attr:`QueryInfo.unknown_graphs`) and the engine reads it as empty, as other engines do;
+pyoxigraph answers from its own store only and never loads a graph from a URL or a file.
 
 One lexical ambiguity matters: ``<`` after an operand may start an IRI
 (``?s <p> ?o``) or be the less-than operator (``FILTER(?a<?b)``), and an IRI may
@@ -53,6 +57,7 @@ class QueryInfo:
     form: str  # SELECT, CONSTRUCT, DESCRIBE or ASK
     from_graphs: list[str] = field(default_factory=list)
     from_named: list[str] = field(default_factory=list)
+    unknown_graphs: list[str] = field(default_factory=list)  # named in FROM, not held: read as empty
 
     @property
     def has_dataset(self) -> bool:
@@ -357,16 +362,16 @@ def _every_reading(query: str, allowed_graphs: frozenset[str]) -> QueryInfo:
                         prev[-2].text.upper() == "FROM"
                     if before == "FROM" or named:
                         graph = _resolve(tok, prefixes)
-                        if graph is None or graph not in allowed_graphs:
-                            shown = graph or tok.text
+                        if graph is None:
                             raise QueryRefused(
-                                400, f"FROM{' NAMED' if named else ''} may only name graphs this "
-                                "endpoint holds", f"<{shown}> is not one of: "
-                                + ", ".join(f"<{g}>" for g in sorted(allowed_graphs)))
+                                400, f"FROM{' NAMED' if named else ''} names {tok.text}, whose prefix "
+                                "the query does not declare", "declare it with PREFIX, or write the graph's <IRI>")
                         if main:
                             if info is None:
                                 info = QueryInfo(form="")
                             (info.from_named if named else info.from_graphs).append(graph)
+                            if graph not in allowed_graphs:
+                                info.unknown_graphs.append(graph)
                 prev.append(tok)
                 if len(prev) > 3:
                     prev.pop(0)

@@ -8,8 +8,9 @@ SPARQL 1.1 Protocol, W3C Recommendation (https://www.w3.org/TR/sparql11-protocol
 * 2.1.3 query via POST directly (``application/sparql-query``, UTF-8 only; the
   dataset parameters in the URL);
 * 2.1.4 an RDF dataset given in the protocol takes precedence over ``FROM`` in the
-  query; either may name only graphs the store holds (400 otherwise): the server
-  never loads a graph from a URL or a file;
+  query; a graph either names that the store does not hold is read as empty, as other
+  engines do, and named in the ``X-Unknown-Graphs`` header (:data:`UNKNOWN_GRAPHS`): the
+  server never loads a graph from a URL or a file;
 * 2.1.5 result formats by ``Accept``: SELECT as SPARQL JSON (default), XML, CSV, TSV;
   ASK as JSON or XML; CONSTRUCT and DESCRIBE as Turtle (default), N-Triples,
   JSON-LD, RDF/XML; 406 otherwise;
@@ -54,6 +55,7 @@ from .jobs import run_job
 
 MAX_QUERY_CHARS = 100_000
 PAGE_LIMITS = "lianzheng.answer_limits"  # scope key: (rows, bytes) for an answer a page shows
+UNKNOWN_GRAPHS = "X-Unknown-Graphs"  # the response header naming the graphs read as empty
 CACHE_BYTES = 64 * 1024 * 1024  # answers kept in memory, in all
 CACHE_ENTRY_BYTES = 1024 * 1024  # the largest answer kept
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -252,10 +254,8 @@ class Endpoint:
         if cached is not None:
             body, media, headers = cached
             return Response(body, media_type=media, headers=dict(headers, **{"X-Cache": "hit"}))
-        for g in default_graphs + named_graphs:
-            if g not in allowed:
-                raise ServiceError(400, "default-graph-uri and named-graph-uri may only name graphs this "
-                                   "endpoint holds", detail={"graph": g, "graphs": sorted(allowed)})
+        # a graph the endpoint does not hold is read as empty (nothing is ever fetched), and said
+        unknown = [g for g in default_graphs + named_graphs if g not in allowed]
         spool = getattr(store, "spool", None)
         if spool is not None and not spool.room():  # the disk holds enough large answers being sent
             size = min(size, SPOOL_BYTES)
@@ -286,6 +286,9 @@ class Endpoint:
             raise ServiceError(answer.status, answer.error, detail=answer.detail, headers=headers)
         content_type = answer.media_type or content_type
         headers = {"Vary": "Accept", "X-Result-Count": str(answer.count)}
+        unknown = list(dict.fromkeys(unknown + list(answer.unknown_graphs)))
+        if unknown:
+            headers[UNKNOWN_GRAPHS] = " ".join(f"<{g}>" for g in unknown)
         if answer.truncated:
             headers["X-Result-Truncated"] = "true"
             headers["X-Result-Limit"] = str(rows)
@@ -333,7 +336,8 @@ class Endpoint:
                T(svc, N("http://purl.org/dc/terms/title"), L("機關採購廉政平臺 SPARQL 端點", language="zh-Hant")),
                T(svc, N("http://purl.org/dc/terms/title"), L("Integrity Platform SPARQL endpoint", language="en")),
                T(svc, N("http://purl.org/dc/terms/description"), L(
-                   f"Read-only. Updates, SERVICE and graphs the endpoint does not hold are refused. "
+                   f"Read-only. Updates and SERVICE are refused; a graph the endpoint does not hold is "
+                   f"read as empty (X-Unknown-Graphs), never fetched. "
                    f"At most {s.query_timeout:g} s and {s.max_results} results per query "
                    f"(X-Result-Truncated: true when cut).", language="en"))]
         for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
@@ -360,8 +364,9 @@ def add_routes(router: APIRouter, endpoint: Endpoint) -> None:
            "or application/sparql-results+xml for SELECT and ASK, also text/csv and text/tab-separated-values "
            "for SELECT (SPARQL 1.1 defines them for SELECT only); text/turtle "
            "(default), application/n-triples, application/ld+json, application/rdf+xml for CONSTRUCT/DESCRIBE. "
-           "Read-only: updates (LOAD too) 403; SERVICE and unknown graphs 400; time-out 503; budget or "
-           "share spent 429.")
+           "Read-only: updates (LOAD too) 403; SERVICE 400; a graph the endpoint does not hold, as "
+           "default-graph-uri, named-graph-uri or in FROM, is read as empty and named in X-Unknown-Graphs "
+           "(nothing is fetched); time-out 503; budget or share spent 429.")
     responses: dict[int | str, dict[str, Any]] = {
         400: {"description": "not a valid or allowed query"}, 403: {"description": "updates refused"},
         406: {"description": "no acceptable format"}, 413: {"description": "too long"},

@@ -75,7 +75,7 @@ def execute(store, job: dict, config: dict) -> tuple[dict, bytes]:
         checked = check(job, job["check"])
         if checked[0] is not None:
             return checked[0], b""
-        job = dict(job, format=checked[1], media_type=checked[2])
+        job = dict(job, format=checked[1], media_type=checked[2], unknown_graphs=checked[3])
     fmt = job["format"]
     limit = int(job["limit"])
     max_bytes = int(job["max_bytes"]) if job.get("max_bytes") else None
@@ -123,6 +123,8 @@ def execute(store, job: dict, config: dict) -> tuple[dict, bytes]:
                     f"{FORMATS[fmt].label}", "detail": str(exc)}, b""
         truncated = truncated or count < len(terms)
     header = {"ok": True, "count": count, "truncated": truncated}
+    if job.get("unknown_graphs"):  # named in FROM, not held: read as empty
+        header["unknown_graphs"] = job["unknown_graphs"]
     if job.get("media_type"):
         header["media_type"] = job["media_type"]
     return header, body
@@ -169,24 +171,24 @@ def _refused(status: int, error: str) -> dict:
     return {"ok": False, "status": status, "error": error}
 
 
-def check(job: dict, graphs: list[str]) -> tuple[dict | None, str, str]:
+def check(job: dict, graphs: list[str]) -> tuple[dict | None, str, str, list[str]]:
     """The query check and content negotiation the service did not do in its own process
     (:func:`api.sparql.guard.quick_inspect` had no cheap answer): a refusal's header, or None and
-    the format and media type to answer in."""
+    the format and media type to answer in; and the graphs its FROM names that are not held."""
     from ..media import QUERY_FORM_FORMATS, acceptable, form_not_acceptable, negotiate
     from .guard import QueryRefused, inspect
 
     try:
         info = inspect(job["query"], frozenset(graphs))
     except QueryRefused as exc:
-        return {"ok": False, "status": exc.status, "error": exc.message, "detail": exc.detail}, "", ""
+        return {"ok": False, "status": exc.status, "error": exc.message, "detail": exc.detail}, "", "", []
     offers = QUERY_FORM_FORMATS[info.form]
     chosen = negotiate(job.get("accept"), offers)
     if chosen is None:
         return {"ok": False, "status": 406, "error": form_not_acceptable(info.form),
-                "detail": {"available": acceptable(offers)}}, "", ""
+                "detail": {"available": acceptable(offers)}}, "", "", []
     fmt, media_type = chosen
-    return None, fmt.key, fmt.content_type(media_type)
+    return None, fmt.key, fmt.content_type(media_type), info.unknown_graphs
 
 
 def _not_acceptable(what: str, writers) -> dict:

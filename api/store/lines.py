@@ -57,6 +57,7 @@ class Answer:
     worker: int = 0  # pid of the worker that answered
     media_type: str = ""  # the Content-Type, where the worker negotiated it (it checked the query)
     spool: str = ""  # the answer's file in the spool folder, where it was too large for the pipe
+    unknown_graphs: tuple[str, ...] = ()  # graphs the query's FROM named that the store does not hold
 
 
 class Lines:

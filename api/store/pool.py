@@ -344,7 +344,8 @@ class WorkerPool(Workers):
                       truncated=bool(header.get("truncated")), seconds=float(header.get("seconds", 0)),
                       status=int(header.get("status", 200)), error=str(header.get("error", "")),
                       detail=header.get("detail"), worker=pid, media_type=str(header.get("media_type", "")),
-                      spool=str(header.get("spool", "")))
+                      spool=str(header.get("spool", "")),
+                      unknown_graphs=tuple(str(g) for g in header.get("unknown_graphs") or ()))
 
     # ------------------------------------------------------------ state
 

@@ -217,11 +217,17 @@ def test_service_to_a_local_socket_is_refused_and_never_connects(server):
         for query in (f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
                       f"SELECT * WHERE {{ SERVICE SILENT <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}",
                       f"SELECT * {{ ?s ?p ?o FILTER(?s<?x)SERVICE#>\n<http://127.0.0.1:{port}/>{{}} }}",
-                      f"SELECT * FROM <http://127.0.0.1:{port}/graph> {{ ?s ?p ?o }}",
                       f"LOAD <http://127.0.0.1:{port}/data.ttl>"):
             r = httpx.post(server.url + "/sparql", content=query.encode(),
                            headers={"content-type": "application/sparql-query"})
             assert r.status_code in (400, 403) and r.json()["ok"] is False, query
+        graph = f"http://127.0.0.1:{port}/graph"  # a graph it does not hold: read as empty, never fetched
+        for params in ({"query": f"SELECT * FROM <{graph}> {{ ?s ?p ?o }}"},
+                       {"query": "SELECT * { ?s ?p ?o }", "default-graph-uri": graph},
+                       {"query": "SELECT * { GRAPH ?g { ?s ?p ?o } }", "named-graph-uri": graph}):
+            r = httpx.get(server.url + "/sparql", params=params)
+            assert r.status_code == 200 and r.json()["results"]["bindings"] == [], params
+            assert r.headers["x-unknown-graphs"] == f"<{graph}>"
         time.sleep(0.5)
     finally:
         stop.set()
@@ -235,7 +241,8 @@ def test_no_file_is_read_through_a_query(server):
                    {"query": "SELECT * WHERE { ?s ?p ?o }", "default-graph-uri": "file:///etc/passwd"},
                    {"query": "SELECT * FROM NAMED <file:///etc/hostname> WHERE { GRAPH ?g { ?s ?p ?o } }"}):
         r = httpx.get(server.url + "/sparql", params=params)
-        assert r.status_code == 400 and "root:" not in r.text
+        assert r.status_code == 200 and r.json()["results"]["bindings"] == [] and "root:" not in r.text
+        assert r.headers["x-unknown-graphs"].startswith("<file:///etc/")
 
 
 def test_large_bodies_are_refused(server):

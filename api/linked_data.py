@@ -17,7 +17,8 @@ it sent in ``Content-Location`` (``/id/case/x.ttl``) and varies on ``Accept``
 * ``/shapes``: the SHACL shapes.
 
 Each has format-suffix twins for people who cannot set headers: ``.html``,
-``.ttl``, ``.jsonld``, ``.json``, ``.nt``, ``.rdf``.
+``.ttl``, ``.jsonld``, ``.json``, ``.nt``, ``.rdf``; every answer but JSON and JSON-LD
+lists the others in ``Link: <...>; rel="alternate"; type="..."`` (:data:`JSON_ANSWERS`).
 """
 
 
@@ -55,6 +56,9 @@ OWNED = frozenset({
     VOCAB + "risk", "http://www.w3.org/ns/dqv#hasQualityAnnotation",
     "http://www.w3.org/ns/prov#qualifiedAssociation",
 })
+# A JSON or JSON-LD answer names no alternates: a JSON-LD processor reads rel="alternate" as a
+# pointer to the JSON-LD (JSON-LD 1.1 section 9.2), and pyld (3.3) fails on more than one.
+JSON_ANSWERS = frozenset({"jsonld", "json"})
 SUFFIXES = {f.suffix for k, f in FORMATS.items() if k in RESOURCE_FORMATS}
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)*")  # ids, and source ids with one slash
 CODE_PATH = re.compile(r"[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)?")  # scheme or scheme/code
@@ -174,9 +178,10 @@ class LinkedData:
                 body = bytes(self.render_resource(request, view).body)
             if key.startswith(("/vocab", "/shapes")) and not (fmt.key == "html" and page):
                 self._cache[cache_key] = body  # small, and the same for the whole run
-        headers = {"Vary": "Accept", "Content-Location": f"{path}.{fmt.suffix}",
-                   "Link": ", ".join(f'<{path}.{FORMATS[k].suffix}>; rel="alternate"; '
-                                     f'type="{FORMATS[k].media_type}"' for k in RESOURCE_FORMATS)}
+        headers = {"Vary": "Accept", "Content-Location": f"{path}.{fmt.suffix}"}
+        if fmt.key not in JSON_ANSWERS:
+            headers["Link"] = ", ".join(f'<{path}.{FORMATS[k].suffix}>; rel="alternate"; '
+                                        f'type="{FORMATS[k].media_type}"' for k in RESOURCE_FORMATS if k != fmt.key)
         return Response(body, media_type=fmt.content_type(media_type), headers=headers)
 
     async def _portal_page(self, request: Request, page: tuple[str, str]) -> bytes | None:

@@ -106,6 +106,21 @@ def test_rdflib_parses_every_iri_with_the_format_named(server, fmt):
         rdflib.Graph().parse(f"{server.url}/id/case/{CASE}", format=fmt)
 
 
+def test_pyld_expands_every_kind_of_iri_by_itself(server):
+    """pyld fetches the IRI with its own Accept and follows Link headers; it failed on the
+    several alternates a JSON-LD answer used to list."""
+    from pyld import jsonld
+
+    for path in (f"/id/case/{CASE}", "/id/agency/aac", "/vocab", "/vocab/risk-category", "/shapes"):
+        expanded = jsonld.expand(server.url + path)
+        assert expanded and all("@id" in node for node in expanded), path
+    case = {node["@id"]: node for node in jsonld.expand(f"{server.url}/id/case/{CASE}")}[CASE_IRI]
+    assert "https://w3id.org/lianzheng/vocab#IntegrityPlatform" in case["@type"]
+    turtle = httpx.get(f"{server.url}/id/case/{CASE}", headers={"accept": "text/turtle"})
+    assert f'</id/case/{CASE}.jsonld>; rel="alternate"; type="application/ld+json"' in turtle.headers["link"]
+    assert ".ttl>" not in turtle.headers["link"]  # the others, not itself
+
+
 @pytest.mark.parametrize("media,fmt", [("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
                                        ("application/n-triples", "nt"), ("application/rdf+xml", "xml")])
 def test_every_rdf_answer_parses(server, media, fmt):

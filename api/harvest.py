@@ -18,7 +18,7 @@ route                                          answer
 ``GET|POST /reconcile``                        Reconciliation Service API 0.2: the manifest without
                                                ``queries``, else a result batch
 ``GET /reconcile/preview?id=``                 HTML preview of a case or agency
-``GET /reconcile/view?id=``                    303 to the entity's IRI (the manifest's view template)
+``GET /reconcile/view?id=``                    303 to the entity's page here (the manifest's view template)
 ``GET /reconcile/suggest/{entity,property,type}?prefix=&cursor=``  suggest services
 =============================================  ==========================================================
 
@@ -306,12 +306,17 @@ async def reconcile_preview(request: Request, id: str = ""):
     return Response(answer.body, media_type="text/html; charset=utf-8", headers=CORS)
 
 
-@router.get("/reconcile/view", summary="Redirect to an entity's IRI", tags=["reconciliation"])
+@router.get("/reconcile/view", summary="Redirect to an entity's page on this server", tags=["reconciliation"])
 async def reconcile_view(request: Request, id: str = ""):
+    """303 to where the entity's IRI resolves on this server (its page, for a browser): not to
+    the IRI itself, which names the canonical host and would take an OpenRefine user away."""
     answer = await _reconcile(request, {"op": "view", "entity": id})
     if isinstance(answer, Response):
         return answer
-    return RedirectResponse(orjson.loads(answer.body)["id"], status_code=303, headers=CORS)
+    iri = orjson.loads(answer.body)["id"]
+    h = _harvest(request)
+    here = h.public_url + iri[len(h.base):] if iri.startswith(h.base + "/id/") else iri
+    return RedirectResponse(here, status_code=303, headers=CORS)
 
 
 def _cursor(value: str | None) -> int | None:

@@ -154,3 +154,12 @@ def test_context_and_shapes_resolve(client):
                              format="turtle")
     assert len(list(g.subjects(RDF.type, URIRef("http://www.w3.org/ns/shacl#NodeShape")))) > 5
     assert client.get("/shapes.jsonld").headers["content-type"] == "application/ld+json"
+
+
+def test_the_reconciliation_view_opens_the_entity_page_on_this_server(client):
+    """OpenRefine's "view" link: 303 to this server's page of the entity, which a browser reads."""
+    iri = "https://w3id.org/lianzheng/id/case/danjiang-bridge"
+    r = client.get("/reconcile/view", params={"id": iri}, headers={"accept": "text/html"})
+    assert r.history and r.history[0].status_code == 303
+    assert r.url.path == "/id/case/danjiang-bridge"  # under the public URL the settings name
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html") and "淡江大橋" in r.text

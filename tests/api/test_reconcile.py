@@ -288,7 +288,10 @@ def test_preview_and_view(client):
     assert "淡江大橋廉政平臺" in r.text and "約 125 億" in r.text
     assert client.get("/reconcile/preview", params={"id": "nothing"}).status_code == 404
     r = client.get("/reconcile/view", params={"id": iri}, follow_redirects=False)
-    assert r.status_code == 303 and r.headers["location"] == iri
+    # to this server's page, not to the canonical host the IRI names
+    assert r.status_code == 303 and r.headers["location"] == "http://testserver/id/case/danjiang-bridge"
+    other = client.get("/reconcile/view", params={"id": "https://elsewhere.example/x"}, follow_redirects=False)
+    assert other.status_code == 404  # only our own entities have a view
 
 
 def test_preview_escapes_what_it_shows():

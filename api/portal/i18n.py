@@ -274,6 +274,27 @@ def lang_of(request) -> str:
     return EN if value in ("en", "eng", "english") else ZH
 
 
+# The record fields a quality note may be about (``field`` in datasets/source notes), as readers
+# know them; a field not named here is shown as its id.
+FIELDS: dict[str, tuple[str, str]] = {
+    "name": ("平臺名稱", "platform name"),
+    "procurement": ("採購案名稱", "procurement"),
+    "amount": ("金額", "amount"),
+    "total_amount": ("總金額", "total amount"),
+    "established": ("成立日期", "date established"),
+    "agencies": ("機關", "agencies"),
+    "activities": ("活動紀錄", "activities"),
+    "documents": ("公開文件", "documents"),
+    "date": ("日期", "date"),
+    "title": ("標題", "title"),
+    "description": ("說明", "description"),
+    "status": ("狀態", "status"),
+    "cases": ("案件", "cases"),
+    "sources": ("出處", "sources"),
+    "url": ("網址", "URL"),
+}
+
+
 class Words:
     """``t("key")`` in one language; ``t.pick({"zh": .., "en": ..})`` for data texts."""
 
@@ -307,6 +328,11 @@ class Words:
             return fallback
         first, second = ("en", "zh") if self.lang == EN else ("zh", "en")
         return text.get(first) or text.get(second) or fallback
+
+    def field(self, name: str) -> str:
+        """A record field's name for readers (:data:`FIELDS`), else the field's id."""
+        label = FIELDS.get(name)
+        return label[self.i] if label else name
 
     def other(self, text: dict | None) -> str:
         """The text in the other language, if it differs (shown in smaller type)."""

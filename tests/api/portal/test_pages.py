@@ -426,3 +426,19 @@ def test_query_page_cuts_long_values_and_huge_answers(portal_client):
     assert r.status_code == 200
     assert len(r.content) < PAGE_BYTES  # one page of rows, each value cut
     assert "…" in r.text
+
+
+def test_quality_notes_name_their_field_in_the_page_language(page_of, real_release):
+    """A note's field is shown as readers know it (欄位：成立日期), its id beside it: never an
+    English id alone on a zh-Hant page. Every field the real notes are about has a label."""
+    import csv
+
+    from api.portal.i18n import FIELDS
+
+    with open(real_release / "data" / "quality_notes.csv", encoding="utf-8") as fh:
+        notes = [r for r in csv.DictReader(fh)]
+    assert {n["field"] for n in notes} <= set(FIELDS), "a note's field has no label in api/portal/i18n.FIELDS"
+    noted = next(n for n in notes if n["case_id"] and n["field"] == "established")
+    zh = page_of(f"/cases/{noted['case_id']}").text
+    en = page_of(f"/cases/{noted['case_id']}?lang=en").text
+    assert "欄位：成立日期" in zh and "Field: date established" in en

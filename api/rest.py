@@ -177,6 +177,8 @@ class AgencySummary(BaseModel):
     agency_code: str | None = Field(description="機關代碼, where a source gives it")
     wikidata: str | None
     case_count: int = Field(description="Cases in which it is a procuring agency")
+    case_count_with_sub_agencies: int = Field(
+        description="Cases it or one of its sub-agencies (at any depth) procures")
     links: Links
 
 
@@ -189,9 +191,15 @@ class CaseRef(BaseModel):
     links: Links
 
 
+class SubAgencyCaseRef(CaseRef):
+    through: AgencyRef = Field(description="The sub-agency that procures it")
+
+
 class AgencyDetail(AgencySummary):
     children: list[AgencyRef]
     cases: list[CaseRef]
+    sub_agency_cases: list[SubAgencyCaseRef] = Field(
+        description="Cases its sub-agencies procure and it does not, in table order")
 
 
 class AgencyPage(BaseModel):
@@ -266,7 +274,11 @@ def build_router(tables: Tables) -> APIRouter:
                 description="Filters combine with AND. The `Link` header points to the first, previous, "
                 "next and last pages.")
     def list_cases(request: Request,
-                   agency: Annotated[str | None, Query(max_length=100, description="A procuring agency's id")] = None,
+                   agency: Annotated[str | None, Query(
+                       max_length=100, description="A procuring agency's id: its cases, and its sub-agencies' "
+                       "unless sub_agencies=false")] = None,
+                   sub_agencies: Annotated[bool, Query(
+                       description="With agency: include the cases its sub-agencies (at any depth) procure")] = True,
                    authority: Annotated[str | None, Query(
                        max_length=100, description="The parent ministry's or city's agency id")] = None,
                    level: Level | None = None,
@@ -283,7 +295,7 @@ def build_router(tables: Tables) -> APIRouter:
                                detail=[{"parameter": "amount_min", "problem": "must not exceed amount_max"}])
         ids = tables.filter_cases(agency=agency, authority=authority, level=level and level.value,
                                   status=status and status.value, year=year, amount_min=amount_min,
-                                  amount_max=amount_max, q=q, sort=sort.value)
+                                  amount_max=amount_max, q=q, sort=sort.value, sub_agencies=sub_agencies)
         return _page(request, tables, ids, page, per_page, tables.case_summary_bytes)
 
     @router.get("/agencies", response_model=AgencyPage, responses=ERRORS, summary="List and search agencies")

@@ -56,6 +56,7 @@ class Tables:
     agency_search: dict[str, str] = field(default_factory=dict)
     agency_case_count: dict[str, int] = field(default_factory=dict)
     agency_order: dict[str, list[str]] = field(default_factory=dict)
+    agency_below: dict[str, frozenset[str]] = field(default_factory=dict)  # sub-agencies at any depth
     # texts from the graph the tables do not carry, by IRI (add_texts):
     # {"description": {"zh": ..., "en": ...}, "alt_names": [{"zh": ..., "en": ...}, ...]}
     texts: dict[str, dict] = field(default_factory=dict)
@@ -65,7 +66,9 @@ class Tables:
     def filter_cases(self, *, agency: str | None = None, authority: str | None = None,
                      level: str | None = None, status: str | None = None, year: int | None = None,
                      amount_min: float | None = None, amount_max: float | None = None,
-                     q: str | None = None, sort: str = "table_number") -> list[str]:
+                     q: str | None = None, sort: str = "table_number", sub_agencies: bool = True) -> list[str]:
+        """Case ids matching every condition given, in ``sort`` order. ``agency``: the cases it
+        procures, and (``sub_agencies``) those its sub-agencies at any depth procure."""
         descending = sort.startswith("-")
         ids = self.case_order[sort.lstrip("-")]
         if descending:
@@ -75,10 +78,12 @@ class Tables:
                                            amount_max)) and not terms:
             return ids
         year_text = None if year is None else f"{year:04d}"
+        wanted = None if agency is None else \
+            {agency} | (self.agency_below.get(agency, frozenset()) if sub_agencies else frozenset())
         out = []
         for cid in ids:
             row = self.case_rows[cid]
-            if agency is not None and agency not in row["_agencies"]:
+            if wanted is not None and wanted.isdisjoint(row["_agencies"]):
                 continue
             if authority is not None and row["authority_id"] != authority:
                 continue
@@ -160,6 +165,7 @@ def load(release: Path) -> Tables:
                     base=str(manifest.get("base", "")),
                     counts={k: len(v) for k, v in rows.items()})
     cases, agencies = views.build(rows)
+    tables.agency_below = views.descendants(rows["agencies"])
     for v in cases:
         tables.case_ids.append(v.id)
         tables.case_rows[v.id] = v.row

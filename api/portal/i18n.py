@@ -162,6 +162,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "cases_authority": ("主管之案件", "Cases under it as ministry or city"),
     "agency_activities": ("參與之活動", "Activities it took part in"),
     "no_cases": ("沒有案件。", "No case."),
+    "no_own_cases": ("本機關未直接擔任執行機關；所屬機關執行的案件見下。",
+                     "It procures no case itself; its sub-agencies' cases are below."),
+    "cases_sub_agencies": ("所屬機關執行之案件", "Cases its sub-agencies procure"),
+    "through": ("執行機關", "Procured by"),
     "with_cases": ("有案件之機關", "Agencies with cases"),
     "all_agencies": ("全部機關", "All agencies"),
     # charts

@@ -255,7 +255,8 @@ def render_agency(request: Request, agency_id: str) -> HTMLResponse:
     procuring = [x for x in a.get("cases", []) if x.get("role") == "procuring-agency"]
     authority = [x for x in a.get("cases", []) if x.get("role") == "authority"]
     ctx = _context(request, "agencies", t.pick(a["name"], agency_id), a=a, procuring=procuring,
-                   authority=authority, activities=portal.agency_activities.get(agency_id, []),
+                   authority=authority, through=a.get("sub_agency_cases", []),
+                   activities=portal.agency_activities.get(agency_id, []),
                    extra=portal.extra(a["iri"]) or {},
                    case_name=lambda cid: portal.case_summary(cid)["name"])
     ctx["alternates"] = [{"type": "application/json", "href": a["links"]["api"]}]

@@ -2,7 +2,8 @@
 
 The CSV writer (:mod:`.package`) flattens the model into one table a kind; this puts it back
 together: a case with its activities (and their participants), documents, observations,
-risks, quality notes and every source cited; an agency with its sub-agencies and cases.
+risks, quality notes and every source cited; an agency with its sub-agencies, its cases, and
+the cases its sub-agencies (at any depth) procure.
 Read from the release's files only (``data/*.csv``), so what is served is what was published.
 Links inside the views are paths on the service (``/api/cases/{id}``, ``/id/case/{id}``);
 ``iri`` is the record's permanent IRI. The service (:mod:`api.tables`) indexes them.
@@ -156,6 +157,7 @@ def build(rows: dict[str, list[dict[str, Any]]]) -> tuple[list[View], list[View]
 
     case_count: dict[str, int] = {}
     summaries: dict[str, dict] = {}
+    order = {c["case_id"]: int(c["table_number"]) for c in rows["cases"]}
     case_views: list[View] = []
     agency_views: list[View] = []
     authority_cases: dict[str, list[str]] = {}
@@ -211,6 +213,7 @@ def build(rows: dict[str, list[dict[str, Any]]]) -> tuple[list[View], list[View]
     for a in rows["agencies"]:
         if a["parent_id"]:
             children.setdefault(a["parent_id"], []).append(a["agency_id"])
+    below = descendants(rows["agencies"])
     for a in rows["agencies"]:
         aid = a["agency_id"]
         summary = {
@@ -218,6 +221,7 @@ def build(rows: dict[str, list[dict[str, Any]]]) -> tuple[list[View], list[View]
             "level": a["level"] or None, "parent": agency_ref(a["parent_id"]),
             "agency_code": a["agency_code"] or None, "wikidata": a["wikidata"] or None,
             "case_count": case_count.get(aid, 0),
+            "case_count_with_sub_agencies": 0,  # below
             "links": {"api": f"/api/agencies/{aid}", "html": f"/id/agency/{aid}"},
         }
         cases = []
@@ -225,12 +229,42 @@ def build(rows: dict[str, list[dict[str, Any]]]) -> tuple[list[View], list[View]
             cases.append({"role": "procuring-agency", **_case_ref(summaries[cid])})
         for cid in authority_cases.get(aid, []):
             cases.append({"role": "authority", **_case_ref(summaries[cid])})
+        own = set(procuring_cases.get(aid, []))
+        through: dict[str, str] = {}  # a case a sub-agency procures -> the first such sub-agency
+        for sub in sorted(below[aid]):
+            for cid in procuring_cases.get(sub, []):
+                if cid not in own:
+                    through.setdefault(cid, sub)
+        summary["case_count_with_sub_agencies"] = len(own) + len(through)
         detail = dict(summary)
         detail["children"] = [agency_ref(x) for x in sorted(children.get(aid, []))]
         detail["cases"] = cases
+        detail["sub_agency_cases"] = [{"role": "procuring-agency", "through": agency_ref(sub),
+                                       **_case_ref(summaries[cid])}
+                                      for cid, sub in sorted(through.items(), key=lambda kv: order[kv[0]])]
         agency_views.append(View(aid, a, summary, detail,
                                  fold(" ".join([aid, a["name_zh"], a["name_en"], a["agency_code"]]))))
     return case_views, agency_views
+
+
+def descendants(agencies: list[dict[str, Any]]) -> dict[str, frozenset[str]]:
+    """Every agency's sub-agencies at any depth (``parent_id`` chains; a loop is cut where it
+    closes), by agency id."""
+    children: dict[str, list[str]] = {}
+    for a in agencies:
+        if a["parent_id"]:
+            children.setdefault(a["parent_id"], []).append(a["agency_id"])
+    out: dict[str, frozenset[str]] = {}
+    for a in agencies:
+        aid, seen, stack = a["agency_id"], set(), list(children.get(a["agency_id"], []))
+        while stack:
+            x = stack.pop()
+            if x in seen or x == aid:
+                continue
+            seen.add(x)
+            stack.extend(children.get(x, []))
+        out[aid] = frozenset(seen)
+    return out
 
 
 def _case_ref(summary: dict) -> dict:

@@ -204,3 +204,41 @@ def test_the_lookup_fast_path_answers_as_the_route_does(client):
     # a trailing slash is not an id: the app redirects it, as it does any route
     assert client.get("/api/cases/anping-water-reclamation/", follow_redirects=False).status_code == 307
     assert client.get("/api/cases/unknown").json()["status"] == 404
+
+
+def _below(agencies: dict, aid: str) -> set[str]:
+    """Sub-agencies at any depth, from the model read from the sources (not the service's tables)."""
+    out, frontier = set(), {aid}
+    while frontier:
+        frontier = {a.id for a in agencies.values() if a.parent in frontier} - out
+        out |= frontier
+    return out
+
+
+def test_agencies_roll_up_the_cases_of_their_sub_agencies(client):
+    """經濟部水利署 (wra) procures no case itself; the river offices under it do. The agency
+    filter, the agency's JSON and its page count them; sub_agencies=false keeps the old meaning."""
+    from pipelines.read.reader import read_dataset
+    from tests.conftest import REAL
+
+    ds = read_dataset(REAL)
+    rolled = 0
+    for aid in ds.agencies:
+        below = _below(ds.agencies, aid)
+        own = {c.id for c in ds.cases.values() if aid in c.agencies}
+        via = {c.id for c in ds.cases.values() if below & set(c.agencies)} - own
+        got = {c["id"] for c in client.get("/api/cases", params={"agency": aid, "per_page": 100}).json()["items"]}
+        assert got == own | via, aid
+        exact = client.get("/api/cases", params={"agency": aid, "sub_agencies": "false", "per_page": 100}).json()
+        assert {c["id"] for c in exact["items"]} == own, aid
+        detail = client.get(f"/api/agencies/{aid}").json()
+        assert {c["id"] for c in detail["sub_agency_cases"]} == via, aid
+        assert all(c["through"]["id"] in below for c in detail["sub_agency_cases"]), aid
+        assert detail["case_count"] == len(own) and detail["case_count_with_sub_agencies"] == len(own | via)
+        rolled += bool(via)
+    assert rolled >= 3, "several agencies of the real cases have sub-agencies that procure"
+    wra = client.get("/api/agencies/wra").json()
+    assert wra["case_count"] == 0 and wra["case_count_with_sub_agencies"] >= 5
+    page = client.get("/agencies/wra", headers={"accept": "text/html"}).text
+    assert "所屬機關執行之案件" in page
+    assert all(f'/cases/{c["id"]}' in page for c in wra["sub_agency_cases"])

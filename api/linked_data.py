@@ -6,7 +6,8 @@ it sent in ``Content-Location`` (``/id/case/x.ttl``) and varies on ``Accept``
 (``Vary: Accept``). RFC 9110 section 12.5.1 for the negotiation (:mod:`api.media`);
 406 with the error body when nothing asked for can be written.
 
-* ``/id/{kind}/{slug}``: an instance IRI ``{base}/id/{kind}/{slug}``. The description
+* ``/id/{kind}/{slug}``: an instance IRI ``{base}/id/{kind}/{slug}``, the catalogue's
+  too (``/id/dataset/lianzheng/1.0.0``, a distribution, a data service). The description
   is a Concise Bounded Description (https://www.w3.org/submissions/CBD/): the
   triples with the resource as subject, those of its blank nodes, and, one hop
   further, those of the parts it owns (a case's procurement, activities and their
@@ -61,11 +62,16 @@ OWNED = frozenset({
 JSON_ANSWERS = frozenset({"jsonld", "json"})
 SUFFIXES = {f.suffix for k, f in FORMATS.items() if k in RESOURCE_FORMATS}
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)*")  # ids, and source ids with one slash
+# The catalogue's resources (catalog.ttl): the catalogue, the dataset and each release of it,
+# their distributions and the data services; their slugs hold the release's version.
+CATALOGUE_KINDS = frozenset({"catalog", "dataset", "distribution", "service"})
+CATALOGUE_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*(/[0-9][0-9a-z.+-]*)?(/[a-z0-9][a-z0-9-]*)?")
 CODE_PATH = re.compile(r"[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)?")  # scheme or scheme/code
 
 
 def split_suffix(path: str) -> tuple[str, str | None]:
-    """``case/x.ttl`` -> (``case/x``, ``ttl``). Slugs never hold a dot, so this is unambiguous."""
+    """``case/x.ttl`` -> (``case/x``, ``ttl``). Only a release's version holds dots in a slug
+    (``dataset/lianzheng/1.0.0``), and a version never ends in a format's suffix."""
     head, dot, ext = path.rpartition(".")
     if dot and "/" not in ext and ext in SUFFIXES:
         return head, ext
@@ -132,6 +138,22 @@ class LinkedData:
         self.context = release_context(self.release, self.base)
         self.compact = compactor(self.prefixes)
         self._cache: dict[tuple[str, str], bytes] = {}
+        self._catalogue: dict[str, list] | None = None
+
+    def catalogue_triples(self, iri: str) -> list:
+        """The catalogue's triples about ``iri`` and its ``#`` parts (a checksum, a contact),
+        from the release's ``catalog.ttl``, read once (a few hundred triples)."""
+        if self._catalogue is None:
+            import pyoxigraph as ox
+
+            index: dict[str, list] = {}
+            path = self.release / "catalog.ttl"
+            if path.exists():
+                for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+                    if isinstance(t.subject, ox.NamedNode):
+                        index.setdefault(t.subject.value.split("#", 1)[0], []).append(t)
+            self._catalogue = index
+        return self._catalogue.get(iri, [])
 
     # ------------------------------------------------------------ addresses
 
@@ -265,12 +287,17 @@ def build_router(ld: LinkedData) -> APIRouter:
                                                           406: {"description": "not acceptable"}})
     async def resource(request: Request, kind: str, slug: str, store: Store):
         slug, suffix = split_suffix(slug)
-        if kind not in KINDS or not SLUG.fullmatch(slug):
+        catalogued = kind in CATALOGUE_KINDS and CATALOGUE_SLUG.fullmatch(slug) is not None
+        if not catalogued and (kind not in KINDS or not SLUG.fullmatch(slug)):
             raise ServiceError(404, f"no such resource: /id/{kind}/{slug}")
         iri = f"{ld.base}/id/{kind}/{slug}"
+
+        def triples():
+            found = list(store.describe(iri, follow=OWNED))
+            return found + ld.catalogue_triples(iri) if catalogued else found
+
         return await ld.answer(request, store, path=f"/id/{kind}/{slug}", suffix=suffix, key=iri, iri=iri,
-                               triples_of=lambda: store.describe(iri, follow=OWNED), title_default=iri,
-                               page=(kind, slug))
+                               triples_of=triples, title_default=iri, page=(kind, slug))
 
     @router.get("/vocab/context.jsonld", summary="The JSON-LD context", response_class=Response)
     async def context():

@@ -163,3 +163,37 @@ def test_the_reconciliation_view_opens_the_entity_page_on_this_server(client):
     assert r.history and r.history[0].status_code == 303
     assert r.url.path == "/id/case/danjiang-bridge"  # under the public URL the settings name
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html") and "淡江大橋" in r.text
+
+
+def _published_iris(release) -> set[str]:
+    """Every IRI under {base}/id/ the catalogue, VoID and the feed publish (fragments dropped)."""
+    import re
+
+    base = "https://w3id.org/lianzheng/id/"
+    found: set[str] = set()
+    for name in ("catalog.ttl", "void.ttl"):
+        g = rdflib.Graph().parse(release / name)
+        found |= {str(t).split("#", 1)[0] for triple in g for t in triple
+                  if isinstance(t, URIRef) and str(t).startswith(base)}
+    feed = (release / "changes.atom").read_text(encoding="utf-8")
+    found |= {m.split("#", 1)[0] for m in re.findall(r'(?:href|>)"?(https://w3id\.org/lianzheng/id/[^"<\s]+)', feed)}
+    return found
+
+
+def test_every_iri_the_catalogue_void_and_feed_publish_dereferences(client, real_release):
+    """The catalogue's own resources (the dataset and this release of it, each distribution, the
+    data services) resolve like every other IRI: RDF about them for a client, a page for a person."""
+    iris = _published_iris(real_release)
+    assert any("/id/distribution/" in i for i in iris) and any("/id/dataset/lianzheng/" in i for i in iris)
+    for iri in sorted(iris):
+        path = iri[len("https://w3id.org/lianzheng"):]
+        r = client.get(path, headers={"accept": "text/turtle"})
+        assert r.status_code == 200, (path, r.status_code)
+        g = rdflib.Graph().parse(data=r.content, format="turtle")
+        assert (rdflib.URIRef(iri), None, None) in g, path
+    release = "/id/dataset/lianzheng/1.0.0"
+    page = client.get(release, headers={"accept": "text/html"})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    twin = client.get(release + ".ttl")
+    assert twin.status_code == 200 and twin.headers["content-type"].startswith("text/turtle")
+    assert client.get("/id/distribution/lianzheng/1.0.0/nothing-here").status_code == 404

@@ -270,6 +270,15 @@ def build_router(tables: Tables) -> APIRouter:
 
     router = APIRouter(prefix="/api", tags=["REST"])
 
+    @router.get("", summary="The REST API's entry point",
+                description="What the REST API offers, and where its description is (the catalogue's "
+                "dcat:endpointURL of the API).")
+    def api_root():
+        return {"name": "機關採購廉政平臺開放資料 REST API", "version": tables.version,
+                "openapi": "/openapi.json", "docs": "/docs",
+                "links": {"cases": "/api/cases", "case": "/api/cases/{case_id}", "agencies": "/api/agencies",
+                          "agency": "/api/agencies/{agency_id}"}}
+
     @router.get("/cases", response_model=CasePage, responses=ERRORS, summary="List and search cases",
                 description="Filters combine with AND. The `Link` header points to the first, previous, "
                 "next and last pages.")

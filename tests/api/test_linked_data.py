@@ -197,3 +197,11 @@ def test_every_iri_the_catalogue_void_and_feed_publish_dereferences(client, real
     twin = client.get(release + ".ttl")
     assert twin.status_code == 200 and twin.headers["content-type"].startswith("text/turtle")
     assert client.get("/id/distribution/lianzheng/1.0.0/nothing-here").status_code == 404
+    # and the catalogue's other IRIs of this site (endpoints, downloads, the vocabulary) answer here
+    g = rdflib.Graph().parse(real_release / "catalog.ttl")
+    site = {str(t).split("#", 1)[0] for triple in g for t in triple
+            if isinstance(t, URIRef) and str(t).startswith(BASE) and "/id/" not in str(t)}
+    assert "https://w3id.org/lianzheng/api" in site
+    for iri in sorted(site):
+        r = client.get(iri[len(BASE):] or "/")
+        assert r.status_code == 200, (iri, r.status_code)

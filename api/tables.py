@@ -108,13 +108,18 @@ class Tables:
     def add_texts(self, descriptions: Iterable[tuple[str, str, str]],
                   other_names: Iterable[tuple[str, str, str]]) -> None:
         """Add the texts the tables do not carry, from the graph (``(IRI, text, language)`` each):
-        descriptions and other names, by IRI, for the pages (:attr:`texts`), and the cases'
+        the descriptions and other names of cases and agencies, by IRI, for their pages
+        (:attr:`texts`; the other kinds' descriptions are in the views already), and the cases'
         other names to the text REST and the portal search alike."""
         by_iri = {row["iri"]: cid for cid, row in self.case_rows.items()}
+        kept = by_iri.keys() | {row["iri"] for row in self.agency_rows.values()}
         alts: dict[str, dict[str, list[str]]] = {}
         for iri, text, lang in descriptions:
-            self.texts.setdefault(iri, {}).setdefault("description", {})[_lang_key(lang)] = text
+            if iri in kept:
+                self.texts.setdefault(iri, {}).setdefault("description", {})[_lang_key(lang)] = text
         for iri, text, lang in other_names:
+            if iri not in kept:
+                continue
             alts.setdefault(iri, {}).setdefault(_lang_key(lang), []).append(text)
             cid = by_iri.get(iri)
             if cid is not None:

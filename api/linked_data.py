@@ -220,7 +220,7 @@ class LinkedData:
     def view(self, store, iri: str, terms: list[tuple], path: str, title_default: str,
              note: str) -> ResourceView:
         """The HTML view of ``terms`` (light-term triples, any order), subjects in the writers' order."""
-        grouped = by_subject(canonical(list(dict.fromkeys(terms)))[0], ordered=True)
+        grouped = by_subject(canonical(terms, unique=True)[0], ordered=True)
         iris = set()
         for s, preds in grouped:
             if type(s) is not BNode:

@@ -115,9 +115,10 @@ def execute(store, job: dict, config: dict) -> tuple[dict, bytes]:
             return _not_acceptable("a CONSTRUCT or DESCRIBE query", serialize.FORMATS), b""
         triples, truncated = results.triples_within(res, limit, max_bytes)
         try:  # in the writer's order, so that a cut keeps whole subjects first
-            terms = serialize.canonical(list(dict.fromkeys(light_triples(triples))))[0]
+            terms = serialize.canonical(light_triples(triples), unique=True)[0]
             body, count = results.fitted(lambda part: serialize.serialize(
-                part, fmt, prefixes=config.get("prefixes"), context=config.get("context")), terms, max_bytes)
+                part, fmt, prefixes=config.get("prefixes"), context=config.get("context"), ordered=True),
+                terms, max_bytes)
         except serialize.UnwritableGraph as exc:
             return {"ok": False, "status": 406, "error": f"the result cannot be written as "
                     f"{FORMATS[fmt].label}", "detail": str(exc)}, b""

@@ -107,14 +107,17 @@ def ntriples_lines(triples) -> list[str]:
     return [f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in triples]
 
 
-def canonical(triples) -> tuple[list, list[str]]:
-    """The triples and their N-Triples lines, both in the canonical order: the lines sorted.
+def canonical(triples, *, unique: bool = False) -> tuple[list, list[str]]:
+    """The triples and their N-Triples lines, both in the canonical order: the lines sorted;
+    ``unique``: a triple given more than once is kept once (its lines are the same).
 
     Sorting the lines (C string comparison) is several times faster than sorting the
     triples with a key; every writer then writes the triples in this one order.
     """
     lines = ntriples_lines(triples)
     order = sorted(range(len(lines)), key=lines.__getitem__)
+    if unique:
+        order = [i for n, i in enumerate(order) if n == 0 or lines[i] != lines[order[n - 1]]]
     return [triples[i] for i in order], [lines[i] for i in order]
 
 
@@ -389,15 +392,21 @@ FORMATS = ("ntriples", "turtle", "jsonld", "json", "rdfxml")  # keys of api.medi
 
 
 def serialize(triples: Iterable[tuple], fmt: str, *, prefixes: dict[str, str] | None = None,
-              context: dict | None = None) -> bytes:
-    """Triples of light terms (any order; duplicates dropped) as ``fmt``, one of :data:`FORMATS`.
+              context: dict | None = None, ordered: bool = False) -> bytes:
+    """Triples of light terms (any order; duplicates dropped) as ``fmt``, one of :data:`FORMATS`;
+    ``ordered``: they come from :func:`canonical` with ``unique`` already, and are not sorted again.
 
     Turtle declares only the prefixes it uses; JSON-LD carries ``context`` inline.
     """
-    ordered, lines = canonical(list(dict.fromkeys(triples)))
-    if fmt == "ntriples":
-        return "".join(lines).encode("utf-8")
-    grouped = by_subject(ordered, ordered=True)
+    if ordered:
+        triples = list(triples)
+        if fmt == "ntriples":
+            return "".join(ntriples_lines(triples)).encode("utf-8")
+    else:
+        triples, lines = canonical(list(triples), unique=True)
+        if fmt == "ntriples":
+            return "".join(lines).encode("utf-8")
+    grouped = by_subject(triples, ordered=True)
     if fmt == "turtle":
         chunks = turtle_chunks(grouped, prefixes or {}, used_only=True)
     elif fmt in ("jsonld", "json"):

@@ -7,7 +7,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from pipelines.rdf.serialize import write_jsonld, write_ntriples, write_turtle
-from pipelines.rdf.terms import IRI, Lit, to_rdflib, typed
+from pipelines.rdf.terms import IRI, RDF_TYPE, Lit, to_rdflib, typed
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 S = IRI("https://w3id.org/lianzheng/id/case/x")
@@ -69,3 +69,21 @@ def test_ntriples_are_sorted_and_stable(tmp_path):
     assert a == (tmp_path / "b.nt").read_bytes()
     subjects = [line.split(" ", 1)[0] for line in a.decode().splitlines()]
     assert subjects == sorted(subjects)
+
+
+@pytest.mark.parametrize("fmt", ["ntriples", "turtle", "jsonld", "rdfxml"])
+def test_serialize_drops_duplicates_and_takes_ordered_input_as_it_is(fmt):
+    """In memory (the service): a triple given twice is written once, whatever the order given;
+    triples already canonical and unique (canonical(..., unique=True)) give the same bytes."""
+    from pipelines.rdf.serialize import canonical, serialize
+
+    objects = [o for o in AWKWARD if not (isinstance(o, Lit) and "\x01" in o.lex)]  # (XML 1.0 cannot carry U+0001)
+    triples = [(S, P, o) for o in objects] + [(S, IRI(RDF_TYPE), IRI(PREFIXES["lz"] + "Case"))]
+    shuffled = list(reversed(triples)) + triples[:4]  # out of order, four twice
+    once = serialize(triples, fmt, prefixes=PREFIXES, context=PREFIXES)
+    assert serialize(shuffled, fmt, prefixes=PREFIXES, context=PREFIXES) == once
+    ordered, lines = canonical(shuffled, unique=True)
+    assert len(ordered) == len(lines) == len(triples) and lines == sorted(set(lines))
+    assert serialize(ordered, fmt, prefixes=PREFIXES, context=PREFIXES, ordered=True) == once
+    rdflib_format = {"ntriples": "nt", "turtle": "turtle", "jsonld": "json-ld", "rdfxml": "xml"}[fmt]
+    assert len(Graph().parse(data=once, format=rdflib_format)) == len(triples)

@@ -145,7 +145,6 @@ def select_json_solutions(solutions, variables: list[str], limit: int,
 
     named, literal = ox.NamedNode, ox.Literal
     idx = list(enumerate(variables))
-    langs: dict[str, str] = {}
     bindings: list[bytes] = []
     truncated = by_bytes = False
     dumps = orjson.dumps
@@ -167,10 +166,7 @@ def select_json_solutions(solutions, variables: list[str], limit: int,
             elif kind is literal:
                 lang = t.language
                 if lang:
-                    tag = langs.get(lang)
-                    if tag is None:
-                        tag = langs[lang] = bcp47(lang)
-                    b[name] = {"type": "literal", "value": t.value, "xml:lang": tag}
+                    b[name] = {"type": "literal", "value": t.value, "xml:lang": bcp47(lang)}
                 else:
                     dt = t.datatype.value
                     b[name] = {"type": "literal", "value": t.value} if dt == XSD_STRING else \

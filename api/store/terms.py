@@ -32,20 +32,9 @@ def light_triples(triples: Iterable) -> list[tuple]:
     return [(light(t.subject), light(t.predicate), light(t.object)) for t in triples]
 
 
-_LANGS: dict[str, str] = {}  # stored tag -> BCP 47 tag, for the first few hundred tags seen
-_LANGS_KEPT = 512
-
-
 def _literal(t) -> Lit:
     lang = t.language
-    if lang:
-        tag = _LANGS.get(lang)
-        if tag is None:
-            tag = bcp47(lang)
-            if len(_LANGS) < _LANGS_KEPT:  # a query can make any number of tags (STRLANG)
-                _LANGS[lang] = tag
-        return Lit(t.value, tag)
-    return Lit(t.value, "", t.datatype.value)
+    return Lit(t.value, bcp47(lang)) if lang else Lit(t.value, "", t.datatype.value)
 
 
 def _load_converters() -> None:

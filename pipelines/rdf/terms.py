@@ -11,6 +11,7 @@ service converts to these same terms (:mod:`api.store.terms`) so one writer serv
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
@@ -65,6 +66,7 @@ class Quoted(tuple):
         return tuple.__new__(cls, (s, p, o))
 
 
+@functools.lru_cache(maxsize=512)  # the same few tags, again and again; a query can make any number
 def bcp47(tag: str) -> str:
     """A language tag in its conventional case: ``zh-hant`` -> ``zh-Hant``, ``zh-tw`` -> ``zh-TW``.
 

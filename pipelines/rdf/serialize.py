@@ -147,18 +147,24 @@ def by_subject(triples: Iterable[tuple], *, ordered: bool = False) -> Grouped:
     return out
 
 
+def _namespaces(mapping: dict) -> tuple[tuple[str, str], ...]:
+    """The prefix -> namespace pairs of a prefix table or a JSON-LD context (its terms and
+    keywords left out)."""
+    return tuple((k, v) for k, v in mapping.items() if isinstance(v, str) and not k.startswith("@"))
+
+
 class Compactor:
     """Prefixed names for IRIs, longest namespace first; None where none applies.
 
-    Answers are remembered, up to :attr:`KEEP` IRIs (a service writes the same few
-    thousand again and again: :func:`compactor` shares one per set of prefixes)."""
+    Answers are remembered: every one for a writer's own (a build's file, a few hundred
+    thousand IRIs, gone with the file), up to ``keep`` for the one :func:`compactor` shares
+    between a service's answers (the same few thousand, again and again)."""
 
-    KEEP = 1 << 16
-
-    def __init__(self, prefixes: dict[str, str]):
-        self.prefixes = dict(prefixes)
-        self._ns = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
+    def __init__(self, prefixes: dict, keep: int | None = None):
+        self.prefixes = dict(_namespaces(prefixes))
+        self._ns = sorted(self.prefixes.items(), key=lambda kv: -len(kv[1]))
         self._cache: dict[str, str | None] = {}
+        self.keep = keep
 
     def __call__(self, iri: str) -> str | None:
         hit = self._cache.get(iri, ...)
@@ -171,28 +177,34 @@ class Compactor:
                 if _LOCAL.match(local):
                     result = f"{prefix}:{local}"
                     break
-        if len(self._cache) < self.KEEP:
+        if self.keep is None or len(self._cache) < self.keep:
             self._cache[iri] = result
         return result
 
 
+SHARED_KEEP = 1 << 16  # IRIs a shared Compactor remembers
+
+
 @functools.lru_cache(maxsize=16)
 def _compactor(items: tuple[tuple[str, str], ...]) -> Compactor:
-    return Compactor(dict(items))
+    return Compactor(dict(items), keep=SHARED_KEEP)
 
 
-def compactor(prefixes: dict[str, str]) -> Compactor:
-    """The shared :class:`Compactor` for ``prefixes`` (prefix -> namespace; other values ignored)."""
-    return _compactor(tuple((k, v) for k, v in prefixes.items() if isinstance(v, str) and not k.startswith("@")))
+def compactor(prefixes: dict) -> Compactor:
+    """The :class:`Compactor` shared by every in-memory answer written with ``prefixes`` (a prefix
+    table or a JSON-LD context)."""
+    return _compactor(_namespaces(prefixes))
 
 
 # ----------------------------------------------------------------------------- formats
 # Each format is a generator of text chunks over the grouped triples; the file writers
 # and serialize() below only say where the chunks go.
 
-def turtle_chunks(grouped: Grouped, prefixes: dict[str, str], *, used_only: bool = False) -> Iterator[str]:
-    """Turtle: every prefix declared (the release files), or ``used_only`` the ones it uses."""
-    compact = compactor(prefixes)
+def turtle_chunks(grouped: Grouped, prefixes: dict[str, str], *, used_only: bool = False,
+                  compact: Compactor | None = None) -> Iterator[str]:
+    """Turtle: every prefix declared (the release files), or ``used_only`` the ones it uses;
+    ``compact``: a shared :class:`Compactor` (else one of its own)."""
+    compact = compact or Compactor(prefixes)
     xsd = prefixes.get("xsd")
     used: set[str] = set()
 
@@ -246,13 +258,13 @@ def _dumps(value: Any) -> bytes:
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
 
 
-def jsonld_chunks(grouped: Grouped, context: dict) -> Iterator[str]:
+def jsonld_chunks(grouped: Grouped, context: dict, *, compact: Compactor | None = None) -> Iterator[str]:
     """Compact JSON-LD with an inline context of prefixes only (no type coercion), a node a line.
 
     Values are explicit (``{"@id"}``, ``{"@value", "@language"}``, ``{"@value", "@type"}``),
     so no context can change what they mean. JSON-LD 1.1 has no triple terms.
     """
-    compact = compactor(context)
+    compact = compact or Compactor(context)
 
     def iri(x: str) -> str:
         return compact(x) or x
@@ -408,9 +420,9 @@ def serialize(triples: Iterable[tuple], fmt: str, *, prefixes: dict[str, str] | 
             return "".join(lines).encode("utf-8")
     grouped = by_subject(triples, ordered=True)
     if fmt == "turtle":
-        chunks = turtle_chunks(grouped, prefixes or {}, used_only=True)
+        chunks = turtle_chunks(grouped, prefixes or {}, used_only=True, compact=compactor(prefixes or {}))
     elif fmt in ("jsonld", "json"):
-        chunks = jsonld_chunks(grouped, context or {})
+        chunks = jsonld_chunks(grouped, context or {}, compact=compactor(context or {}))
     elif fmt == "rdfxml":
         chunks = rdfxml_chunks(grouped, prefixes or {})
     else:

@@ -209,10 +209,7 @@ def build(rows: dict[str, list[dict[str, Any]]]) -> tuple[list[View], list[View]
         case_views.append(View(cid, c, summary, detail, fold(" ".join(names))))
         summaries[cid] = summary
 
-    children: dict[str, list[str]] = {}
-    for a in rows["agencies"]:
-        if a["parent_id"]:
-            children.setdefault(a["parent_id"], []).append(a["agency_id"])
+    children = children_of(rows["agencies"])
     below = descendants(rows["agencies"])
     for a in rows["agencies"]:
         aid = a["agency_id"]
@@ -247,13 +244,19 @@ def build(rows: dict[str, list[dict[str, Any]]]) -> tuple[list[View], list[View]
     return case_views, agency_views
 
 
-def descendants(agencies: list[dict[str, Any]]) -> dict[str, frozenset[str]]:
-    """Every agency's sub-agencies at any depth (``parent_id`` chains; a loop is cut where it
-    closes), by agency id."""
+def children_of(agencies: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Each agency's direct sub-agencies (their ``parent_id`` names it), in table order."""
     children: dict[str, list[str]] = {}
     for a in agencies:
         if a["parent_id"]:
             children.setdefault(a["parent_id"], []).append(a["agency_id"])
+    return children
+
+
+def descendants(agencies: list[dict[str, Any]]) -> dict[str, frozenset[str]]:
+    """Every agency's sub-agencies at any depth (``parent_id`` chains; a loop is cut where it
+    closes), by agency id."""
+    children = children_of(agencies)
     out: dict[str, frozenset[str]] = {}
     for a in agencies:
         aid, seen, stack = a["agency_id"], set(), list(children.get(a["agency_id"], []))

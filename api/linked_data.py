@@ -43,7 +43,7 @@ from pipelines.terms import CODES, SHAPES, VOCAB
 
 from .errors import ServiceError
 from .media import BY_SUFFIX, FORMATS, RESOURCE_FORMATS, acceptable, negotiate
-from .store.embedded import SHAPES_GRAPH, VOCAB_GRAPH
+from .store.embedded import LABELS, SHAPES_GRAPH, VOCAB_GRAPH
 from .store.interface import ReleaseStore, get_store
 from .store.terms import light_triples
 
@@ -229,6 +229,9 @@ class LinkedData:
                 iris.add(p)
                 iris.update(o for o in objs if type(o) not in (Lit, BNode, Quoted))
         labels = store.labels(sorted(iris))
+        own = labels_in(terms)  # catalogue resources are described, not stored
+        for x, found in own.items():
+            labels.setdefault(x, found)
 
         def label_of(x: str) -> str:
             found = labels.get(x)
@@ -272,6 +275,23 @@ class LinkedData:
         alternates = [(f"{path}.{FORMATS[k].suffix}", FORMATS[k].media_type, FORMATS[k].label)
                       for k in RESOURCE_FORMATS if k != "html"]
         return ResourceView(title=title, iri=iri, subjects=main + rest, alternates=alternates, note=note)
+
+
+def labels_in(terms: list[tuple]) -> dict[str, dict[str, str]]:
+    """Labels by language that ``terms`` give their IRI subjects: the first of :data:`LABELS` found,
+    as the store's ``labels`` chooses them."""
+    rank = {p: i for i, p in enumerate(LABELS)}
+    best: dict[str, tuple[int, dict[str, str]]] = {}
+    for s, p, o in terms:
+        if p not in rank or type(o) is not Lit or type(s) is not str:
+            continue
+        i = rank[p]
+        have = best.get(s)
+        if have is None or i < have[0]:
+            best[s] = have = (i, {})
+        if i == have[0]:
+            have[1].setdefault(o[1], o[0])
+    return {s: found for s, (_, found) in best.items()}
 
 
 def build_router(ld: LinkedData) -> APIRouter:

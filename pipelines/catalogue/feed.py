@@ -7,9 +7,12 @@ comparing the release's tables with the previous release's (``data/*.csv``):
 - a new case (§4.1.2 ``atom:entry``), or, for an existing case, new activities,
   documents, observations, risks or quality notes, rows that were removed, and
   corrected values (a field of a row that kept its identifier but changed value);
-- every entry links to the case's IRI (``rel="alternate"``) and to the downloads of
-  the tables that changed (``rel="related"``); the release entry links to the
-  release's downloads (``rel="enclosure"``, with type and length).
+- every entry links to a page for people (``rel="alternate"``, ``text/html``): a case
+  entry to the case's IRI, the release entry to the release's version IRI, both of
+  which answer a browser or a feed reader in HTML and an RDF client in RDF; a case
+  entry also links to the downloads of the tables that changed (``rel="related"``);
+  the release entry links to the catalogue in Turtle (``rel="describedby"``) and to
+  the release's downloads (``rel="enclosure"``, with type and length).
 
 Entry ids are tag URIs (RFC 4151) built from the base IRI's host, the dataset's
 ``issued`` date and the version, so they are stable across rebuilds:
@@ -262,8 +265,8 @@ def build_feed(rel, changes: dict[str, CaseChange], first: bool) -> ET.Element:
     _el(entry, "id", f"{version_prefix}/release")
     _el(entry, "title", f"發行版 {rel.version} Release {rel.version}")
     _el(entry, "updated", rel.created)
-    _el(entry, "link", rel="alternate", href=rel.url("catalog"), type="text/turtle")
-    _el(entry, "link", rel="related", href=rel.version_iri)
+    _el(entry, "link", rel="alternate", href=rel.version_iri, type="text/html")
+    _el(entry, "link", rel="describedby", href=rel.url("catalog"), type="text/turtle")
     for path, media in (("datapackage.json", "application/json"), ("lianzheng.xlsx", None),
                         ("lianzheng.ttl", "text/turtle"), ("ocds.json", "application/json")):
         file = rel.folder / path
@@ -297,7 +300,7 @@ def build_feed(rel, changes: dict[str, CaseChange], first: bool) -> ET.Element:
         _el(entry, "id", f"{version_prefix}/case/{case_id}")
         _el(entry, "title", f"{label_zh}：{s_zh} {label_en}: {s_en}")
         _el(entry, "updated", rel.created)
-        _el(entry, "link", rel="alternate", href=rel.ids.case(case_id))
+        _el(entry, "link", rel="alternate", href=rel.ids.case(case_id), type="text/html")
         _el(entry, "link", rel="via", href=rel.version_iri)
         _entry_links(entry, rel, change.tables)
         details = [f"{s_zh} / {s_en}"]

@@ -166,7 +166,8 @@ def test_the_reconciliation_view_opens_the_entity_page_on_this_server(client):
 
 
 def _published_iris(release) -> set[str]:
-    """Every IRI under {base}/id/ the catalogue, VoID and the feed publish (fragments dropped)."""
+    """Every IRI under {base}/id/ that the catalogue, VoID, the feed, OCDS and the reconciliation
+    manifest publish (fragments dropped)."""
     import re
 
     base = "https://w3id.org/lianzheng/id/"
@@ -175,12 +176,13 @@ def _published_iris(release) -> set[str]:
         g = rdflib.Graph().parse(release / name)
         found |= {str(t).split("#", 1)[0] for triple in g for t in triple
                   if isinstance(t, URIRef) and str(t).startswith(base)}
-    feed = (release / "changes.atom").read_text(encoding="utf-8")
-    found |= {m.split("#", 1)[0] for m in re.findall(r'(?:href|>)"?(https://w3id\.org/lianzheng/id/[^"<\s]+)', feed)}
+    for name in ("changes.atom", "ocds.json", "reconcile.json"):
+        text = (release / name).read_text(encoding="utf-8")
+        found |= {m.split("#", 1)[0] for m in re.findall(r'(https://w3id\.org/lianzheng/id/[^"<\s{}]+)', text)}
     return found
 
 
-def test_every_iri_the_catalogue_void_and_feed_publish_dereferences(client, real_release):
+def test_every_iri_the_catalogue_void_feed_ocds_and_reconciliation_publish_dereferences(client, real_release):
     """The catalogue's own resources (the dataset and this release of it, each distribution, the
     data services) resolve like every other IRI: RDF about them for a client, a page for a person."""
     iris = _published_iris(real_release)
@@ -194,6 +196,8 @@ def test_every_iri_the_catalogue_void_and_feed_publish_dereferences(client, real
     release = "/id/dataset/lianzheng/1.0.0"
     page = client.get(release, headers={"accept": "text/html"})
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    # titled by its own dct:title, which the catalogue holds and the store does not
+    assert "<title>機關採購廉政平臺開放資料集" in page.text, page.text[:400]
     twin = client.get(release + ".ttl")
     assert twin.status_code == 200 and twin.headers["content-type"].startswith("text/turtle")
     assert client.get("/id/distribution/lianzheng/1.0.0/nothing-here").status_code == 404

@@ -47,6 +47,7 @@ def test_next_release_has_entries_for_itself_each_changed_case_and_the_earlier_r
     assert "新增文件 1 筆" in dj.title
     links = {(link.rel, link.href) for link in dj.links}
     assert ("alternate", f"{BASE}/id/case/danjiang-bridge") in links
+    assert dj.link == f"{BASE}/id/case/danjiang-bridge"  # what a feed reader opens
     assert ("related", f"{BASE}/downloads/data/activities.csv") in links
     assert ("related", f"{BASE}/downloads/data/documents.csv") in links
     eco = entries["lianzheng/lianzheng-test/0.0.2/case/taipei-eco-park"]
@@ -54,6 +55,9 @@ def test_next_release_has_entries_for_itself_each_changed_case_and_the_earlier_r
     assert "amount_twd: '4000000000' → '4100000000'" in eco.content[0].value
     assert "新增案件" in entries["lianzheng/lianzheng-test/0.0.2/case/taipei-music-center"].title
     release = entries["lianzheng/lianzheng-test/0.0.2/release"]
+    assert release.link == f"{BASE}/id/dataset/lianzheng-test/0.0.2"  # a page, not a Turtle file
+    assert [link.type for link in release.links if link.rel == "alternate"] == ["text/html"]
+    assert ("describedby", f"{BASE}/catalog") in {(link.rel, link.href) for link in release.links}
     enclosures = {link.href for link in release.links if link.rel == "enclosure"}
     assert f"{BASE}/downloads/datapackage.json" in enclosures
     assert all(int(link.length) > 0 for link in release.links if link.rel == "enclosure")

@@ -89,3 +89,76 @@ def page_of(portal_client):
         return Page(r.text)
 
     return get
+
+
+# ------------------------------------------------------------------ a real browser on a real server
+
+@pytest.fixture(scope="session")
+def site(real_release, tmp_path_factory):
+    """The URL of `lianzheng serve` on a free loopback port, over the real release, for the browser."""
+    from ..conftest import Server
+
+    server = Server(real_release, tmp_path_factory.mktemp("site"), query_workers=1)
+    try:
+        yield server.wait_ready().url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, driven by Playwright (no browser download), a fresh profile each launch."""
+    from playwright.sync_api import sync_playwright
+
+    from .browser import ARGS, CHROMIUM
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+def guarded_page(browser, site: str, **context_args):
+    """A page that may reach only ``site``: any other request is refused and recorded; after the
+    test, no outside request, script error or Content-Security-Policy violation may be left."""
+    from .browser import CSP_WATCH
+
+    context = browser.new_context(**context_args)
+    outside: list[str] = []
+
+    def guard(route):
+        if route.request.url.startswith(site) or route.request.url.startswith("data:"):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    context.add_init_script(CSP_WATCH)
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.base = site
+    yield pg
+    blocked = pg.evaluate("window.__cspViolations || []") if not pg.is_closed() else []
+    context.close()
+    assert not outside, f"the page tried to load from outside the server: {outside}"
+    assert not errors, f"script errors: {errors}"
+    assert not blocked, f"the page's Content-Security-Policy blocked: {blocked}"
+
+
+@pytest.fixture
+def page(browser, site):
+    """A desktop page (1280 px), zh-TW locale, guarded as :func:`guarded_page` says."""
+    from .browser import DESKTOP
+
+    yield from guarded_page(browser, site, viewport=DESKTOP, locale="zh-TW")
+
+
+@pytest.fixture
+def phone(browser, site):
+    """A phone's page (390 px wide, touch, 2× pixels), guarded as :func:`guarded_page` says."""
+    from .browser import PHONE
+
+    yield from guarded_page(browser, site, viewport=PHONE, device_scale_factor=2, is_mobile=True,
+                            has_touch=True, locale="zh-TW")

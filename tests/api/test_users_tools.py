@@ -9,6 +9,7 @@ server, as w3id.org's redirect would send them.
 
 from __future__ import annotations
 
+import json
 import re
 
 import feedparser
@@ -82,3 +83,23 @@ def test_libcoveocds_accepts_the_served_ocds_and_every_url_in_it_answers(server,
         if "/id/" in url:  # and, for a client, the same IRI in RDF
             ttl = httpx.get(here(server, url), headers={"accept": "text/turtle"})
             assert (rdflib.URIRef(url), None, None) in rdflib.Graph().parse(data=ttl.content, format="turtle")
+
+
+# ------------------------------------------------------------------ the Frictionless validator, by URL
+
+def test_frictionless_validates_the_package_by_its_url(server):
+    """`frictionless validate <URL>`, as a reuser types it: every resource fetched from the server."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    cli = shutil.which("frictionless", path=str(Path(sys.executable).parent)) or shutil.which("frictionless")
+    assert cli, "the frictionless command is not installed beside this Python"
+    url = server.url + "/downloads/datapackage.json"
+    done = subprocess.run([cli, "validate", "--json", url], capture_output=True, text=True, timeout=600)
+    report = json.loads(done.stdout)
+    errors = [(task["name"], e["type"], e["note"]) for task in report["tasks"] for e in task["errors"]]
+    assert done.returncode == 0 and report["valid"], errors
+    names = {task["name"] for task in report["tasks"]}
+    assert {"cases", "activities", "workbook", "rdf-turtle"} <= names

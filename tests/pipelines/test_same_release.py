@@ -21,6 +21,11 @@ BASE = "2566a0e799b0c8ef8a82764b209e5ef702532fce"
 CHANGED = {
     "changes.atom": "issue 13: each entry's alternate link is a page for people (text/html), the release "
                     "entry's the version IRI; the catalogue in Turtle moved to rel=describedby",
+    "datapackage.json": "issue 13: the workbook states its hash and no byte count, which `frictionless "
+                        "validate <URL>` cannot count for a remote XLSX and then reports as wrong",
+    "catalog.ttl": "gives datapackage.json's size and checksum", "catalog.jsonld": "the same",
+    "catalog.rdf": "the same",
+    "SHA256SUMS": "lists the files above",
 }
 
 # Builds the release with the code of the folder it is given, and says which code it ran.

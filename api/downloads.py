@@ -44,6 +44,7 @@ MEDIA_TYPES = {
     ".atom": "application/atom+xml; charset=utf-8",  # as /feeds/changes.atom
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".txt": "text/plain; charset=utf-8",
+    ".zip": "application/zip",
 }
 COMPRESSIBLE = {".csv", ".json", ".jsonld", ".ttl", ".nt", ".rdf", ".atom", ".txt", ""}
 

@@ -35,6 +35,7 @@ from .rdf.serialize import by_subject, canonical, write_jsonld, write_ntriples, 
 from .read.reader import Reader
 from .settings import BUILD_SETTINGS
 from .tables import package as tabular
+from .tables import people
 from .terms import load_codes, shapes_dir, vocab_dir
 
 RDF_FILES = {"turtle": "lianzheng.ttl", "ntriples": "lianzheng.nt", "jsonld": "lianzheng.jsonld"}
@@ -79,13 +80,17 @@ def _copy_vocab(tmp: Path) -> list[str]:
 _JOB: dict = {}  # what forked workers read: set before the pool starts
 
 
-def _xlsx_job(path: str, created: _dt.datetime, title: str, table_rows=None) -> float:
-    """Write the XLSX copy; in a forked worker the rows come from ``_JOB`` (not pickled)."""
+def _spreadsheets_job(folder: str, created: _dt.datetime, meta: dict, table_rows=None) -> float:
+    """Write the XLSX copy and the people's archive of the tables; in a forked worker the rows
+    come from ``_JOB`` (not pickled)."""
     if table_rows is None:
         worker_collector()
     t = time.perf_counter()
-    tabular.write_xlsx(_JOB["rows"] if table_rows is None else table_rows, Path(path),
-                       created=created, title=title)
+    rows = _JOB["rows"] if table_rows is None else table_rows
+    title = meta.get("title", {})
+    tabular.write_xlsx(rows, Path(folder) / XLSX_FILE, created=created,
+                       title=f"{title.get('zh', '')} {title.get('en', '')}".strip())
+    people.write_archive(Path(folder) / people.ARCHIVE, rows, meta, created=created)
     return time.perf_counter() - t
 
 
@@ -119,8 +124,6 @@ def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
     meta = dict(ds.meta)
     meta["iri"] = ids.dataset(str(meta.get("id", "lianzheng")))
     created_iso = created.strftime("%Y-%m-%dT%H:%M:%SZ")
-    title = meta.get("title", {})
-    title_text = f"{title.get('zh', '')} {title.get('en', '')}".strip()
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
 
     t = time.perf_counter()
@@ -142,10 +145,10 @@ def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
         if parallel:  # one worker for the tables' jobs, started before the triples exist
             _JOB["rows"] = table_rows
             pools.append(ProcessPoolExecutor(max_workers=1, **pool_options))
-            xlsx_future = pools[-1].submit(_xlsx_job, str(tmp / XLSX_FILE), created, title_text)
+            xlsx_future = pools[-1].submit(_spreadsheets_job, str(tmp), created, meta)
             fric_future = pools[-1].submit(_frictionless_job, str(check_dir))
         else:
-            timings["xlsx"] = _xlsx_job(str(tmp / XLSX_FILE), created, title_text, table_rows)
+            timings["xlsx"] = _spreadsheets_job(str(tmp), created, meta, table_rows)
         del table_rows
 
         t = time.perf_counter()
@@ -240,7 +243,7 @@ def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
         "files": {
             "datapackage": "datapackage.json",
             "tables": {t.name: t.path for t in tabular.TABLES},
-            "xlsx": XLSX_FILE, **RDF_FILES,
+            "xlsx": XLSX_FILE, "spreadsheets": people.ARCHIVE, **RDF_FILES,
             "report": {"json": REPORT_JSON, "text": REPORT_TEXT},
             "vocabulary": [f for f in vocab_files if f.startswith("vocab/")],
             "shapes": [f for f in vocab_files if f.startswith("shapes/")],

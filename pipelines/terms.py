@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from rdflib import Graph, Namespace, URIRef
+from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, SKOS, DefinedNamespace
 
 VOCAB = "https://w3id.org/lianzheng/vocab#"
@@ -145,15 +145,24 @@ def shapes_dir() -> Path:
 
 
 @functools.cache
-def load_codes() -> dict[str, set[str]]:
-    """Scheme name -> its codes (``skos:notation``), read from ``vocab/codes.ttl``."""
+def load_code_labels() -> dict[str, dict[str, tuple[str, str]]]:
+    """Scheme name -> code (``skos:notation``) -> its (zh-Hant, English) ``skos:prefLabel``,
+    read from ``vocab/codes.ttl``."""
     g = Graph().parse(vocab_dir() / "codes.ttl", format="turtle")
-    codes: dict[str, set[str]] = {}
-    for scheme in g.subjects(RDF.type, SKOS.ConceptScheme):
-        name = str(scheme)[len(CODES):]
-        codes[name] = set()
+    out: dict[str, dict[str, tuple[str, str]]] = {
+        str(scheme)[len(CODES):]: {} for scheme in g.subjects(RDF.type, SKOS.ConceptScheme)}
     for concept in g.subjects(RDF.type, SKOS.Concept):
+        labels = {(lit.language or "").lower(): str(lit) for lit in g.objects(concept, SKOS.prefLabel)
+                  if isinstance(lit, Literal)}
+        pair = (labels.get("zh-hant", ""), labels.get("en", ""))
         for scheme in g.objects(concept, SKOS.inScheme):
             name = str(scheme)[len(CODES):]
-            codes.setdefault(name, set()).update(str(n) for n in g.objects(concept, SKOS.notation))
-    return codes
+            for notation in g.objects(concept, SKOS.notation):
+                out.setdefault(name, {})[str(notation)] = pair
+    return out
+
+
+@functools.cache
+def load_codes() -> dict[str, set[str]]:
+    """Scheme name -> its codes (``skos:notation``), read from ``vocab/codes.ttl``."""
+    return {name: set(codes) for name, codes in load_code_labels().items()}

@@ -230,6 +230,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "downloads_title": ("下載", "Downloads"),
     "downloads_intro": ("每一版本為不可變更之資料夾；檔案之 SHA-256 檢查碼列於 SHA256SUMS。",
                         "Each release is an immutable folder; every file's SHA-256 checksum is listed in SHA256SUMS."),
+    "for_people": ("用 Excel 看資料？", "Reading the data in Excel?"),
+    "for_people_text": ("下載 {name}（{size}）：每個表格一個 CSV（Excel 按兩下即可正確顯示中文）及一個 XLSX，"
+                        "欄名為中文、代碼以中文標籤呈現，並附欄位說明。下表其餘檔案供程式使用。",
+                        "Download {name} ({size}): a CSV per table (Excel opens it with the Chinese intact) and "
+                        "one XLSX, with Chinese headers, codes shown as labels and a column guide. The other "
+                        "files below are for software."),
     "file": ("檔案", "File"),
     "format": ("格式", "Format"),
     "size": ("大小", "Size"),

@@ -44,6 +44,8 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from markupsafe import Markup, escape
 from starlette.staticfiles import StaticFiles
 
+from pipelines.tables.package import TABLE_BY_NAME
+from pipelines.tables.people import ARCHIVE
 from pipelines.terms import VOCAB
 
 from ..errors import ServiceError
@@ -311,6 +313,7 @@ def charts_page(request: Request):
 FILE_KINDS = {
     ".csv": ("CSV", ("表格（UTF-8）", "table (UTF-8)")),
     ".xlsx": ("XLSX", ("試算表，含全部表格", "spreadsheet with every table")),
+    ".zip": ("ZIP", ("壓縮檔", "archive")),
     ".ttl": ("Turtle", ("RDF 圖（Turtle）", "RDF graph (Turtle)")),
     ".nt": ("N-Triples", ("RDF 圖（N-Triples）", "RDF graph (N-Triples)")),
     ".jsonld": ("JSON-LD", ("RDF 圖（JSON-LD，內含 context）", "RDF graph (JSON-LD, context inline)")),
@@ -328,6 +331,9 @@ SPECIAL = {
     "lianzheng.nt": ("完整 RDF 圖", "the whole RDF graph"),
     "lianzheng.jsonld": ("完整 RDF 圖，context 內含", "the whole RDF graph, context inline"),
     "lianzheng.xlsx": ("全部表格之試算表", "every table in one spreadsheet"),
+    "lianzheng-spreadsheets.zip": ("給一般使用者：Excel 可直接開啟之表格（中文欄名、代碼標籤、欄位說明）",
+                                   "for people: tables Excel opens as they are (Chinese headers, code labels, "
+                                   "column guide)"),
 }
 
 
@@ -342,14 +348,18 @@ def render_downloads(request: Request) -> HTMLResponse:
         if name in SPECIAL:
             what = SPECIAL[name]
         elif name.startswith("data/"):
-            what = (f"表格 {Path(name).stem}", f"table {Path(name).stem}")
+            stem = Path(name).stem
+            table = TABLE_BY_NAME.get(stem)
+            what = (f"表格：{table.zh}（{stem}）", f"table: {table.en} ({stem})") if table else \
+                (f"表格：{stem}", f"table: {stem}")
         elif name.startswith("vocab/") or name.startswith("shapes/"):
             vocab = name.startswith("vocab/")
             what = ("詞彙" if vocab else "SHACL 規則", "vocabulary" if vocab else "SHACL shapes")
         files.append({"name": name, "href": f"/downloads/{name}", "format": fmt, "what": what[t.i],
                       "size": f["size"], "size_text": _size(f["size"]), "sha256": f["sha256"]})
+    people = next((f for f in files if f["name"] == ARCHIVE), None)
     return _page("downloads.html", _context(request, "downloads", t("downloads_title"), files=files,
-                                            history=portal.history()))
+                                            people=people, history=portal.history()))
 
 
 @router.get("/downloads", response_class=HTMLResponse)

@@ -80,7 +80,7 @@ FREQUENCY_LABELS = {"IRREG": ("不定期", "irregular"), "DAILY": ("每日", "da
 LANGUAGES = {"zh-Hant": ("ZHO", "中文", "Chinese"), "zh": ("ZHO", "中文", "Chinese"), "en": ("ENG", "英文", "English")}
 FILE_TYPE_LABELS = {"CSV": "CSV", "RDF_TURTLE": "Turtle", "RDF_N_TRIPLES": "N-Triples", "JSON_LD": "JSON-LD",
                     "JSON": "JSON", "RDF_XML": "RDF/XML", "ATOM": "Atom", "TXT": "Text", "XLSX": "XLSX",
-                    "BIN": "Binary"}
+                    "ZIP": "ZIP", "BIN": "Binary"}
 STANDARDS = {  # the standard each kind of file or service conforms to
     "datapackage": ("https://datapackage.org/standard/data-package/", "Data Package v2"),
     "table": ("https://datapackage.org/standard/table-schema/", "Table Schema v2"),
@@ -137,6 +137,9 @@ def describe_file(path: str) -> tuple[str, str, str]:
     fixed = {
         "datapackage.json": ("Frictionless 資料包描述", "Frictionless Data Package descriptor", "datapackage"),
         "lianzheng.xlsx": ("全部資料表的 XLSX 副本", "XLSX copy of every table", ""),
+        "lianzheng-spreadsheets.zip": ("試算表用表格：CSV 與 XLSX，中文欄名、代碼標籤與欄位說明",
+                                       "Tables for spreadsheets: CSV and XLSX with Chinese headers, code labels "
+                                       "and a column guide", ""),
         "lianzheng.ttl": ("RDF 圖（Turtle）", "The RDF graph (Turtle)", "vocab"),
         "lianzheng.nt": ("RDF 圖（N-Triples）", "The RDF graph (N-Triples)", "vocab"),
         "lianzheng.jsonld": ("RDF 圖（JSON-LD）", "The RDF graph (JSON-LD)", "vocab"),

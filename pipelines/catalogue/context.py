@@ -66,6 +66,7 @@ MEDIA = {
     ".atom": ("application/atom+xml", "ATOM", "XML", True),
     ".txt": ("text/plain", "TXT", "TXT", True),
     ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "XLSX", "XLSX", False),
+    ".zip": ("application/zip", "ZIP", "ZIP", False),
 }
 
 _KEEP = ("id/", "vocab", "shapes")  # never rewritten: names, not locations

@@ -268,6 +268,7 @@ def build_feed(rel, changes: dict[str, CaseChange], first: bool) -> ET.Element:
     _el(entry, "link", rel="alternate", href=rel.version_iri, type="text/html")
     _el(entry, "link", rel="describedby", href=rel.url("catalog"), type="text/turtle")
     for path, media in (("datapackage.json", "application/json"), ("lianzheng.xlsx", None),
+                        ("lianzheng-spreadsheets.zip", "application/zip"),
                         ("lianzheng.ttl", "text/turtle"), ("ocds.json", "application/json")):
         file = rel.folder / path
         if file.exists():

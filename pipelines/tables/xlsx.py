@@ -26,6 +26,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 NUMERIC = frozenset({"integer", "number"})
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -79,12 +80,19 @@ def _number(value: str, kind: str) -> str:
 
 
 class Sheet:
-    def __init__(self, name: str, header: Sequence[str], kinds: Sequence[str], rows: Iterable[Sequence[str]]):
+    """A sheet: a name, a header row, each column's kind (``integer``/``number`` cells are numbers,
+    the rest text), its rows, and, if given, each column's width in characters."""
+
+    def __init__(self, name: str, header: Sequence[str], kinds: Sequence[str], rows: Iterable[Sequence[str]],
+                 widths: Sequence[float] = ()):
         if not 0 < len(name) <= 31 or any(c in name for c in "[]:*?/\\"):
             raise ValueError(f"not a valid sheet name: {name!r}")
         if len(header) != len(kinds) or len(header) > _MAX_COLS:
             raise ValueError(f"sheet {name}: {len(header)} columns, {len(kinds)} kinds")
+        if widths and len(widths) != len(header):
+            raise ValueError(f"sheet {name}: {len(header)} columns, {len(widths)} widths")
         self.name, self.header, self.kinds, self.rows = name, list(header), list(kinds), rows
+        self.widths = list(widths)
 
 
 def _sheet_xml(sheet: Sheet, out) -> None:
@@ -101,7 +109,10 @@ def _sheet_xml(sheet: Sheet, out) -> None:
         '<sheetViews><sheetView workbookViewId="0">'
         '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
         '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
-        '</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/><sheetData>')
+        '</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
+        + ("<cols>" + "".join(f'<col min="{i}" max="{i}" width="{w:g}" customWidth="1"/>'
+                              for i, w in enumerate(sheet.widths, start=1)) + "</cols>" if sheet.widths else "")
+        + "<sheetData>")
     out.write('<row r="1">' + "".join(
         f'<c r="{c}1" s="1" t="inlineStr"><is><t{_space(h)}>{xml_text(h)}</t></is></c>'
         for c, h in zip(cols, sheet.header, strict=True)) + "</row>")
@@ -174,9 +185,9 @@ _STYLES = (
     "</styleSheet>")
 
 
-def write_workbook(path: Path, sheets: list[Sheet], *, title: str, author: str,
+def write_workbook(path: Path | BinaryIO, sheets: list[Sheet], *, title: str, author: str,
                    created: _dt.datetime) -> None:
-    """Write the sheets as one XLSX file (written whole into ``path``)."""
+    """Write the sheets as one XLSX file (written whole into ``path``, a file name or a binary file)."""
     names = [s.name for s in sheets]
     if len(set(n.lower() for n in names)) != len(names):
         raise ValueError(f"sheet names must differ: {names}")

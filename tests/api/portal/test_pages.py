@@ -284,6 +284,19 @@ def test_downloads_list_files_sizes_checksums_and_history(page_of, real_release)
     assert "版本紀錄" in [h for _, h in page.headings]
 
 
+@pytest.mark.parametrize("lang,heading,table", [("zh", "用 Excel 看資料？", "表格：平臺活動（activities）"),
+                                                ("en", "Reading the data in Excel?",
+                                                 "table: Dated activities of the platforms (activities)")])
+def test_downloads_offer_people_the_spreadsheet_archive_first(page_of, portal_client, lang, heading, table):
+    page = page_of("/downloads" + ("?lang=en" if lang == "en" else ""))
+    headings = [h for _, h in page.headings]
+    assert headings[1] == heading  # before the list of every file
+    assert "/downloads/lianzheng-spreadsheets.zip" in page.links
+    assert table in page.text and "表格 activities" not in page.text
+    r = portal_client.get("/downloads/lianzheng-spreadsheets.zip")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
+
+
 def test_vocabulary_page_has_every_term_and_code(page_of):
     page = page_of("/vocabulary")
     for anchor in ("IntegrityPlatform", "Activity", "procuringAgency", "scheme-activity-type",

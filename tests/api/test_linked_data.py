@@ -209,3 +209,31 @@ def test_every_iri_the_catalogue_void_feed_ocds_and_reconciliation_publish_deref
     for iri in sorted(site):
         r = client.get(iri[len(BASE):] or "/")
         assert r.status_code == 200, (iri, r.status_code)
+
+
+def test_every_iri_anywhere_in_the_release_answers_a_client_and_a_browser(client, real_release):
+    """Every IRI of this site in the data, the catalogue, VoID, the feed, OCDS and the
+    reconciliation index (fragments dropped): RDF naming it for a client, a page for a browser."""
+    import re
+
+    ours = (f"{BASE}/id/", f"{BASE}/vocab")
+    found: set[str] = set()
+    for name in ("lianzheng.nt", "catalog.ttl", "void.ttl"):  # the RDF: its IRIs, not its prefixes
+        g = rdflib.Graph().parse(real_release / name)
+        found |= {str(t).split("#", 1)[0] for triple in g for t in triple
+                  if isinstance(t, URIRef) and str(t).startswith(ours)}
+    for name in ("changes.atom", "ocds.json", "reconcile.json"):
+        text = (real_release / name).read_text(encoding="utf-8")
+        found |= {m.split("#", 1)[0] for m in re.findall(r"https://w3id\.org/lianzheng/(?:id|vocab)[^\"<>\s{}]*",
+                                                           text)}
+    ids = sorted(i for i in found if "/id/" in i)
+    assert len(ids) > 400, len(ids)  # every case, agency, activity, document ... and the catalogue's own
+    browser = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+    for iri in sorted(found):
+        path = iri[len(BASE):]
+        ttl = client.get(path, headers={"accept": "text/turtle"})
+        assert ttl.status_code == 200, (iri, ttl.status_code)
+        if "/id/" in iri:
+            assert (URIRef(iri), None, None) in rdflib.Graph().parse(data=ttl.content, format="turtle"), iri
+        page = client.get(path, headers=browser)
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html"), iri

@@ -288,7 +288,7 @@ def metadata(rel) -> dict:
         } for r in resources],
     }
     return {
-        "contract": "data.gov.tw 異動資料集詮釋資料 API v1 (see pipelines/datagovtw.py)",
+        "contract": "data.gov.tw 異動資料集詮釋資料 API v1 (機關發布開發指引 https://data.gov.tw/developers)",
         "base": rel.base,
         "資料集": portal,
         "資料資源": per_resource,

@@ -27,6 +27,7 @@ CHANGED = {
     "catalog.rdf": "the same",
     "lianzheng-spreadsheets.zip": "issue 13: new, the people's copy of the tables (pipelines/tables/people.py)",
     "release.json": "names the new file",
+    "datagovtw.json": "its contract names the portal's developer guide, not a source file that moved",
     "SHA256SUMS": "lists the files above",
 }
 

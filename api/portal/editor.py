@@ -17,7 +17,7 @@ from ..sparql.protocol import PAGE_LIMITS
 from .i18n import Words, lang_of, with_params
 from .queries import BY_ID as EXAMPLES_BY_ID
 from .queries import DEFAULT_QUERY, EXAMPLES
-from .render import NODE_MODULES, VENDOR, _context, _page, _size
+from .render import _context, _page, _size, vendored
 
 log = logging.getLogger("lianzheng.pages")
 
@@ -140,7 +140,7 @@ async def render_query(request: Request) -> HTMLResponse:
     except ValueError:
         page = 1
     result = await _run_for_page(request, query, lang, page) if query.strip() else None
-    yasgui = all((NODE_MODULES / v).is_file() for k, v in VENDOR.items() if k.startswith("yasgui/"))
+    yasgui = vendored("yasgui/")
     prefixes = {k: v for k, v in PREFIXES.items() if k in ("lz", "skos", "dct", "prov", "org", "xsd", "rdf", "rdfs")}
     s = request.app.state.settings
     limits = {"query_timeout": f"{s.query_timeout:g}", "max_results": f"{s.max_results:,}",

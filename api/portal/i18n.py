@@ -226,6 +226,22 @@ WORDS: dict[str, tuple[str, str]] = {
     "truncated": ("結果已截斷。", "The results were cut off."),
     "yasgui_missing": ("查詢編輯器的檔案未安裝（執行 scripts/setup）；下方表單仍可使用。",
                        "The query editor's files are not installed (run scripts/setup); the form below still works."),
+    # the API reference (/docs)
+    "docs_title": ("API 說明文件", "API reference"),
+    "docs_intro": ("本服務每一項 API 操作的說明，取自其 OpenAPI 文件：", "Every operation of this service's API, "
+                   "from its OpenAPI document:"),
+    "docs_try": ("展開一項操作，按「Try it out」再按「Execute」，即可直接向本站送出請求並看到回應。"
+                 "下方互動介面（Swagger UI）僅有英文版。",
+                 "Open an operation, press “Try it out” and then “Execute” to send the request to this server "
+                 "and see its answer."),
+    "docs_missing": ("互動式說明（Swagger UI）的檔案未安裝（執行 scripts/setup）；下方仍列出每一項操作，"
+                     "完整說明請看 OpenAPI 文件。",
+                     "The files of the interactive reference (Swagger UI) are not installed (run scripts/setup); "
+                     "every operation is still listed below, and the OpenAPI document has the rest."),
+    "docs_operations": ("操作一覽", "Operations"),
+    "docs_method": ("方法", "Method"),
+    "docs_path": ("路徑", "Path"),
+    "docs_summary": ("用途", "What for"),
     # downloads
     "downloads_title": ("下載", "Downloads"),
     "downloads_intro": ("每一版本為不可變更之資料夾；檔案之 SHA-256 檢查碼列於 SHA256SUMS。",

@@ -93,6 +93,7 @@ def create_app(settings, release_dir: Path | str) -> FastAPI:
         "REST (JSON), SPARQL 1.1 at /sparql, linked data at /id/{kind}/{slug} with content negotiation, "
         "downloads at /downloads/. Errors: {\"ok\": false, \"error\": \"...\", \"status\": N}.",
         lifespan=lifespan,
+        docs_url=None,  # /docs is the portal's page (api.portal.reference): FastAPI's loads from a CDN
         redoc_url=None,
         redirect_slashes=False,  # api.errors redirects without echoing the Host header
     )

@@ -4,10 +4,11 @@
   it is served as (a CSV or a SPARQL answer is never run as a script);
 * on HTML, a ``Content-Security-Policy``: scripts, styles, images, fonts and requests from
   this site only (nothing from another host, nothing inline but style attributes, which the
-  query editor sets), no plug-ins, forms that post here, and ``frame-ancestors 'none'``: no
-  other site may frame a page (clickjacking). Two exceptions: the reconciliation preview,
-  which OpenRefine shows in a frame of its own (``frame-ancestors *``), and FastAPI's ``/docs``
-  page, which loads Swagger UI from its CDN with an inline script;
+  query editor and Swagger UI set), no plug-ins, forms that post here, and ``frame-ancestors 'none'``: no
+  other site may frame a page (clickjacking). One exception: the reconciliation preview,
+  which OpenRefine shows in a frame of its own (``frame-ancestors *``). The API reference,
+  ``/docs``, is under the one policy too: Swagger UI is served from this site and started by a
+  script file of its own (:mod:`api.portal.reference`), not from a CDN with an inline script;
 * on HTML, ``Referrer-Policy: strict-origin-when-cross-origin``.
 
 A plain ASGI middleware: it adds the headers to the response's start message (no task, no
@@ -22,11 +23,7 @@ POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inlin
           "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
           "frame-ancestors 'none'")
 FRAMED = POLICY.replace("frame-ancestors 'none'", "frame-ancestors *")  # embedded by OpenRefine
-CDN = "https://cdn.jsdelivr.net"
-DOCS = (f"default-src 'self'; script-src 'self' 'unsafe-inline' {CDN}; style-src 'self' 'unsafe-inline' {CDN}; "
-        "img-src 'self' data: https://fastapi.tiangolo.com; object-src 'none'; base-uri 'self'; "
-        "frame-ancestors 'none'")
-POLICIES = {"/reconcile/preview": FRAMED, "/docs": DOCS, "/docs/oauth2-redirect": DOCS}
+POLICIES = {"/reconcile/preview": FRAMED}
 NOSNIFF = (b"x-content-type-options", b"nosniff")
 REFERRER = (b"referrer-policy", b"strict-origin-when-cross-origin")
 

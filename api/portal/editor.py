@@ -17,7 +17,7 @@ from ..sparql.protocol import PAGE_LIMITS
 from .i18n import Words, lang_of, with_params
 from .queries import BY_ID as EXAMPLES_BY_ID
 from .queries import DEFAULT_QUERY, EXAMPLES
-from .render import NODE_MODULES, VENDOR, _context, _page, _size
+from .render import _context, _page, _size, vendored
 
 log = logging.getLogger("lianzheng.pages")
 
@@ -128,6 +128,28 @@ async def _run_for_page(request: Request, query: str, lang: str, page: int = 1) 
     return dict(empty, graph=_shown(text, GRAPH_CHARS), truncated=len(text) > GRAPH_CHARS)
 
 
+def yasgui_labels(t: Words) -> dict:
+    """YASGUI's labels in the page's language, as far as YASGUI 4.6 takes them from a page
+    (``static/query.js`` applies them and lists what stays English): the tab's name, the
+    editor's name for screen readers, the result views' names and the table's texts (the
+    ``language`` option of DataTables 2, which YASR's table draws with); and the names the page
+    itself gives YASGUI's unnamed fields."""
+    return {
+        "tab": t("yasgui_tab"), "tabName": t("yasgui_tab_name"), "editor": t("yasgui_editor"),
+        "endpoint": t("yasgui_endpoint"), "rowsPerPage": t("yasgui_rows_per_page"),
+        "plugins": {"table": t("yasgui_table"), "response": t("yasgui_response")},
+        "dataTables": {
+            "info": t("yasgui_info"), "infoEmpty": t("yasgui_info_empty"),
+            "infoFiltered": t("yasgui_info_filtered"), "zeroRecords": t("yasgui_zero_records"),
+            "emptyTable": t("yasgui_empty_table"),
+            "aria": {"paginate": {"first": t("yasgui_first"), "previous": t("yasgui_previous"),
+                                  "next": t("yasgui_next"), "last": t("yasgui_last")},
+                     "orderable": t("yasgui_sort"), "orderableReverse": t("yasgui_sort_reverse"),
+                     "orderableRemove": t("yasgui_sort_remove")},
+        },
+    }
+
+
 async def render_query(request: Request) -> HTMLResponse:
     """The SPARQL page; ``/sparql`` may call it for a browser that sends no query."""
     lang = lang_of(request)
@@ -140,7 +162,7 @@ async def render_query(request: Request) -> HTMLResponse:
     except ValueError:
         page = 1
     result = await _run_for_page(request, query, lang, page) if query.strip() else None
-    yasgui = all((NODE_MODULES / v).is_file() for k, v in VENDOR.items() if k.startswith("yasgui/"))
+    yasgui = vendored("yasgui/")
     prefixes = {k: v for k, v in PREFIXES.items() if k in ("lz", "skos", "dct", "prov", "org", "xsd", "rdf", "rdfs")}
     s = request.app.state.settings
     limits = {"query_timeout": f"{s.query_timeout:g}", "max_results": f"{s.max_results:,}",
@@ -148,7 +170,8 @@ async def render_query(request: Request) -> HTMLResponse:
               "budget_window": f"{s.budget_window:g}"}
     ctx = _context(request, "query", t("query_title"), endpoint="/sparql", query_text=query or DEFAULT_QUERY,
                    run_now=bool(query.strip()), examples=EXAMPLES, result=result, yasgui=yasgui,
-                   prefixes_json=json.dumps(prefixes), limits=limits)
+                   prefixes_json=json.dumps(prefixes), labels_json=json.dumps(yasgui_labels(t), ensure_ascii=False),
+                   limits=limits)
     return _page("query.html", ctx)
 
 

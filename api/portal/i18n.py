@@ -224,8 +224,45 @@ WORDS: dict[str, tuple[str, str]] = {
     "results_pages": ("結果分頁", "Result pages"),
     "query_error": ("查詢無法執行", "The query could not run"),
     "truncated": ("結果已截斷。", "The results were cut off."),
+    # YASGUI's own labels, where it takes them (api.portal.editor.yasgui_labels); DataTables'
+    # placeholders (_START_ ...) are its own
+    "yasgui_tab": ("查詢", "Query"),
+    "yasgui_tab_name": ("分頁名稱", "Tab name"),
+    "yasgui_editor": ("SPARQL 查詢編輯器", "SPARQL query editor"),
+    "yasgui_endpoint": ("SPARQL 端點", "SPARQL endpoint"),
+    "yasgui_table": ("表格", "Table"),
+    "yasgui_response": ("原始回應", "Response"),
+    "yasgui_rows_per_page": ("每頁列數", "Rows per page"),
+    "yasgui_info": ("第 _START_ 至 _END_ 列，共 _TOTAL_ 列", "Showing _START_ to _END_ of _TOTAL_ rows"),
+    "yasgui_info_empty": ("沒有結果", "No rows"),
+    "yasgui_info_filtered": ("（自 _MAX_ 列中篩選）", "(filtered from _MAX_ rows)"),
+    "yasgui_zero_records": ("沒有符合篩選的列", "No rows match the filter"),
+    "yasgui_empty_table": ("查詢沒有結果", "The query has no results"),
+    "yasgui_first": ("第一頁", "First page"),
+    "yasgui_previous": ("上一頁", "Previous page"),
+    "yasgui_next": ("下一頁", "Next page"),
+    "yasgui_last": ("最後一頁", "Last page"),
+    "yasgui_sort": ("：點選以排序", ": activate to sort"),
+    "yasgui_sort_reverse": ("：點選以反向排序", ": activate to reverse the order"),
+    "yasgui_sort_remove": ("：點選以取消排序", ": activate to remove the order"),
     "yasgui_missing": ("查詢編輯器的檔案未安裝（執行 scripts/setup）；下方表單仍可使用。",
                        "The query editor's files are not installed (run scripts/setup); the form below still works."),
+    # the API reference (/docs)
+    "docs_title": ("API 說明文件", "API reference"),
+    "docs_intro": ("本服務每一項 API 操作的說明，取自其 OpenAPI 文件：", "Every operation of this service's API, "
+                   "from its OpenAPI document:"),
+    "docs_try": ("展開一項操作，按「Try it out」再按「Execute」，即可直接向本站送出請求並看到回應。"
+                 "下方互動介面（Swagger UI）僅有英文版。",
+                 "Open an operation, press “Try it out” and then “Execute” to send the request to this server "
+                 "and see its answer."),
+    "docs_missing": ("互動式說明（Swagger UI）的檔案未安裝（執行 scripts/setup）；下方仍列出每一項操作，"
+                     "完整說明請看 OpenAPI 文件。",
+                     "The files of the interactive reference (Swagger UI) are not installed (run scripts/setup); "
+                     "every operation is still listed below, and the OpenAPI document has the rest."),
+    "docs_operations": ("操作一覽", "Operations"),
+    "docs_method": ("方法", "Method"),
+    "docs_path": ("路徑", "Path"),
+    "docs_summary": ("用途", "What for"),
     # downloads
     "downloads_title": ("下載", "Downloads"),
     "downloads_intro": ("每一版本為不可變更之資料夾；檔案之 SHA-256 檢查碼列於 SHA256SUMS。",

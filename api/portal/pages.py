@@ -16,7 +16,9 @@ route                      page
 ``/downloads``             the release's files with sizes, formats and checksums; history
 ``/vocabulary``            the vocabulary and code lists, readable (each term an anchor)
 ``/about``                 licence, how to cite, API and harvesting endpoints
-``/static/...``            the portal's stylesheet and script, and YASGUI from node_modules
+``/docs``                  the API reference: the OpenAPI document in Swagger UI (served
+                           locally), and every operation listed for a browser without it
+``/static/...``            the portal's stylesheet and scripts, YASGUI and Swagger UI from node_modules
 =========================  ===============================================================
 
 Every page is zh-Hant unless the URL says ``?lang=en``; the language switch keeps the
@@ -29,7 +31,7 @@ HTML layer: ``api.app`` hands the other routers the renderers they answer browse
 ``/id/case/{id}`` ... as these pages, :func:`.render.render_resource` any other
 description; :func:`.editor.render_query` (async) is also ``/sparql`` and
 :func:`render_downloads` also ``/downloads/`` in a browser. What every page shares is in
-:mod:`.render`; the SPARQL page is :mod:`.editor`.
+:mod:`.render`; the SPARQL page is :mod:`.editor`, the API reference :mod:`.reference`.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ from pipelines.tables.people import ARCHIVE
 from pipelines.terms import VOCAB
 
 from ..errors import ServiceError
-from . import charts, editor
+from . import charts, editor, reference
 from .data import PER_PAGE, SORTS, Portal, Query
 from .i18n import EN, ZH, Words, lang_of, with_params
 from .render import (
@@ -68,6 +70,7 @@ log = logging.getLogger("lianzheng.pages")
 
 router = APIRouter(include_in_schema=False)
 router.include_router(editor.router)
+router.include_router(reference.router)
 
 
 # ------------------------------------------------------------------------ home

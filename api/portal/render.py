@@ -21,6 +21,8 @@ NODE_MODULES = ROOT / "node_modules"
 VENDOR = {
     "yasgui/yasgui.min.js": "@zazuko/yasgui/build/yasgui.min.js",
     "yasgui/yasgui.min.css": "@zazuko/yasgui/build/yasgui.min.css",
+    "swagger-ui/swagger-ui-bundle.js": "swagger-ui-dist/swagger-ui-bundle.js",
+    "swagger-ui/swagger-ui.css": "swagger-ui-dist/swagger-ui.css",
     "axe-core/axe.min.js": "axe-core/axe.min.js",
 }
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
@@ -31,6 +33,12 @@ HTML = "text/html; charset=utf-8"
 _env = Environment(loader=FileSystemLoader(str(HERE / "templates")),
                    autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
 _lock = threading.Lock()
+
+
+def vendored(prefix: str) -> bool:
+    """Whether every :data:`VENDOR` file under ``prefix`` (``"yasgui/"``) is installed: a page
+    loads them only then, and otherwise says how to install them (``scripts/setup``)."""
+    return all((NODE_MODULES / rel).is_file() for path, rel in VENDOR.items() if path.startswith(prefix))
 
 
 # ------------------------------------------------------------------ the release

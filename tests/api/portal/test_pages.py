@@ -373,6 +373,16 @@ def test_yasgui_is_configured_without_outside_lookups(portal_client):
     assert data["lz"] == "https://w3id.org/lianzheng/vocab#"
 
 
+@pytest.mark.parametrize("url, tab, table, info", [
+    ("/query", "查詢", "表格", "第 _START_ 至 _END_ 列，共 _TOTAL_ 列"),
+    ("/query?lang=en", "Query", "Table", "Showing _START_ to _END_ of _TOTAL_ rows")], ids=["zh-Hant", "en"])
+def test_query_page_gives_yasgui_its_labels_in_the_page_language(portal_client, url, tab, table, info):
+    html = portal_client.get(url).text
+    labels = json.loads(unescape(re.search(r'data-labels="([^"]*)"', html).group(1)))
+    assert labels["tab"] == tab and labels["plugins"]["table"] == table and labels["dataTables"]["info"] == info
+    assert set(labels["dataTables"]["aria"]["paginate"]) == {"first", "previous", "next", "last"}
+
+
 @pytest.mark.parametrize("iri_path, page_path", [("/id/case/danjiang-bridge", "/cases/danjiang-bridge"),
                                                  ("/id/agency/motc", "/agencies/motc"),
                                                  ("/vocab", "/vocabulary")])

@@ -151,6 +151,14 @@ def test_bad_queries_get_400_with_the_one_error_body(client, queries):
     assert r.headers["access-control-allow-origin"] == "*"
 
 
+@pytest.mark.parametrize("query", [{"query": ""}, {"query": "  "}, {"query": "", "properties": []},
+                                   {"query": "", "type": "case", "limit": 3}])
+def test_a_blank_name_alone_has_no_candidates(client, query):
+    """Valid by reconciliation-query-batch.json (``query`` is required, any string): the test
+    bench sends ``{"query": ""}`` for its empty form. No candidates, not an error."""
+    assert reconcile(client, {"q": query})["q"]["result"] == []
+
+
 def test_malformed_requests(client):
     assert client.post("/reconcile", data={"queries": "{not json"}).status_code == 400
     too_many = {f"q{i}": {"query": "x"} for i in range(harvest.BATCH_SIZE + 1)}

@@ -55,7 +55,7 @@ from api.store.lines import Answer
 from api.store.pool import WorkerPool
 from pipelines import __version__ as _version
 from pipelines.catalogue.context import FILES, ROUTES, for_public_url
-from pipelines.catalogue.reconcile import BATCH_SIZE, PROPERTIES, TYPES
+from pipelines.catalogue.reconcile import BATCH_SIZE, PROPERTIES, TYPES, suggest_answer
 from pipelines.terms import VOCAB
 
 router = APIRouter()
@@ -344,7 +344,7 @@ def _suggest_static(items: list[dict], prefix: str, cursor: str | None) -> Respo
         return error_response(400, "'cursor' must be a whole number of suggestions to skip", headers=CORS)
     p = prefix.strip().lower()
     hits = [i for i in items if not p or any(p in str(v).lower() for v in i.values())]
-    return _json({"result": hits[start:start + 10]})
+    return _json(suggest_answer(hits, start))
 
 
 @router.get("/reconcile/suggest/property", summary="Suggest properties", tags=["reconciliation"])

@@ -153,8 +153,7 @@ def reconcile(index, job: dict, config: dict) -> tuple[dict, bytes]:
                 return _refused(413, f"at most {BATCH_SIZE} queries per batch (the manifest's batchSize)"), b""
             return {"ok": True}, orjson.dumps(index.batch(queries))
         if op == "suggest":
-            return {"ok": True}, orjson.dumps({"result": index.suggest(str(job.get("prefix", "")),
-                                                                        int(job.get("cursor", 0)))})
+            return {"ok": True}, orjson.dumps(index.suggest(str(job.get("prefix", "")), int(job.get("cursor", 0))))
         if op in ("preview", "view"):
             ident = str(job.get("entity", ""))
             found = index.lookup(ident)

@@ -29,6 +29,7 @@ from .reconcile import (
     keys,
     latin,
     name_score,
+    suggest_answer,
     words,
 )
 
@@ -258,11 +259,12 @@ class Index:
 
     # --- suggest and preview
 
-    def suggest(self, prefix: str, cursor: int = 0, limit: int = 10) -> list[dict]:
-        """Entities whose names start with (then contain) ``prefix`` (spec § Suggest Services)."""
+    def suggest(self, prefix: str, cursor: int = 0) -> dict:
+        """The suggest answer for ``prefix`` (spec § Suggest Services): entities whose names start
+        with it, then those that contain it, one page from ``cursor`` on (:func:`.suggest_answer`)."""
         p_keys = {PUNCT.sub("", fold(prefix))} - {""}
         if not p_keys:
-            return []
+            return suggest_answer([], cursor)
         ranked = []
         for e in self.entities:
             flat = e.flat
@@ -270,9 +272,7 @@ class Index:
             if starts or any(p in k for k in flat for p in p_keys):
                 ranked.append((not starts, e.row["type"] != "case", len(e.row["name"]), e.row["slug"], e))
         ranked.sort(key=lambda r: r[:4])
-        return [{"id": e.row["id"], "name": e.row["name"] + (f" {e.row['name_en']}" if e.row.get("name_en") else ""),
-                 "description": e.row.get("description", ""), "notable": [TYPES[e.row["type"]]]}
-                for *_, e in ranked[cursor:cursor + limit]]
+        return suggest_answer([r[-1] for r in ranked], cursor, _suggestion)
 
     def preview_html(self, ident: str) -> str | None:
         """A small HTML page for an entity (spec § Preview Service), or None if unknown."""
@@ -296,6 +296,12 @@ class Index:
         return ("<!DOCTYPE html><html lang=\"zh-Hant\"><head><meta charset=\"utf-8\">"
                 f"<title>{escape(row['name'])}</title></head><body style=\"margin:0;font:14px sans-serif\">"
                 + "".join(lines) + "</body></html>")
+
+
+def _suggestion(e: Entity) -> dict:
+    row = e.row
+    return {"id": row["id"], "name": row["name"] + (f" {row['name_en']}" if row.get("name_en") else ""),
+            "description": row.get("description", ""), "notable": [TYPES[row["type"]]]}
 
 
 def _limit(value) -> int:

@@ -183,6 +183,17 @@ def test_suggest_services(client):
     assert r.headers["access-control-allow-origin"] == "*"
     r = client.get("/reconcile/suggest/entity", params={"prefix": "臺北", "cursor": 2})
     check_suggest(r.json(), "entity")
+    # pages of 10; "cursor" names the next page while there is one (what OpenRefine's "view more" sends back)
+    pages, cursor = [], 0
+    while cursor is not None:
+        page = client.get("/reconcile/suggest/entity", params={"prefix": "臺北", "cursor": cursor}).json()
+        check_suggest(page, "entity")
+        pages.append(page["result"])
+        cursor = page.get("cursor")
+        assert cursor is None or cursor == 10 * len(pages)
+    assert [len(p) for p in pages] == [10, 10, 1]
+    assert len({s["id"] for p in pages for s in p}) == 21
+    assert "cursor" not in client.get("/reconcile/suggest/entity", params={"prefix": "淡江"}).json()
     assert client.get("/reconcile/suggest/entity", params={"prefix": "臺北", "cursor": "x"}).status_code == 400
     r = client.get("/reconcile/suggest/property", params={"prefix": "year"})
     check_suggest(r.json(), "property")

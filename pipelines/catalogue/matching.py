@@ -242,7 +242,7 @@ class Index:
             row = e.row
             out.append({
                 "id": row["id"],
-                "name": row["name"] + (f" {row['name_en']}" if row.get("name_en") else ""),
+                "name": label(row),
                 "description": row.get("description", ""),
                 "score": final,
                 "match": bool(is_exact and len(exact) == 1),
@@ -256,6 +256,46 @@ class Index:
         if not isinstance(queries, dict):
             raise QueryError("the query batch must be an object of queries by key")
         return {key: {"result": self.query(q)} for key, q in queries.items()}
+
+    # --- data extension
+
+    def extend(self, query) -> dict:
+        """A data extension response for a data extension query (spec § Data Extension Service;
+        schemas data-extension-query.json and data-extension-response.json): for each id asked,
+        the values of each property asked. The properties are the cases': agencies as entities
+        (their IRIs, in the identifier space), the year as ``int`` and the amount as ``float``
+        (OpenRefine reads ``int`` as 32 bits, too few for amounts in TWD). An id that is no case,
+        or none of ours, has no values. Settings are not supported (the manifest lists none)."""
+        if not isinstance(query, dict):
+            raise QueryError("the data extension query must be an object with 'ids' and 'properties'")
+        ids, props = query.get("ids"), query.get("properties")
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise QueryError("'ids' must be a list of entity ids")
+        if not isinstance(props, list) or not all(isinstance(p, dict) and isinstance(p.get("id"), str) for p in props):
+            raise QueryError("'properties' must be a list of {id}")
+        pids = list(dict.fromkeys(p["id"] for p in props))
+        for pid in pids:
+            if pid not in PROPERTIES:
+                raise QueryError(f"unknown property '{pid}'; known: {', '.join(PROPERTIES)}")
+        meta = [{"id": pid, "name": PROPERTIES[pid]["name"]} for pid in pids]
+        for column in meta:
+            if column["id"] == "agency":  # its values are entities of this type (spec: MAY say so)
+                column["type"] = dict(TYPES["agency"])
+        rows = {}
+        for ident in dict.fromkeys(ids):
+            e = self.lookup(ident)
+            rows[ident] = {pid: self._values(pid, e.row) if e is not None else [] for pid in pids}
+        return {"meta": meta, "rows": rows}
+
+    def _values(self, pid: str, row: dict) -> list[dict]:
+        if row["type"] != "case":
+            return []
+        if pid == "agency":
+            found = (self.by_slug.get(("agency", slug)) for slug in row["agencies"])
+            return [{"id": a.row["id"], "name": label(a.row)} for a in found if a is not None]
+        if pid == "year":
+            return [{"int": row["year"]}]
+        return [{"float": float(Decimal(row["amount"]))}]
 
     # --- suggest and preview
 
@@ -298,9 +338,14 @@ class Index:
                 + "".join(lines) + "</body></html>")
 
 
+def label(row: dict) -> str:
+    """An entity's name as candidates, suggestions and extended values show it: Chinese, then English."""
+    return row["name"] + (f" {row['name_en']}" if row.get("name_en") else "")
+
+
 def _suggestion(e: Entity) -> dict:
     row = e.row
-    return {"id": row["id"], "name": row["name"] + (f" {row['name_en']}" if row.get("name_en") else ""),
+    return {"id": row["id"], "name": label(row),
             "description": row.get("description", ""), "notable": [TYPES[row["type"]]]}
 
 

@@ -5,7 +5,8 @@ Group's Reconciliation Service API 0.2 (https://reconciliation-api.github.io/spe
 this module owns what that spec leaves to the service: how candidates are found
 and scored (§ "A Note on Candidate Retrieval and Scoring"), the types
 (§ "Types"), the properties (§ "Properties"), and ``match`` (§ "Reconciliation
-Query Responses"). It works from ``reconcile.json``, a names file written into
+Query Responses"). The same properties are what a data extension fetches
+(§ "Data Extension Service"). It works from ``reconcile.json``, a names file written into
 every release (the service never reads source records).
 
 The candidates of a query are found and scored by :class:`.matching.Index`. Names are

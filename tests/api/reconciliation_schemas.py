@@ -65,6 +65,17 @@ def check_manifest(m) -> None:
         assert re.match(r".*\{\{id\}\}.*", p["url"])
         assert isinstance(p["width"], int) and not isinstance(p["width"], bool)
         assert isinstance(p["height"], int) and not isinstance(p["height"], bool)
+    # extend: propose_properties an object of service_url, service_path strings; property_settings an
+    # array, each oneOf number / text / checkbox / select, required ["type", "label", "name"] (+ choices)
+    if "extend" in m:
+        proposals = m["extend"].get("propose_properties", {})
+        assert isinstance(proposals, dict)
+        for key in ("service_url", "service_path"):
+            assert key not in proposals or isinstance(proposals[key], str)
+        for setting in m["extend"].get("property_settings", []):
+            assert setting["type"] in ("number", "text", "checkbox", "select")
+            assert isinstance(setting["label"], str) and isinstance(setting["name"], str)
+            assert setting["type"] != "select" or all({"value", "name"} <= set(c) for c in setting["choices"])
     # (spec § Service Manifest) batchSize: the most queries in one batch
     assert "batchSize" not in m or (isinstance(m["batchSize"], int) and m["batchSize"] > 0)
 
@@ -107,3 +118,56 @@ def check_suggest(body, kind: str) -> None:
         # suggest-entities-response.json: notable an array of {id (required), name} objects or strings
         for t in item.get("notable", []):
             assert isinstance(t, str) or isinstance(t["id"], str)
+
+
+def check_property_value(v) -> None:
+    # data-extension-response.json, rows' values: oneOf {} | {id, name (required), description}
+    # | {str (required)} | {float: number} | {int: integer} | {date: ISO date and time}, none with other keys
+    assert isinstance(v, dict)
+    if not v:
+        return
+    if "id" in v:
+        assert set(v) <= {"id", "name", "description"} and isinstance(v["id"], str) and isinstance(v["name"], str)
+        assert "description" not in v or isinstance(v["description"], str)
+        return
+    assert len(v) == 1, v
+    key, value = next(iter(v.items()))
+    if key == "str":
+        assert isinstance(value, str)
+    elif key == "float":
+        assert isinstance(value, (int, float)) and not isinstance(value, bool)
+    elif key == "int":
+        assert isinstance(value, int) and not isinstance(value, bool)
+    else:
+        assert key == "date" and re.match(r"^-?\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?$", value), v
+
+
+def check_extend_response(body, query) -> None:
+    # data-extension-response.json: object, required ["rows", "meta"]
+    assert isinstance(body, dict) and isinstance(body["meta"], list) and isinstance(body["rows"], dict)
+    # meta: items required ["id", "name"]; type an object, required ["id"]; service a URI (^https?://)
+    for column in body["meta"]:
+        assert isinstance(column["id"], str) and isinstance(column["name"], str)
+        assert "type" not in column or isinstance(column["type"]["id"], str)
+        assert "service" not in column or re.match(r"^https?://", column["service"])
+    # (spec § Data Extension Responses) the properties asked, and a row for each id asked
+    assert [c["id"] for c in body["meta"]] == list(dict.fromkeys(p["id"] for p in query["properties"]))
+    assert set(body["rows"]) == set(query["ids"])
+    # rows: for each id, for each property, an array of property values
+    for row in body["rows"].values():
+        assert set(row) == {c["id"] for c in body["meta"]}
+        for values in row.values():
+            assert isinstance(values, list)
+            for v in values:
+                check_property_value(v)
+
+
+def check_property_proposal(body) -> None:
+    # data-extension-property-proposal.json: object, required ["properties"]; type a string, limit a number;
+    # properties: items required ["id", "name"], description a string
+    assert isinstance(body, dict) and isinstance(body["properties"], list)
+    assert "type" not in body or isinstance(body["type"], str)
+    assert "limit" not in body or (isinstance(body["limit"], (int, float)) and not isinstance(body["limit"], bool))
+    for p in body["properties"]:
+        assert isinstance(p["id"], str) and isinstance(p["name"], str)
+        assert "description" not in p or isinstance(p["description"], str)

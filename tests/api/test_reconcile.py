@@ -19,7 +19,13 @@ from api.settings import load
 from pipelines.catalogue.matching import Index
 from pipelines.catalogue.reconcile import keys
 
-from .reconciliation_schemas import check_manifest, check_result_batch, check_suggest
+from .reconciliation_schemas import (
+    check_extend_response,
+    check_manifest,
+    check_property_proposal,
+    check_result_batch,
+    check_suggest,
+)
 
 BASE = "https://w3id.org/lianzheng/id/"
 LANG = r"(((([A-Za-z]{2,3}(-([A-Za-z]{3}(-[A-Za-z]{3}){0,2}))?)|[A-Za-z]{4}|[A-Za-z]{5,8})"
@@ -216,6 +222,76 @@ def test_preview_and_view(client):
     assert other.status_code == 404  # only our own entities have a view
 
 
+def extend(client, query: dict, method: str = "POST") -> dict:
+    text = json.dumps(query, ensure_ascii=False)
+    if method == "POST":
+        r = client.post("/reconcile", data={"extend": text})
+    else:
+        r = client.get("/reconcile", params={"extend": text})
+    assert r.status_code == 200, r.text
+    assert r.headers["access-control-allow-origin"] == "*"
+    body = r.json()
+    check_extend_response(body, query)
+    return body
+
+
+def test_data_extension_gives_the_cases_properties(client):
+    """Spec § Data Extension Service: agencies as entities of the identifier space, the year as an
+    int, the amount as a float (OpenRefine reads int as 32 bits); no values for an agency or an id
+    not ours. By POST form (as OpenRefine sends it) and by GET (as the test bench does)."""
+    assert client.get("/reconcile").json()["extend"]["propose_properties"] == {
+        "service_url": "http://testserver", "service_path": "/reconcile/propose_properties"}
+    case, agency, elsewhere = BASE + "case/danjiang-bridge", BASE + "agency/aac", "https://elsewhere.example/x"
+    q = {"ids": [case, agency, elsewhere], "properties": [{"id": "agency"}, {"id": "year"}, {"id": "amount"}]}
+    body = extend(client, q)
+    assert body == extend(client, q, "GET")
+    assert body["meta"][0] == {"id": "agency", "name": "採購機關或主管機關 Procuring agency or parent authority",
+                               "type": {"id": "http://www.w3.org/ns/org#Organization", "name": "機關 Agency"}}
+    row = body["rows"][case]
+    assert [v["id"] for v in row["agency"]] == [BASE + "agency/thb", BASE + "agency/motc"]
+    assert row["year"] == [{"int": 2019}] and row["amount"] == [{"float": 12500000000.0}]
+    assert body["rows"][agency] == body["rows"][elsewhere] == {"agency": [], "year": [], "amount": []}
+
+
+@pytest.mark.parametrize("raw,status", [
+    ('{"ids": ["x"], "properties": [{"id": "colour"}]}', 400),  # an unknown property
+    ('{"ids": "x", "properties": [{"id": "year"}]}', 400),  # data-extension-query.json: ids an array of strings
+    ('{"ids": ["x"], "properties": ["year"]}', 400),  # properties: objects, required ["id"]
+    ('{"ids": ["x"]', 400),  # not JSON
+    (json.dumps({"ids": [f"x{i}" for i in range(harvest.BATCH_SIZE + 1)], "properties": [{"id": "year"}]}), 413),
+])
+def test_bad_data_extension_queries(client, raw, status):
+    r = client.post("/reconcile", data={"extend": raw})
+    assert r.status_code == status and r.json()["ok"] is False
+    assert r.headers["access-control-allow-origin"] == "*"
+
+
+def test_queries_and_extend_at_once_is_refused(client):
+    r = client.post("/reconcile", data={"queries": '{"q": {"query": "x"}}', "extend": '{"ids": [], "properties": []}'})
+    assert r.status_code == 400 and "not both" in r.json()["error"]
+
+
+@pytest.mark.parametrize("params,expected", [
+    ({"type": "https://w3id.org/lianzheng/vocab#IntegrityPlatform"}, ["agency", "year", "amount"]),
+    ({"type": ""}, ["agency", "year", "amount"]),  # OpenRefine's type= for a column reconciled without a type
+    ({"type": "http://www.w3.org/ns/org#Organization"}, []),
+    ({"type": "case", "limit": "2"}, ["agency", "year"]),
+    ({"type": "https://w3id.org/lianzheng/vocab"}, ["agency", "year", "amount"]),  # an IRI's fragment lost
+])
+def test_property_proposals(client, params, expected):
+    r = client.get("/reconcile/propose_properties", params=params)
+    assert r.status_code == 200 and r.headers["access-control-allow-origin"] == "*"
+    check_property_proposal(r.json())
+    assert [p["id"] for p in r.json()["properties"]] == expected
+    assert r.json()["type"] == params["type"] and r.json().get("limit") == (2 if "limit" in params else None)
+
+
+@pytest.mark.parametrize("params", [{"type": "case", "limit": "0"}, {"type": "", "limit": "x"}, {"limit": "1e3"}])
+def test_bad_property_proposals(client, params):
+    r = client.get("/reconcile/propose_properties", params=params)
+    assert r.status_code == 400 and r.json()["ok"] is False
+
+
 def test_preview_escapes_what_it_shows():
     index = Index([{"id": BASE + "case/x", "type": "case", "slug": "x", "name": "<script>x</script>",
                     "name_en": "", "names": ["<script>x</script>"], "agencies": [], "year": 2020,
@@ -310,12 +386,13 @@ def test_matching_runs_in_the_worker_not_in_the_service(client, monkeypatch):
     def not_here(*args, **kwargs):
         raise AssertionError("reconciliation matching ran in the service's process")
 
-    for name in ("batch", "query", "suggest", "preview_html", "lookup"):
+    for name in ("batch", "query", "extend", "suggest", "preview_html", "lookup"):
         monkeypatch.setattr(Index, name, not_here)
     body = reconcile(client, {"q": {"query": "淡江大橋"}})
     assert body["q"]["result"][0]["match"] is True
     assert client.get("/reconcile/suggest/entity", params={"prefix": "淡江"}).json()["result"]
     assert client.get("/reconcile/preview", params={"id": BASE + "case/danjiang-bridge"}).status_code == 200
+    assert extend(client, {"ids": [BASE + "case/danjiang-bridge"], "properties": [{"id": "year"}]})["rows"]
 
 
 def test_reconciliation_is_charged_to_the_clients_budget(real_release, tmp_path):

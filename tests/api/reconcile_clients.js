@@ -153,14 +153,17 @@ async function bench(manifest) {
 
   // The Preview tab: an entity picked with the entity suggest, in an iframe.
   const p = manifest.preview;
-  await frame('bench-preview', p.url.replace('{{id}}', encodeURIComponent(entities.result[0].id)), p.width, p.height, false);
+  const previewed = p.url.replace('{{id}}', encodeURIComponent(entities.result[0].id));
+  await frame('bench-preview', previewed, p.width, p.height, false);
 
   // The Extend tab, enabled only when the manifest has "extend": ids and properties as the
   // query parameter extend=, by GET; the bench passes {timeout: 20000} to fetchParams as if it
   // were an option, so it goes out as one more parameter.
   if (manifest.extend) {
-    const extend = {ids: [top.id], properties: [{id: config.extendProperty}]};
-    await benchFetch('extend', withParams(withParams(endpoint, {extend: JSON.stringify(extend)}), {timeout: 20000}));
+    const extend = {ids: [entities.result[0].id], properties: [{id: property.id}]};
+    const step = await benchFetch('extend', withParams(withParams(endpoint, {extend: JSON.stringify(extend)}),
+                                                       {timeout: 20000}));
+    step.extend = extend;
   }
 }
 
@@ -174,6 +177,13 @@ async function openRefine(manifest) {
   const page = parsed(await openRefineGet('openrefine-suggest', withParams(url, {prefix: config.morePrefix})));
   if (page && page.result && page.result.length && 'cursor' in page) {
     await openRefineGet('openrefine-suggest-more', withParams(url, {prefix: config.morePrefix, cursor: page.cursor}));
+  }
+  // "Add columns from reconciled values" (add-column-by-reconciliation.js): the properties
+  // proposed for the column's type, the type id put after "?type=" as it is.
+  if (manifest.extend && manifest.extend.propose_properties) {
+    const pp = manifest.extend.propose_properties;
+    const proposals = pp.service_url + pp.service_path + '?type=' + config.columnType;
+    await openRefineGet('openrefine-propose-properties', proposals, 7000);
   }
   // A candidate's preview on hover, and its link (encodeURI of the filled-in template).
   const p = manifest.preview;

@@ -4,9 +4,10 @@ OpenRefine, end to end against ``lianzheng serve`` on a loopback port.
 What the clients do, read from their sources
 ============================================
 
-**The test bench for API 0.2** (reconciliation-api/testbench, branch ``testbench-0.2``, served at
-``/testbench/0.2``; ``master`` is the bench for the 1.0 draft, which posts JSON to ``{endpoint}/match``
-and does not apply to a 0.2 service). A React page of another origin than the service's:
+**The test bench for API 0.2** (reconciliation-api/testbench, branch ``testbench-0.2`` at f008077,
+November 2025, served at ``/testbench/0.2``; ``master`` is the bench for the 1.0 draft, which posts
+JSON to ``{endpoint}/match`` and does not apply to a 0.2 service). A React page of another origin
+than the service's:
 
 * ``src/ReconciliationServiceInput.js``, ``validateEndpoint``: the manifest by ``fetch(endpoint)``
   (CORS, no custom header, so no preflight); only if that fails, by JSONP (``fetch-jsonp``,
@@ -34,33 +35,41 @@ and does not apply to a 0.2 service). A React page of another origin than the se
   ``{"ids": [...], "properties": [{"id": ...}]}``, checked against ``data-extension-response``
   (the bench also appends ``&timeout=20000``, an option passed where parameters go).
 
-**OpenRefine** (OpenRefine/OpenRefine). Its web client, in the browser:
+**OpenRefine** (OpenRefine/OpenRefine at ff43aa1, August 2026; the web client's files are under
+``main/webapp/modules/core/``). Its web client, in the browser:
 
-* ``main/webapp/modules/core/scripts/reconciliation/recon-manager.js``: the manifest by
+* ``scripts/reconciliation/recon-manager.js``: the manifest by
   ``$.ajax(url, {dataType: "json", timeout: 5000})`` (CORS; jQuery's JSON ``Accept``), JSONP only if
   that fails; the mode found is kept as ``ui.access`` for the suggest widgets.
-* ``main/webapp/modules/core/externals/suggest/suggest-4_3a.js`` with ``scripts/util/custom-suggest.js``
-  and ``reconciliation/standard-service-panel.js``: suggest as ``GET service_url + service_path``
+* ``externals/suggest/suggest-4_3a.js`` with ``scripts/util/custom-suggest.js`` and
+  ``scripts/reconciliation/standard-service-panel.js``: suggest as ``GET service_url + service_path``
   with ``prefix`` (``query_param_name``), and ``cursor`` when the user asks for more; it offers
   "view more" only when an answer carries ``cursor``, and sends that value back.
 * ``scripts/views/data-table/cell-renderers/recon-renderer.js``: the preview as an iframe with
   ``sandbox=""`` of ``encodeURI(preview.url.replace("{{id}}", id))``; links to
   ``encodeURI(view.url.replace("{{id}}", id))``: an IRI goes into the query string unencoded.
 
-And its server, in Java (no browser, so no CORS):
+And its server, in Java (no browser, so no CORS; ``StandardReconConfig.java`` has moved from
+``main/src/`` to ``modules/core/src/main/java/``):
 
 * ``modules/core/src/main/java/com/google/refine/model/recon/StandardReconConfig.java``: batches
-  keyed ``q0``, ``q1``, ... POSTed as the form field ``queries`` (``util/HttpClient.java``,
+  keyed ``q0``, ``q1``, ... POSTed as the form field ``queries`` (``.../refine/util/HttpClient.java``,
   ``postNameValue``: ``application/x-www-form-urlencoded; charset=UTF-8``); a query is ``query``,
   ``type`` with ``type_strict: "should"``, ``properties`` as ``{pid, v}`` where ``v`` is the cell's
   value, or ``{"id", "name"}`` when that cell was reconciled, and ``limit`` only when not 0. The
   batch size is ``min(max(rows / 10, 10), batchSize)``, ``batchSize`` from the manifest
-  (``standard-service-panel.js``; 10 without one); ``operations/recon/ReconOperation.java`` sends
-  each distinct query once. The first candidate is matched when its ``match`` is true.
-* ``commands/recon/GuessTypesOfColumnCommand.java``: up to 10 distinct values of the column, each
-  as ``{"query", "limit": 3}``, POSTed the same way; the candidates' ``type`` rank the types the
-  reconcile dialog proposes.
-* ``model/recon/ReconciledDataExtensionJob.java``: data extension as the form field ``extend``.
+  (``standard-service-panel.js``; 10 without one);
+  ``main/src/com/google/refine/operations/recon/ReconOperation.java`` sends each distinct query
+  once. The first candidate is matched when its ``match`` is true.
+* ``main/src/com/google/refine/commands/recon/GuessTypesOfColumnCommand.java``: up to 10 distinct
+  values of the column, each as ``{"query", "limit": 3}``, POSTed the same way; the candidates'
+  ``type`` rank the types the reconcile dialog proposes.
+* ``modules/core/.../refine/model/recon/ReconciledDataExtensionJob.java`` and
+  ``main/src/.../refine/operations/recon/ExtendDataOperation.java``: data extension as the form
+  field ``extend``, 10 ids a request; values read as ``id`` (an entity), ``str``, ``float``,
+  ``int`` (as a 32-bit int) or ``date``. The properties to offer
+  come from ``propose_properties`` by ``$.ajax(url + "?type=" + typeID)`` in the browser
+  (``scripts/dialogs/add-column-by-reconciliation.js``): the type id is not encoded.
 
 What this module reproduces
 ===========================
@@ -68,15 +77,17 @@ What this module reproduces
 A Chromium page served from another loopback origin (``http.server`` on its own port) runs
 ``reconcile_clients.js`` beside this file: the bench's requests above (manifest; the Reconcile tab
 with a name, a default type, a suggested type, a suggested property with a limit, properties
-alone, and the empty form; the three suggest services; the preview iframe; the Extend tab if the
-manifest offers it) and OpenRefine's web client's (manifest by XMLHttpRequest with jQuery's
-``Accept``; entity suggest and "view more"; the sandboxed preview iframe), with the browser's own
-``fetch`` and ``XMLHttpRequest``, so CORS is the browser's, not ours. One more request is not
-a 0.2 bench's: a JSON POST, which the browser sends only after a preflight. The Python tests
-then check every answer with the schema checks of ``reconciliation_schemas.py``, open the links
-the clients make (view, and the bench's ``?queries=`` link) in the browser, and look into the
-preview frames. OpenRefine's server side is replayed with httpx: guessing a column's type, then
-reconciling a sheet of the 32 real cases, their agencies first, in OpenRefine's batches.
+alone, and the empty form; the three suggest services; the preview iframe; the Extend tab) and
+OpenRefine's web client's (manifest by XMLHttpRequest with jQuery's ``Accept``; entity suggest
+and "view more"; the properties proposed for a column's type; the sandboxed preview iframe), with
+the browser's own ``fetch`` and ``XMLHttpRequest``, so CORS is the browser's, not ours. One more
+request is not a 0.2 bench's: a JSON POST, which the browser sends only after a preflight
+(Chromium's DevTools protocol shows it; Playwright's events do not). The Python tests then check
+every answer with the schema checks of ``reconciliation_schemas.py``, open the links the clients
+make (view, and the bench's ``?queries=`` link) in the browser, and look into the preview frames.
+OpenRefine's server side is replayed with httpx: guessing a column's type,
+reconciling a sheet of the 32 real cases, their agencies first, in OpenRefine's batches, then
+adding columns from the reconciled values (data extension, 10 ids at a time).
 
 Not reproduced: the bench's React code itself (it is not packaged; this page makes the same
 requests), its Ajv validation (the schemas stay with the Community Group; the checks encode
@@ -97,7 +108,13 @@ import httpx
 import pytest
 
 from .portal.browser import CHROMIUM
-from .reconciliation_schemas import check_manifest, check_result_batch, check_suggest
+from .reconciliation_schemas import (
+    check_extend_response,
+    check_manifest,
+    check_property_proposal,
+    check_result_batch,
+    check_suggest,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -116,7 +133,7 @@ CONFIG = {
     "entityPrefix": "淡江",
     "morePrefix": "臺北",  # 21 cases and agencies: more than one page of suggestions
     "previewId": BASE + "agency/aac",
-    "extendProperty": "agency",
+    "columnType": "https://w3id.org/lianzheng/vocab#IntegrityPlatform",  # a column reconciled against cases
 }
 PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>reconciliation clients</title></head>
@@ -303,12 +320,14 @@ def test_preview_loads_in_the_clients_frames(run, server, name, shows):
 
 @NEEDS_CHROMIUM
 def test_bench_extend_tab(run):
-    manifest = run.answer("manifest")
-    if "extend" not in manifest:
-        assert "extend" not in run.steps  # the bench disables the tab
-        return
+    """The tab is on because the manifest has ``extend``; its GET carries the bench's stray
+    ``timeout=20000``, which the service ignores."""
+    assert "extend" in run.answer("manifest")
+    step = run.steps["extend"]
+    assert "&timeout=20000" in step["url"]
     body = run.answer("extend")
-    assert set(body) >= {"meta", "rows"}
+    check_extend_response(body, step["extend"])
+    assert body["rows"][BASE + "case/danjiang-bridge"] == {"year": [{"int": 2019}]}
 
 
 # --- OpenRefine's web client, in the browser --------------------------------------------------
@@ -327,6 +346,18 @@ def test_openrefine_suggest_offers_more_and_gets_the_next_page(run):
     more = run.answer("openrefine-suggest-more")
     check_suggest(more, "entity")
     assert more["result"] and not {s["id"] for s in more["result"]} & {s["id"] for s in first["result"]}
+
+
+@NEEDS_CHROMIUM
+def test_openrefine_proposes_properties_for_a_type_iri_sent_unencoded(run):
+    """``?type=`` + the IRI as it is: the browser drops ``#IntegrityPlatform`` as a fragment, and
+    the service still proposes the cases' properties."""
+    step = run.steps["openrefine-propose-properties"]
+    assert step["url"].endswith("?type=" + CASE)
+    body = run.answer("openrefine-propose-properties")
+    check_property_proposal(body)
+    assert body["type"] == CASE.split("#")[0]
+    assert [p["id"] for p in body["properties"]] == ["agency", "year", "amount"]
 
 
 @NEEDS_CHROMIUM
@@ -429,6 +460,25 @@ def test_openrefine_reconciles_a_sheet_of_the_real_cases(server, real_release):
                                                                         {"id": "year", "value": True}], top
                 found[q["query"]] = top["id"]
         assert found == {r["case"]: r["id"] for r in sheet}
+
+
+def test_openrefine_adds_columns_from_reconciled_values(server, real_release):
+    """``ExtendDataOperation``: the matched ids, 10 to a request, POSTed as the form field ``extend``;
+    OpenRefine keeps the ``meta`` of the first answer as its columns."""
+    names = json.loads((real_release / "reconcile.json").read_text(encoding="utf-8"))["entities"]
+    cases = {e["id"]: e for e in names if e["type"] == "case"}
+    ids = list(cases)
+    properties = [{"id": "agency"}, {"id": "year"}, {"id": "amount"}]
+    with httpx.Client(timeout=60) as client:
+        for start in range(0, len(ids), 10):
+            query = {"ids": ids[start:start + 10], "properties": properties}
+            body = _post(client, server.url + "/reconcile", "extend", query)
+            check_extend_response(body, query)
+            for ident, row in body["rows"].items():
+                case = cases[ident]
+                assert [v["id"] for v in row["agency"]] == [BASE + "agency/" + a for a in case["agencies"]]
+                assert row["year"] == [{"int": case["year"]}] and -2**31 <= case["year"] < 2**31
+                assert row["amount"] == [{"float": float(case["amount"])}]
 
 
 def test_get_with_queries_and_no_jsonp(server):

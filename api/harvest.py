@@ -16,7 +16,9 @@ route                                          answer
 ``GET /feeds/changes.atom``                    Atom feed of releases and changed cases
 ``GET /api/ocds``                              OCDS 1.1 release package
 ``GET|POST /reconcile``                        Reconciliation Service API 0.2: the manifest without
-                                               ``queries``, else a result batch
+                                               a query; a result batch for ``queries``, a data
+                                               extension response for ``extend``
+``GET /reconcile/propose_properties?type=``    properties a data extension may fetch
 ``GET /reconcile/preview?id=``                 HTML preview of a case or agency
 ``GET /reconcile/view?id=``                    303 to the entity's page here (the manifest's view template)
 ``GET /reconcile/suggest/{entity,property,type}?prefix=&cursor=``  suggest services
@@ -25,7 +27,8 @@ route                                          answer
 Reconciliation Service API 0.2 (https://reconciliation-api.github.io/specs/0.2/):
 § "Service Manifest" (GET without parameters), § "Sending Reconciliation Queries to a
 Service" (POST form field ``queries``, and GET ``?queries=``), § "Cross-Origin Access"
-(CORS on every route here, with preflight), § "Preview Service", § "Suggest Services".
+(CORS on every route here, with preflight), § "Preview Service", § "Suggest Services",
+§ "Data Extension Service" (``extend`` by POST form or GET, and property proposals).
 Entity ids are the entities' IRIs, so a reconciled spreadsheet holds the IRIs.
 
 How the app gives this router its release: call :func:`attach` in the app factory
@@ -44,7 +47,7 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import orjson
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.errors import ServiceError, error_response
@@ -55,7 +58,7 @@ from api.store.lines import Answer
 from api.store.pool import WorkerPool
 from pipelines import __version__ as _version
 from pipelines.catalogue.context import FILES, ROUTES, for_public_url
-from pipelines.catalogue.reconcile import BATCH_SIZE, PROPERTIES, TYPES
+from pipelines.catalogue.reconcile import BATCH_SIZE, PROPERTIES, TYPE_BY_ID, TYPES, suggest_answer
 from pipelines.terms import VOCAB
 
 router = APIRouter()
@@ -240,6 +243,9 @@ def manifest(h: Harvest) -> dict:
         "suggest": {kind: {"service_url": h.public_url, "service_path": f"{ROUTES['reconcile']}/suggest/{kind}"}
                     for kind in ("entity", "property", "type")},
         "batchSize": BATCH_SIZE,
+        "extend": {"propose_properties": {"service_url": h.public_url,
+                                          "service_path": f"{ROUTES['reconcile']}/propose_properties"},
+                   "property_settings": []},
     }
 
 
@@ -248,22 +254,29 @@ def _json(body, status: int = 200) -> Response:
                     media_type="application/json", headers=CORS)
 
 
-async def _answer(request: Request, raw: str | None) -> Response:
-    if raw is None:
+async def _answer(request: Request, queries: str | None, extend: str | None = None) -> Response:
+    """The manifest without a query; else the answer to a query batch (``queries``) or to a data
+    extension query (``extend``), never both at once."""
+    if queries is None and extend is None:
         return _json(manifest(_harvest(request)))
-    answer = await _reconcile(request, {"op": "batch", "queries": raw})
+    if queries is not None and extend is not None:
+        return error_response(400, "send either 'queries' (a reconciliation batch) or 'extend' (a data extension "
+                                   "query), not both", headers=CORS)
+    job = {"op": "batch", "queries": queries} if queries is not None else {"op": "extend", "extend": extend}
+    answer = await _reconcile(request, job)
     if isinstance(answer, Response):
         return answer
     return Response(answer.body, media_type="application/json", headers=CORS)
 
 
-@router.get("/reconcile", summary="Reconciliation service: manifest, or ?queries= batch", tags=["reconciliation"])
-async def reconcile_get(request: Request, queries: str | None = None):
-    return await _answer(request, queries)
+@router.get("/reconcile", summary="Reconciliation service: manifest, ?queries= batch or ?extend= data extension",
+            tags=["reconciliation"])
+async def reconcile_get(request: Request, queries: str | None = None, extend: str | None = None):
+    return await _answer(request, queries, extend)
 
 
-@router.post("/reconcile", summary="Reconciliation service: a batch in the form field 'queries'",
-             tags=["reconciliation"])
+@router.post("/reconcile", summary="Reconciliation service: a batch in the form field 'queries', or a data "
+             "extension query in 'extend'", tags=["reconciliation"])
 async def reconcile_post(request: Request):
     h = _harvest(request)
     size = request.headers.get("content-length")
@@ -278,18 +291,19 @@ async def reconcile_post(request: Request):
             data = orjson.loads(body or b"{}")
         except orjson.JSONDecodeError:
             return error_response(400, "the body is not JSON", headers=CORS)
-        raw = data.get("queries") if isinstance(data, dict) else None
-        raw = raw if raw is None or isinstance(raw, str) else orjson.dumps(raw).decode("utf-8")
+        fields = {key: data.get(key) for key in ("queries", "extend")} if isinstance(data, dict) else {}
+        raw = {key: value if value is None or isinstance(value, str) else orjson.dumps(value).decode("utf-8")
+               for key, value in fields.items()}
     elif ctype in ("application/x-www-form-urlencoded", ""):
         try:
             form = parse_qs(body.decode("utf-8"), keep_blank_values=True)
         except UnicodeDecodeError:
             return error_response(400, "the form is not UTF-8", headers=CORS)
-        raw = form.get("queries", [None])[0]
+        raw = {key: form.get(key, [None])[0] for key in ("queries", "extend")}
     else:
-        return error_response(415, "send application/x-www-form-urlencoded with a 'queries' field",
+        return error_response(415, "send application/x-www-form-urlencoded with a 'queries' or 'extend' field",
                               headers=CORS)
-    return await _answer(request, raw)
+    return await _answer(request, raw.get("queries"), raw.get("extend"))
 
 
 @router.options("/reconcile", include_in_schema=False)
@@ -344,7 +358,7 @@ def _suggest_static(items: list[dict], prefix: str, cursor: str | None) -> Respo
         return error_response(400, "'cursor' must be a whole number of suggestions to skip", headers=CORS)
     p = prefix.strip().lower()
     hits = [i for i in items if not p or any(p in str(v).lower() for v in i.values())]
-    return _json({"result": hits[start:start + 10]})
+    return _json(suggest_answer(hits, start))
 
 
 @router.get("/reconcile/suggest/property", summary="Suggest properties", tags=["reconciliation"])
@@ -355,3 +369,21 @@ def suggest_property(prefix: str = "", cursor: str | None = None):
 @router.get("/reconcile/suggest/type", summary="Suggest types", tags=["reconciliation"])
 def suggest_type(prefix: str = "", cursor: str | None = None):
     return _suggest_static([dict(t) for t in TYPES.values()], prefix, cursor)
+
+
+@router.get("/reconcile/propose_properties", summary="Properties a data extension may fetch for a type",
+            tags=["reconciliation"])
+def propose_properties(kind: str = Query("", alias="type"), limit: str | None = None):
+    """Spec § Data Extension Property Proposals (schema data-extension-property-proposal.json): the
+    properties of cases for the case type; none for agencies. Any other type gets what no type gets,
+    the cases' properties: OpenRefine sends ``type=`` empty for a column reconciled without a type,
+    and puts the type's id into the URL unencoded (``add-column-by-reconciliation.js``), so the
+    fragment of an IRI such as ``...vocab#IntegrityPlatform`` never arrives."""
+    count = len(PROPERTIES) if limit is None else int(limit) if limit.isdigit() and len(limit) < 6 else 0
+    if count < 1:
+        return error_response(400, "'limit' must be a positive whole number of properties", headers=CORS)
+    props = [dict(p) for p in PROPERTIES.values()] if TYPE_BY_ID.get(kind, "case") == "case" else []
+    body: dict = {"type": kind, "properties": props[:count]}
+    if limit is not None:
+        body["limit"] = count
+    return _json(body)

@@ -134,9 +134,10 @@ def execute(store, job: dict, config: dict) -> tuple[dict, bytes]:
 def reconcile(index, job: dict, config: dict) -> tuple[dict, bytes]:
     """Answer one request of the reconciliation service (:mod:`api.harvest`) over ``index``.
 
-    ``op``: ``batch`` (``queries``, the JSON text a client sent), ``suggest`` (``prefix``,
-    ``cursor``), ``preview`` or ``view`` (``entity``: an IRI or slug). The matching is CPU work that grows with the
-    release and the batch: it runs here, bounded by the deadline and charged to the client."""
+    ``op``: ``batch`` (``queries``, the JSON text a client sent), ``extend`` (``extend``, likewise),
+    ``suggest`` (``prefix``, ``cursor``), ``preview`` or ``view`` (``entity``: an IRI or slug). The
+    matching is CPU work that grows with the release and the batch: it runs here, bounded by the
+    deadline and charged to the client."""
     import orjson
 
     from pipelines.catalogue.matching import QueryError
@@ -152,9 +153,16 @@ def reconcile(index, job: dict, config: dict) -> tuple[dict, bytes]:
             if isinstance(queries, dict) and len(queries) > BATCH_SIZE:
                 return _refused(413, f"at most {BATCH_SIZE} queries per batch (the manifest's batchSize)"), b""
             return {"ok": True}, orjson.dumps(index.batch(queries))
+        if op == "extend":
+            try:
+                query = orjson.loads(job["extend"])
+            except orjson.JSONDecodeError:
+                return _refused(400, "'extend' is not JSON: send a data extension query"), b""
+            if isinstance(query, dict) and isinstance(query.get("ids"), list) and len(query["ids"]) > BATCH_SIZE:
+                return _refused(413, f"at most {BATCH_SIZE} ids per data extension query"), b""
+            return {"ok": True}, orjson.dumps(index.extend(query))
         if op == "suggest":
-            return {"ok": True}, orjson.dumps({"result": index.suggest(str(job.get("prefix", "")),
-                                                                        int(job.get("cursor", 0)))})
+            return {"ok": True}, orjson.dumps(index.suggest(str(job.get("prefix", "")), int(job.get("cursor", 0))))
         if op in ("preview", "view"):
             ident = str(job.get("entity", ""))
             found = index.lookup(ident)

@@ -29,6 +29,7 @@ from .reconcile import (
     keys,
     latin,
     name_score,
+    suggest_answer,
     words,
 )
 
@@ -181,7 +182,9 @@ class Index:
             raise QueryError("'query' must be a string")
         if not isinstance(props, list) or not all(isinstance(p, dict) and "pid" in p and "v" in p for p in props):
             raise QueryError("'properties' must be a list of {pid, v}")
-        if not (text and text.strip()) and not props:
+        name = text if isinstance(text, str) else ""
+        named = bool(name.strip())
+        if text is None and not props:  # reconciliation-query-batch.json: anyOf required query, or properties
             raise QueryError("a query needs 'query' or 'properties'")
         limit = _limit(q.get("limit", 5))
         types = self._types(q.get("type"))
@@ -194,10 +197,12 @@ class Index:
                 raise QueryError(f"property '{pid}' gives {len(values)} values; at most {MAX_VALUES} "
                                  "per property (split them into several queries)")
             wanted.append((pid, self._wanted(pid, values)))
+        if not named and not wanted:
+            return []  # a blank name and nothing else (the schema allows it, the test bench sends it): no candidates
 
-        if text and text.strip():
-            q_keys, q_words = keys(text), words(text) if latin(text) else set()
-            direct = self.lookup(text)
+        if named:
+            q_keys, q_words = keys(name), words(name) if latin(name) else set()
+            direct = self.lookup(name)
             pool = self._candidates(q_keys, q_words)
             if direct is not None:
                 pool.insert(0, direct.position)
@@ -211,7 +216,7 @@ class Index:
             if e.row["type"] not in types:
                 continue
             features = []
-            if text and text.strip():
+            if named:
                 score = 100.0 if e is direct else name_score(q_keys, q_words, e.keys, e.words)
                 features.append({"id": "name", "value": score})
             else:
@@ -237,7 +242,7 @@ class Index:
             row = e.row
             out.append({
                 "id": row["id"],
-                "name": row["name"] + (f" {row['name_en']}" if row.get("name_en") else ""),
+                "name": label(row),
                 "description": row.get("description", ""),
                 "score": final,
                 "match": bool(is_exact and len(exact) == 1),
@@ -252,13 +257,54 @@ class Index:
             raise QueryError("the query batch must be an object of queries by key")
         return {key: {"result": self.query(q)} for key, q in queries.items()}
 
+    # --- data extension
+
+    def extend(self, query) -> dict:
+        """A data extension response for a data extension query (spec § Data Extension Service;
+        schemas data-extension-query.json and data-extension-response.json): for each id asked,
+        the values of each property asked. The properties are the cases': agencies as entities
+        (their IRIs, in the identifier space), the year as ``int`` and the amount as ``float``
+        (OpenRefine reads ``int`` as 32 bits, too few for amounts in TWD). An id that is no case,
+        or none of ours, has no values. Settings are not supported (the manifest lists none)."""
+        if not isinstance(query, dict):
+            raise QueryError("the data extension query must be an object with 'ids' and 'properties'")
+        ids, props = query.get("ids"), query.get("properties")
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise QueryError("'ids' must be a list of entity ids")
+        if not isinstance(props, list) or not all(isinstance(p, dict) and isinstance(p.get("id"), str) for p in props):
+            raise QueryError("'properties' must be a list of {id}")
+        pids = list(dict.fromkeys(p["id"] for p in props))
+        for pid in pids:
+            if pid not in PROPERTIES:
+                raise QueryError(f"unknown property '{pid}'; known: {', '.join(PROPERTIES)}")
+        meta = [{"id": pid, "name": PROPERTIES[pid]["name"]} for pid in pids]
+        for column in meta:
+            if column["id"] == "agency":  # its values are entities of this type (spec: MAY say so)
+                column["type"] = dict(TYPES["agency"])
+        rows = {}
+        for ident in dict.fromkeys(ids):
+            e = self.lookup(ident)
+            rows[ident] = {pid: self._values(pid, e.row) if e is not None else [] for pid in pids}
+        return {"meta": meta, "rows": rows}
+
+    def _values(self, pid: str, row: dict) -> list[dict]:
+        if row["type"] != "case":
+            return []
+        if pid == "agency":
+            found = (self.by_slug.get(("agency", slug)) for slug in row["agencies"])
+            return [{"id": a.row["id"], "name": label(a.row)} for a in found if a is not None]
+        if pid == "year":
+            return [{"int": row["year"]}]
+        return [{"float": float(Decimal(row["amount"]))}]
+
     # --- suggest and preview
 
-    def suggest(self, prefix: str, cursor: int = 0, limit: int = 10) -> list[dict]:
-        """Entities whose names start with (then contain) ``prefix`` (spec § Suggest Services)."""
+    def suggest(self, prefix: str, cursor: int = 0) -> dict:
+        """The suggest answer for ``prefix`` (spec § Suggest Services): entities whose names start
+        with it, then those that contain it, one page from ``cursor`` on (:func:`.suggest_answer`)."""
         p_keys = {PUNCT.sub("", fold(prefix))} - {""}
         if not p_keys:
-            return []
+            return suggest_answer([], cursor)
         ranked = []
         for e in self.entities:
             flat = e.flat
@@ -266,9 +312,7 @@ class Index:
             if starts or any(p in k for k in flat for p in p_keys):
                 ranked.append((not starts, e.row["type"] != "case", len(e.row["name"]), e.row["slug"], e))
         ranked.sort(key=lambda r: r[:4])
-        return [{"id": e.row["id"], "name": e.row["name"] + (f" {e.row['name_en']}" if e.row.get("name_en") else ""),
-                 "description": e.row.get("description", ""), "notable": [TYPES[e.row["type"]]]}
-                for *_, e in ranked[cursor:cursor + limit]]
+        return suggest_answer([r[-1] for r in ranked], cursor, _suggestion)
 
     def preview_html(self, ident: str) -> str | None:
         """A small HTML page for an entity (spec § Preview Service), or None if unknown."""
@@ -292,6 +336,17 @@ class Index:
         return ("<!DOCTYPE html><html lang=\"zh-Hant\"><head><meta charset=\"utf-8\">"
                 f"<title>{escape(row['name'])}</title></head><body style=\"margin:0;font:14px sans-serif\">"
                 + "".join(lines) + "</body></html>")
+
+
+def label(row: dict) -> str:
+    """An entity's name as candidates, suggestions and extended values show it: Chinese, then English."""
+    return row["name"] + (f" {row['name_en']}" if row.get("name_en") else "")
+
+
+def _suggestion(e: Entity) -> dict:
+    row = e.row
+    return {"id": row["id"], "name": label(row),
+            "description": row.get("description", ""), "notable": [TYPES[row["type"]]]}
 
 
 def _limit(value) -> int:

@@ -5,7 +5,8 @@ Group's Reconciliation Service API 0.2 (https://reconciliation-api.github.io/spe
 this module owns what that spec leaves to the service: how candidates are found
 and scored (§ "A Note on Candidate Retrieval and Scoring"), the types
 (§ "Types"), the properties (§ "Properties"), and ``match`` (§ "Reconciliation
-Query Responses"). It works from ``reconcile.json``, a names file written into
+Query Responses"). The same properties are what a data extension fetches
+(§ "Data Extension Service"). It works from ``reconcile.json``, a names file written into
 every release (the service never reads source records).
 
 The candidates of a query are found and scored by :class:`.matching.Index`. Names are
@@ -51,6 +52,7 @@ MAX_CANDIDATES = 200
 MAX_VALUES = 20  # values one property may give in one query
 BATCH_SIZE = 100  # queries in one batch (the manifest's batchSize)
 MAX_LIMIT = 100  # candidates one query may ask for
+SUGGEST_PAGE = 10  # suggestions in one answer
 
 _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕"
                         r"|「[^「」]*」|『[^『』]*』|《[^《》]*》|〈[^〈〉]*〉")
@@ -128,6 +130,23 @@ def name_score(q_keys: set[str], q_words: set[str], e_keys: set[str], e_words: s
     if q_words and e_words:
         best = max(best, 90.0 * len(q_words & e_words) / len(q_words | e_words))
     return round(best, 1)
+
+
+def suggest_answer(items: list, cursor: int, show=lambda item: item, size: int = SUGGEST_PAGE) -> dict:
+    """A suggest answer (spec § Suggest Responses): the ``size`` items from ``cursor`` on, each
+    through ``show``, and, when more follow, ``cursor``: the value a client sends back for the next
+    page (spec § Suggest Queries). The 0.2 schemas neither name nor forbid that field; OpenRefine's
+    suggest widget (``suggest-4_3a.js``) offers "view more" only when an answer carries it.
+
+    >>> suggest_answer(list(range(25)), 10)
+    {'result': [10, 11, 12, 13, 14, 15, 16, 17, 18, 19], 'cursor': 20}
+    >>> suggest_answer(list(range(25)), 20)
+    {'result': [20, 21, 22, 23, 24]}
+    """
+    answer: dict = {"result": [show(item) for item in items[cursor:cursor + size]]}
+    if cursor + size < len(items):
+        answer["cursor"] = cursor + size
+    return answer
 
 
 # --- the names file, written into every release ------------------------------------------

@@ -134,3 +134,18 @@ def server(real_release, api_root):
         yield s.wait_ready()
     finally:
         s.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, driven by Playwright (no browser download), a fresh profile each launch.
+    One for the session: Playwright's sync API runs one instance per thread, so the portal's tests
+    and the reconciliation clients' tests share it."""
+    from playwright.sync_api import sync_playwright
+
+    from .portal.browser import ARGS, CHROMIUM
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()

@@ -1,15 +1,13 @@
 """The reconciliation service: every field and type the Reconciliation Service API 0.2 requires.
 
-The checks below follow the JSON Schemas published with the specification,
-reconciliation-api/specs, folder ``0.2/schemas/`` (not copied here: they belong to the
-W3C Entity Reconciliation Community Group); each assertion names the schema file and
-the field it comes from. Matching is tested on the real 32 cases.
+The specification's JSON Schemas, as checks, are in ``reconciliation_schemas.py`` beside this
+file (shared with ``test_reconcile_clients.py``, which runs real clients against a real server).
+Matching is tested on the real 32 cases.
 """
 
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 from fastapi import FastAPI
@@ -20,6 +18,14 @@ from api.errors import install
 from api.settings import load
 from pipelines.catalogue.matching import Index
 from pipelines.catalogue.reconcile import keys
+
+from .reconciliation_schemas import (
+    check_extend_response,
+    check_manifest,
+    check_property_proposal,
+    check_result_batch,
+    check_suggest,
+)
 
 BASE = "https://w3id.org/lianzheng/id/"
 LANG = r"(((([A-Za-z]{2,3}(-([A-Za-z]{3}(-[A-Za-z]{3}){0,2}))?)|[A-Za-z]{4}|[A-Za-z]{5,8})"
@@ -45,103 +51,6 @@ def reconcile(client, queries: dict, method: str = "POST") -> dict:
     body = r.json()
     check_result_batch(body, queries)
     return body
-
-
-# --- the schemas, as checks ---------------------------------------------------------------
-
-
-def check_type(t) -> None:
-    # type.json: object, required ["id", "name"]; id, name, description strings; broader an array of type.json
-    assert isinstance(t, dict)
-    assert isinstance(t["id"], str) and t["id"]
-    assert isinstance(t["name"], str) and t["name"]
-    for key in ("description",):
-        assert key not in t or isinstance(t[key], str)
-    for b in t.get("broader", []):
-        check_type(b)
-
-
-def check_service_definition(d) -> None:
-    # manifest.json #/properties/suggest/definitions/service_definition: service_url, service_path,
-    # flyout_service_url strings; flyout_service_path a string matching .*\$\{id\}.*
-    assert isinstance(d, dict)
-    for key in ("service_url", "service_path", "flyout_service_url"):
-        assert key not in d or isinstance(d[key], str)
-    assert "flyout_service_path" not in d or re.match(r".*\$\{id\}.*", d["flyout_service_path"])
-
-
-def check_manifest(m) -> None:
-    # manifest.json: required ["versions", "name", "identifierSpace", "schemaSpace"]
-    assert isinstance(m, dict)
-    for key in ("versions", "name", "identifierSpace", "schemaSpace"):
-        assert key in m, key
-    # versions: array of strings that contains "0.2"
-    assert isinstance(m["versions"], list) and all(isinstance(v, str) for v in m["versions"])
-    assert "0.2" in m["versions"]
-    # name, identifierSpace, schemaSpace, documentation, serviceVersion, logo: strings
-    for key in ("name", "identifierSpace", "schemaSpace", "documentation", "serviceVersion", "logo"):
-        assert key not in m or isinstance(m[key], str), key
-    # view, feature_view: object, required ["url"], url a string matching .*\{\{id\}\}.*
-    for key in ("view", "feature_view"):
-        if key in m:
-            assert re.match(r".*\{\{id\}\}.*", m[key]["url"])
-    # defaultTypes: array of type.json, uniqueItems
-    if "defaultTypes" in m:
-        for t in m["defaultTypes"]:
-            check_type(t)
-        assert len({json.dumps(t, sort_keys=True) for t in m["defaultTypes"]}) == len(m["defaultTypes"])
-    # suggest: entity, property, type each a service_definition
-    for kind in ("entity", "property", "type"):
-        if kind in m.get("suggest", {}):
-            check_service_definition(m["suggest"][kind])
-    # preview: required ["url", "width", "height"]; url matches .*\{\{id\}\}.*; width, height integers
-    if "preview" in m:
-        p = m["preview"]
-        assert re.match(r".*\{\{id\}\}.*", p["url"])
-        assert isinstance(p["width"], int) and not isinstance(p["width"], bool)
-        assert isinstance(p["height"], int) and not isinstance(p["height"], bool)
-    # (spec § Service Manifest) batchSize: the most queries in one batch
-    assert "batchSize" not in m or (isinstance(m["batchSize"], int) and m["batchSize"] > 0)
-
-
-def check_result_batch(body, queries) -> None:
-    # reconciliation-result-batch.json: object; every property ("^.*$") an object, required ["result"]
-    assert isinstance(body, dict) and set(body) == set(queries)
-    for value in body.values():
-        assert isinstance(value, dict) and isinstance(value["result"], list)
-        for c in value["result"]:
-            # items: object, required ["id", "name", "score"]
-            assert isinstance(c["id"], str)
-            assert isinstance(c["name"], str)
-            assert isinstance(c["score"], (int, float)) and not isinstance(c["score"], bool)
-            # description: string; match: boolean
-            assert "description" not in c or isinstance(c["description"], str)
-            assert "match" not in c or isinstance(c["match"], bool)
-            # features: array of {id: string, value: boolean or number}
-            for f in c.get("features", []):
-                assert isinstance(f["id"], str)
-                assert isinstance(f["value"], (bool, int, float))
-            # type: array of {id (required), name} objects or strings
-            for t in c.get("type", []):
-                assert isinstance(t, str) or (isinstance(t["id"], str) and isinstance(t.get("name", ""), str))
-        # spec § Reconciliation Query Responses: SHOULD be sorted by decreasing score
-        scores = [c["score"] for c in value["result"]]
-        assert scores == sorted(scores, reverse=True)
-
-
-def check_suggest(body, kind: str) -> None:
-    # suggest-{entities,properties,types}-response.json: object, required ["result"]
-    assert isinstance(body, dict) and isinstance(body["result"], list)
-    for item in body["result"]:
-        if kind == "type":
-            check_type(item)  # items: type.json
-            continue
-        # items: required ["id", "name"]; description a string
-        assert isinstance(item["id"], str) and isinstance(item["name"], str)
-        assert "description" not in item or isinstance(item["description"], str)
-        # suggest-entities-response.json: notable an array of {id (required), name} objects or strings
-        for t in item.get("notable", []):
-            assert isinstance(t, str) or isinstance(t["id"], str)
 
 
 # --- the manifest and the protocol ----------------------------------------------------------
@@ -248,6 +157,14 @@ def test_bad_queries_get_400_with_the_one_error_body(client, queries):
     assert r.headers["access-control-allow-origin"] == "*"
 
 
+@pytest.mark.parametrize("query", [{"query": ""}, {"query": "  "}, {"query": "", "properties": []},
+                                   {"query": "", "type": "case", "limit": 3}])
+def test_a_blank_name_alone_has_no_candidates(client, query):
+    """Valid by reconciliation-query-batch.json (``query`` is required, any string): the test
+    bench sends ``{"query": ""}`` for its empty form. No candidates, not an error."""
+    assert reconcile(client, {"q": query})["q"]["result"] == []
+
+
 def test_malformed_requests(client):
     assert client.post("/reconcile", data={"queries": "{not json"}).status_code == 400
     too_many = {f"q{i}": {"query": "x"} for i in range(harvest.BATCH_SIZE + 1)}
@@ -272,6 +189,17 @@ def test_suggest_services(client):
     assert r.headers["access-control-allow-origin"] == "*"
     r = client.get("/reconcile/suggest/entity", params={"prefix": "臺北", "cursor": 2})
     check_suggest(r.json(), "entity")
+    # pages of 10; "cursor" names the next page while there is one (what OpenRefine's "view more" sends back)
+    pages, cursor = [], 0
+    while cursor is not None:
+        page = client.get("/reconcile/suggest/entity", params={"prefix": "臺北", "cursor": cursor}).json()
+        check_suggest(page, "entity")
+        pages.append(page["result"])
+        cursor = page.get("cursor")
+        assert cursor is None or cursor == 10 * len(pages)
+    assert [len(p) for p in pages] == [10, 10, 1]
+    assert len({s["id"] for p in pages for s in p}) == 21
+    assert "cursor" not in client.get("/reconcile/suggest/entity", params={"prefix": "淡江"}).json()
     assert client.get("/reconcile/suggest/entity", params={"prefix": "臺北", "cursor": "x"}).status_code == 400
     r = client.get("/reconcile/suggest/property", params={"prefix": "year"})
     check_suggest(r.json(), "property")
@@ -292,6 +220,76 @@ def test_preview_and_view(client):
     assert r.status_code == 303 and r.headers["location"] == "http://testserver/id/case/danjiang-bridge"
     other = client.get("/reconcile/view", params={"id": "https://elsewhere.example/x"}, follow_redirects=False)
     assert other.status_code == 404  # only our own entities have a view
+
+
+def extend(client, query: dict, method: str = "POST") -> dict:
+    text = json.dumps(query, ensure_ascii=False)
+    if method == "POST":
+        r = client.post("/reconcile", data={"extend": text})
+    else:
+        r = client.get("/reconcile", params={"extend": text})
+    assert r.status_code == 200, r.text
+    assert r.headers["access-control-allow-origin"] == "*"
+    body = r.json()
+    check_extend_response(body, query)
+    return body
+
+
+def test_data_extension_gives_the_cases_properties(client):
+    """Spec § Data Extension Service: agencies as entities of the identifier space, the year as an
+    int, the amount as a float (OpenRefine reads int as 32 bits); no values for an agency or an id
+    not ours. By POST form (as OpenRefine sends it) and by GET (as the test bench does)."""
+    assert client.get("/reconcile").json()["extend"]["propose_properties"] == {
+        "service_url": "http://testserver", "service_path": "/reconcile/propose_properties"}
+    case, agency, elsewhere = BASE + "case/danjiang-bridge", BASE + "agency/aac", "https://elsewhere.example/x"
+    q = {"ids": [case, agency, elsewhere], "properties": [{"id": "agency"}, {"id": "year"}, {"id": "amount"}]}
+    body = extend(client, q)
+    assert body == extend(client, q, "GET")
+    assert body["meta"][0] == {"id": "agency", "name": "採購機關或主管機關 Procuring agency or parent authority",
+                               "type": {"id": "http://www.w3.org/ns/org#Organization", "name": "機關 Agency"}}
+    row = body["rows"][case]
+    assert [v["id"] for v in row["agency"]] == [BASE + "agency/thb", BASE + "agency/motc"]
+    assert row["year"] == [{"int": 2019}] and row["amount"] == [{"float": 12500000000.0}]
+    assert body["rows"][agency] == body["rows"][elsewhere] == {"agency": [], "year": [], "amount": []}
+
+
+@pytest.mark.parametrize("raw,status", [
+    ('{"ids": ["x"], "properties": [{"id": "colour"}]}', 400),  # an unknown property
+    ('{"ids": "x", "properties": [{"id": "year"}]}', 400),  # data-extension-query.json: ids an array of strings
+    ('{"ids": ["x"], "properties": ["year"]}', 400),  # properties: objects, required ["id"]
+    ('{"ids": ["x"]', 400),  # not JSON
+    (json.dumps({"ids": [f"x{i}" for i in range(harvest.BATCH_SIZE + 1)], "properties": [{"id": "year"}]}), 413),
+])
+def test_bad_data_extension_queries(client, raw, status):
+    r = client.post("/reconcile", data={"extend": raw})
+    assert r.status_code == status and r.json()["ok"] is False
+    assert r.headers["access-control-allow-origin"] == "*"
+
+
+def test_queries_and_extend_at_once_is_refused(client):
+    r = client.post("/reconcile", data={"queries": '{"q": {"query": "x"}}', "extend": '{"ids": [], "properties": []}'})
+    assert r.status_code == 400 and "not both" in r.json()["error"]
+
+
+@pytest.mark.parametrize("params,expected", [
+    ({"type": "https://w3id.org/lianzheng/vocab#IntegrityPlatform"}, ["agency", "year", "amount"]),
+    ({"type": ""}, ["agency", "year", "amount"]),  # OpenRefine's type= for a column reconciled without a type
+    ({"type": "http://www.w3.org/ns/org#Organization"}, []),
+    ({"type": "case", "limit": "2"}, ["agency", "year"]),
+    ({"type": "https://w3id.org/lianzheng/vocab"}, ["agency", "year", "amount"]),  # an IRI's fragment lost
+])
+def test_property_proposals(client, params, expected):
+    r = client.get("/reconcile/propose_properties", params=params)
+    assert r.status_code == 200 and r.headers["access-control-allow-origin"] == "*"
+    check_property_proposal(r.json())
+    assert [p["id"] for p in r.json()["properties"]] == expected
+    assert r.json()["type"] == params["type"] and r.json().get("limit") == (2 if "limit" in params else None)
+
+
+@pytest.mark.parametrize("params", [{"type": "case", "limit": "0"}, {"type": "", "limit": "x"}, {"limit": "1e3"}])
+def test_bad_property_proposals(client, params):
+    r = client.get("/reconcile/propose_properties", params=params)
+    assert r.status_code == 400 and r.json()["ok"] is False
 
 
 def test_preview_escapes_what_it_shows():
@@ -388,12 +386,13 @@ def test_matching_runs_in_the_worker_not_in_the_service(client, monkeypatch):
     def not_here(*args, **kwargs):
         raise AssertionError("reconciliation matching ran in the service's process")
 
-    for name in ("batch", "query", "suggest", "preview_html", "lookup"):
+    for name in ("batch", "query", "extend", "suggest", "preview_html", "lookup"):
         monkeypatch.setattr(Index, name, not_here)
     body = reconcile(client, {"q": {"query": "淡江大橋"}})
     assert body["q"]["result"][0]["match"] is True
     assert client.get("/reconcile/suggest/entity", params={"prefix": "淡江"}).json()["result"]
     assert client.get("/reconcile/preview", params={"id": BASE + "case/danjiang-bridge"}).status_code == 200
+    assert extend(client, {"ids": [BASE + "case/danjiang-bridge"], "properties": [{"id": "year"}]})["rows"]
 
 
 def test_reconciliation_is_charged_to_the_clients_budget(real_release, tmp_path):

@@ -1,6 +1,7 @@
 """What the browser tests share: Debian's Chromium and axe-core, page screenshots, the two widths.
 
-The fixtures that start the server and the browser are in conftest.py beside this file.
+The fixtures that start the server and guard the pages are in conftest.py beside this file; the
+browser itself is a session fixture of tests/api/conftest.py.
 """
 
 from __future__ import annotations

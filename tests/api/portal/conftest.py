@@ -92,6 +92,7 @@ def page_of(portal_client):
 
 
 # ------------------------------------------------------------------ a real browser on a real server
+# (the browser itself is a fixture of tests/api/conftest.py, shared with the reconciliation clients' tests)
 
 @pytest.fixture(scope="session")
 def site(real_release, tmp_path_factory):
@@ -103,19 +104,6 @@ def site(real_release, tmp_path_factory):
         yield server.wait_ready().url
     finally:
         server.stop()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium, driven by Playwright (no browser download), a fresh profile each launch."""
-    from playwright.sync_api import sync_playwright
-
-    from .browser import ARGS, CHROMIUM
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 def guarded_page(browser, site: str, **context_args):

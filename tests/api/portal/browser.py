@@ -1,4 +1,4 @@
-"""What the browser tests share: Debian's Chromium and axe-core, page screenshots, the two widths.
+"""What the browser tests share: Debian's Chromium and axe-core, page screenshots, the widths.
 
 The fixtures that start the server and the browser are in conftest.py beside this file.
 """
@@ -18,6 +18,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
+WIDE = {"width": 1366, "height": 768}  # the commonest laptop screen
 
 NEEDS_BROWSER = [
     pytest.mark.e2e,

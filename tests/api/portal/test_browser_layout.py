@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from .browser import NEEDS_BROWSER
+from .browser import NEEDS_BROWSER, axe, shot
 
 pytestmark = NEEDS_BROWSER
 
@@ -41,3 +41,65 @@ def test_chart_bars_share_one_colour_unless_a_legend_says_why(screen, lang):
         assert chart["fills"], f"{chart['id']} has no bars"
         assert len(chart["fills"]) == 1 or chart["legend"] >= len(chart["fills"]), \
             f"{chart['id']} paints its bars in {chart['fills']} and no legend says what each means"
+
+
+# Every piece of text a chart shows: its string, its box, the box it can be seen in (the chart's,
+# cut by any element between that clips what overflows it) and the size it is drawn at (the
+# computed font size times the scale of the SVG drawing it is in, if any).
+CHART_TEXT = """() => [...document.querySelectorAll('figure.chart-figure .chart')].map(chart => {
+    const rect = b => ({left: b.left, right: b.right, top: b.top, bottom: b.bottom});
+    const texts = [];
+    const walk = document.createTreeWalker(chart, NodeFilter.SHOW_TEXT);
+    for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+        const el = node.parentElement;
+        if (!node.textContent.trim() || el.closest('title, desc, .sr-only')) { continue; }
+        const svg = el.closest('svg');
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        const box = svg ? el.getBoundingClientRect() : range.getBoundingClientRect();
+        const seen = rect(chart.getBoundingClientRect());
+        seen.left = Math.max(seen.left, 0);
+        seen.right = Math.min(seen.right, document.documentElement.clientWidth);
+        for (let up = el; up && up !== chart; up = up.parentElement) {
+            if (getComputedStyle(up).overflowX !== 'visible') {
+                const b = up.getBoundingClientRect();
+                seen.left = Math.max(seen.left, b.left); seen.right = Math.min(seen.right, b.right);
+            }
+        }
+        const scale = svg ? svg.getScreenCTM().a : 1;
+        texts.push({text: node.textContent.trim(), box: rect(box), seen,
+                    px: parseFloat(getComputedStyle(el).fontSize) * scale});
+    }
+    const table = chart.closest('section').querySelectorAll('table tbody th');
+    return {id: chart.id, texts, labels: [...table].map(th => th.textContent.trim())};
+})"""
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_chart_labels_are_whole_and_inside_the_chart(screen, lang):
+    screen.goto(screen.base + "/charts" + LANGS[lang])
+    width = width_of(screen)
+    shot(screen, f"charts-{lang}-{width}")
+    axe(screen)
+    charts = screen.evaluate(CHART_TEXT)
+    assert [c["id"] for c in charts] == ["chart-per-year", "chart-amount", "chart-activities"]
+    for chart in charts:
+        shown = [t["text"] for t in chart["texts"]]
+        assert chart["labels"] and all(label in shown for label in chart["labels"]), \
+            f"{chart['id']}: the chart does not show every name its table has: {chart['labels']} / {shown}"
+        for t in chart["texts"]:
+            box, seen = t["box"], t["seen"]
+            assert box["left"] >= seen["left"] - 0.5 and box["right"] <= seen["right"] + 0.5, \
+                f"{chart['id']} at {width} px: {t['text']!r} is drawn at {box['left']:.0f}–{box['right']:.0f} px, " \
+                f"outside what can be seen of the chart, {seen['left']:.0f}–{seen['right']:.0f} px"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_chart_text_stays_readable_and_the_page_does_not_scroll_sideways(screen, lang):
+    screen.goto(screen.base + "/charts" + LANGS[lang])
+    width = width_of(screen)
+    for chart in screen.evaluate(CHART_TEXT):
+        small = [(t["text"], round(t["px"], 1)) for t in chart["texts"] if t["px"] < 12]
+        assert not small, f"{chart['id']} at {width} px draws text under 12 px: {small}"
+    scroll = screen.evaluate("() => document.documentElement.scrollWidth")
+    assert scroll <= width + 1, f"/charts scrolls sideways at {width} px ({scroll} px)"

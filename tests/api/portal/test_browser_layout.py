@@ -103,3 +103,35 @@ def test_chart_text_stays_readable_and_the_page_does_not_scroll_sideways(screen,
         assert not small, f"{chart['id']} at {width} px draws text under 12 px: {small}"
     scroll = screen.evaluate("() => document.documentElement.scrollWidth")
     assert scroll <= width + 1, f"/charts scrolls sideways at {width} px ({scroll} px)"
+
+
+def box_of(pg, selector: str) -> dict:
+    found = pg.locator(selector)
+    assert found.count() == 1, f"{selector}: {found.count()} on {pg.url}"
+    return found.bounding_box()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_case_filters_come_before_the_results(screen, lang):
+    screen.goto(screen.base + "/cases" + LANGS[lang])
+    width = width_of(screen)
+    shot(screen, f"cases-{lang}-{width}")
+    filters, results = box_of(screen, "aside.facets"), box_of(screen, "table.cases")
+    if width < 896:  # one column (under 56rem): the filters above the results
+        assert filters["y"] + filters["height"] <= results["y"], \
+            f"at {width} px the filters ({filters['y']:.0f} px down) come after the results ({results['y']:.0f} px)"
+    else:  # the filters in a sidebar on the left, beside the results
+        assert filters["x"] + filters["width"] <= results["x"] and filters["y"] < results["y"] + results["height"], \
+            f"at {width} px the filters are not beside the results: {filters} / {results}"
+    assert screen.evaluate("""() => !!(document.querySelector('aside.facets').compareDocumentPosition(
+        document.querySelector('table.cases')) & Node.DOCUMENT_POSITION_FOLLOWING)"""), \
+        "the filters come after the results in the page's order (what a keyboard or a screen reader meets)"
+    # the first thing in the filters is a way past them
+    skip = screen.locator("aside.facets a").first
+    assert skip.get_attribute("href") == "#results-h"
+    skip.focus()
+    assert skip.is_visible()
+    skip.press("Enter")
+    heading = box_of(screen, "#results-h")
+    assert -1 <= heading["y"] < screen.viewport_size["height"] / 2, f"the skip link left the results at {heading}"
+    axe(screen)

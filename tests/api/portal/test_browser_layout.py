@@ -135,3 +135,38 @@ def test_case_filters_come_before_the_results(screen, lang):
     heading = box_of(screen, "#results-h")
     assert -1 <= heading["y"] < screen.viewport_size["height"] / 2, f"the skip link left the results at {heading}"
     axe(screen)
+
+
+# Where the editor's run button overlaps a fragment of the query's text, if anywhere.
+RUN_BUTTON_OVER_TEXT = """() => {
+    const button = document.querySelector('#yasgui .yasqe_queryButton').getBoundingClientRect();
+    const over = [];
+    for (const line of document.querySelectorAll('#yasgui .CodeMirror-line')) {
+        const range = document.createRange();
+        range.selectNodeContents(line);
+        for (const r of range.getClientRects()) {
+            const across = r.left < button.right && r.right > button.left;
+            if (r.width && across && r.top < button.bottom && r.bottom > button.top) { over.push(line.textContent); }
+        }
+    }
+    return {button: [button.left, button.top, button.right, button.bottom], over};
+}"""
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_sparql_page_after_a_query_keeps_its_width_and_the_run_button_off_the_text(screen, lang):
+    screen.goto(screen.base + "/query" + LANGS[lang])
+    screen.wait_for_selector("#yasgui .CodeMirror")
+    screen.locator("#example-prosecutors-activities button.example-run").click()
+    screen.locator("#yasgui .yasr table.dataTable").wait_for(timeout=30_000)
+    screen.wait_for_function("() => document.querySelector('#yasgui .yasr').innerText.includes('taipei-prosecutors')",
+                             timeout=30_000)
+    width = width_of(screen)
+    shot(screen, f"query-results-{lang}-{width}", full=False)
+    scroll = screen.evaluate("() => document.documentElement.scrollWidth")
+    assert scroll <= width + 1, f"after a query /query scrolls sideways at {width} px ({scroll} px)"
+    results = box_of(screen, "#yasgui .yasr_results")
+    assert results["x"] >= 0 and results["x"] + results["width"] <= width
+    found = screen.evaluate(RUN_BUTTON_OVER_TEXT)
+    assert not found["over"], f"at {width} px the run button {found['button']} covers the query's text: {found['over']}"
+    axe(screen)

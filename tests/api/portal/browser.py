@@ -17,6 +17,7 @@ SHOTS = ROOT / "test-artifacts" / "screenshots"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PHONE = {"width": 390, "height": 844}
+NARROW = {"width": 320, "height": 568}  # the width WCAG 2.1's Reflow (1.4.10) asks pages to fit
 DESKTOP = {"width": 1280, "height": 900}
 WIDE = {"width": 1366, "height": 768}  # the commonest laptop screen
 

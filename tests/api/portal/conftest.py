@@ -170,3 +170,12 @@ def phone(browser, site):
 
     yield from guarded_page(browser, site, viewport=PHONE, device_scale_factor=2, is_mobile=True,
                             has_touch=True, locale="zh-TW")
+
+
+@pytest.fixture
+def narrow(browser, site):
+    """A small phone's page (320 px wide, touch, 2× pixels), guarded as :func:`guarded_page` says."""
+    from .browser import NARROW
+
+    yield from guarded_page(browser, site, viewport=NARROW, device_scale_factor=2, is_mobile=True,
+                            has_touch=True, locale="zh-TW")

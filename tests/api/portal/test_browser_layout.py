@@ -1,6 +1,8 @@
 """Layout in a real browser, at a phone's width (390 px) and a laptop's (1366 px), in both
-languages: the charts, measured where the browser drew them. Screenshots go to
-test-artifacts/screenshots/ as ``{page}-{lang}-{width}.png``.
+languages, measured where the browser drew it: the charts (whole names, text of 12 px or
+more, one colour), the case list's filters before its results, the SPARQL page after a
+query, and every main page without sideways scroll (also at 320 px, the width of WCAG 2.1's
+Reflow). Screenshots go to test-artifacts/screenshots/ as ``{page}-{lang}-{width}.png``.
 """
 
 from __future__ import annotations
@@ -170,3 +172,25 @@ def test_sparql_page_after_a_query_keeps_its_width_and_the_run_button_off_the_te
     found = screen.evaluate(RUN_BUTTON_OVER_TEXT)
     assert not found["over"], f"at {width} px the run button {found['button']} covers the query's text: {found['over']}"
     axe(screen)
+
+
+MAIN_PAGES = {"home": "/", "cases": "/cases", "case": "/cases/danjiang-bridge", "agencies": "/agencies",
+              "agency": "/agencies/wra", "charts": "/charts", "query": "/query", "downloads": "/downloads",
+              "vocabulary": "/vocabulary", "about": "/about"}
+
+
+@pytest.fixture(params=["narrow", "phone", "wide"], ids=["320", "390", "1366"])
+def any_screen(request):
+    """:func:`screen`, or the page of a small phone (320 px: WCAG 2.1's Reflow, 1.4.10)."""
+    return request.getfixturevalue(request.param)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("name", MAIN_PAGES)
+def test_main_pages_do_not_scroll_sideways(any_screen, name, lang):
+    screen = any_screen
+    screen.goto(screen.base + MAIN_PAGES[name] + LANGS[lang])
+    width = width_of(screen)
+    shot(screen, f"{name}-{lang}-{width}", full=name != "vocabulary")
+    scroll = screen.evaluate("() => document.documentElement.scrollWidth")
+    assert scroll <= width + 1, f"{MAIN_PAGES[name]}{LANGS[lang]} scrolls sideways at {width} px ({scroll} px)"

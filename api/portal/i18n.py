@@ -93,6 +93,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "results": ("共 {n} 件", "{n} cases"),
     "results_of": ("第 {a}–{b} 件，共 {n} 件", "{a}–{b} of {n} cases"),
     "no_results": ("沒有符合條件的案件。", "No case matches."),
+    "to_results": ("跳過篩選，看結果（共 {n} 件）", "Skip the filters: the results ({n} cases)"),
     "page": ("頁", "Page"),
     "pages": ("分頁", "Pages"),
     "prev": ("上一頁", "Previous"),

@@ -53,7 +53,7 @@ from pipelines.terms import VOCAB
 from ..errors import ServiceError
 from . import charts, editor, reference
 from .data import PER_PAGE, SORTS, Portal, Query
-from .i18n import EN, ZH, Words, lang_of, with_params
+from .i18n import ZH, Words, lang_of, with_params
 from .render import (
     NODE_MODULES,
     STATIC,
@@ -291,21 +291,20 @@ def charts_page(request: Request):
     act_years = sorted(portal.activities_per_year)
     activities = [(y, portal.activities_per_year[y]) for y in act_years]
 
-    def desc(items, unit=""):
-        return "; ".join(f"{k}: {v:,}{unit}" for k, v in items)
+    def chart(key: str, items, shape: str) -> Markup:  # named by its section's heading, {key}-h
+        return charts.bar_list(f"chart-{key}", items, f"{key}-h", shape)
 
     made = [
         {"id": "per-year", "title": t("chart_per_year"), "label_head": t("col_year"), "value_head": t("col_count"),
-         "svg": charts.column_chart("chart-per-year", per_year, t("chart_per_year"), desc(per_year)),
+         "chart": chart("per-year", per_year, "columns"),
          "rows": [{"label": y, "value": n, "href": with_params("/cases", {"year": y}, lang)} for y, n in per_year]},
         {"id": "amount", "title": t("chart_amount"), "label_head": t("col_authority"), "value_head": t("col_total"),
-         "svg": charts.bar_chart("chart-amount", amount, t("chart_amount"), desc(amount),
-                                 label_width=190 if lang == EN else 130),
+         "chart": chart("amount", amount, "bars"),
          "rows": [{"label": label, "value": f"{v:,.2f}", "href": with_params("/cases", {"authority": a}, lang)}
                   for (label, v), a in zip(amount, portal.authorities, strict=True)]},
         {"id": "activities", "title": t("chart_activities"), "label_head": t("col_year"),
          "value_head": t("col_activities"), "note": t("chart_note_undated"),
-         "svg": charts.column_chart("chart-activities", activities, t("chart_activities"), desc(activities)),
+         "chart": chart("activities", activities, "columns"),
          "rows": [{"label": y, "value": n} for y, n in activities]},
     ]
     return _page("charts.html", _context(request, "charts", t("charts_title"), charts=made))

@@ -1,4 +1,4 @@
-"""What the browser tests share: Debian's Chromium and axe-core, page screenshots, the two widths.
+"""What the browser tests share: Debian's Chromium and axe-core, page screenshots, the widths.
 
 The fixtures that start the server and guard the pages are in conftest.py beside this file; the
 browser itself is a session fixture of tests/api/conftest.py.
@@ -18,7 +18,9 @@ SHOTS = ROOT / "test-artifacts" / "screenshots"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PHONE = {"width": 390, "height": 844}
+NARROW = {"width": 320, "height": 568}  # the width WCAG 2.1's Reflow (1.4.10) asks pages to fit
 DESKTOP = {"width": 1280, "height": 900}
+WIDE = {"width": 1366, "height": 768}  # the commonest laptop screen
 
 NEEDS_BROWSER = [
     pytest.mark.e2e,

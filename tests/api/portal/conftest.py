@@ -144,9 +144,26 @@ def page(browser, site):
 
 
 @pytest.fixture
+def wide(browser, site):
+    """A laptop's page (1366 px), zh-TW locale, guarded as :func:`guarded_page` says."""
+    from .browser import WIDE
+
+    yield from guarded_page(browser, site, viewport=WIDE, locale="zh-TW")
+
+
+@pytest.fixture
 def phone(browser, site):
     """A phone's page (390 px wide, touch, 2× pixels), guarded as :func:`guarded_page` says."""
     from .browser import PHONE
 
     yield from guarded_page(browser, site, viewport=PHONE, device_scale_factor=2, is_mobile=True,
+                            has_touch=True, locale="zh-TW")
+
+
+@pytest.fixture
+def narrow(browser, site):
+    """A small phone's page (320 px wide, touch, 2× pixels), guarded as :func:`guarded_page` says."""
+    from .browser import NARROW
+
+    yield from guarded_page(browser, site, viewport=NARROW, device_scale_factor=2, is_mobile=True,
                             has_touch=True, locale="zh-TW")

@@ -250,10 +250,13 @@ def test_agencies_list(page_of):
     assert len([x for x in page_of("/agencies?all=1").links if x.startswith("/agencies/")]) >= 89
 
 
-def test_charts_are_svg_with_a_table_behind(portal_client, real_release):
+def test_charts_are_lists_with_a_table_behind(portal_client, real_release):
     r = portal_client.get("/charts")
     html = r.text
-    assert html.count('<svg id="chart-') == 3 and html.count('role="img"') == 3
+    for chart, shape in (("per-year", "columns"), ("amount", "bars"), ("activities", "columns")):
+        assert f'<ol id="chart-{chart}" class="chart {shape}" aria-labelledby="{chart}-h">' in html
+        assert f'<h2 id="{chart}-h">' in html
+    assert 'role="img"' not in html and html.count('aria-hidden="true"') == html.count('<svg class="chart-bar"')
     assert html.count("<table") == 3 and html.count("<caption>") == 3
     per_year: dict[str, int] = {}
     for c in _cases(real_release):

@@ -136,11 +136,13 @@ def server(real_release, api_root):
         s.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     """Debian's Chromium, driven by Playwright (no browser download), a fresh profile each launch.
-    One for the session: Playwright's sync API runs one instance per thread, so the portal's tests
-    and the reconciliation clients' tests share it."""
+
+    One per test module, closed when the module ends: Playwright's sync API runs an event loop in
+    this thread while it is open, and the tests that follow call asyncio.run, which refuses to run
+    inside one. (Modules run one after another, so only one instance is ever open.)"""
     from playwright.sync_api import sync_playwright
 
     from .portal.browser import ARGS, CHROMIUM

@@ -54,7 +54,7 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SKOS_IN_SCHEME = "http://www.w3.org/2004/02/skos/core#inScheme"
 OWNED = frozenset({
     VOCAB + "monitors", VOCAB + "activity", VOCAB + "publishedDocument", VOCAB + "observation",
-    VOCAB + "risk", "http://www.w3.org/ns/dqv#hasQualityAnnotation",
+    VOCAB + "risk", VOCAB + "account", "http://www.w3.org/ns/dqv#hasQualityAnnotation",
     "http://www.w3.org/ns/prov#qualifiedAssociation",
 })
 # A JSON or JSON-LD answer names no alternates: a JSON-LD processor reads rel="alternate" as a

@@ -119,6 +119,21 @@ class Risk(BaseModel):
     links: Links
 
 
+class Account(BaseModel):
+    """An illustrative story the case's chapter tells: the source's words, not an event of the case."""
+
+    id: str
+    iri: str
+    title: Text | None
+    quote: str = Field(description="The source's own words (zh-Hant, verbatim)")
+    summary: Text | None
+    names_project: bool = Field(description="Whether the passage names the chapter's project")
+    attribution: Text | None = Field(description="Whether and why it can be attributed to the case")
+    stated_date: str | None = Field(description="A date the passage gives; not the date of an event of the case")
+    sources: list[str]
+    links: Links
+
+
 class QualityNote(BaseModel):
     id: str
     iri: str
@@ -157,6 +172,7 @@ class CaseDetail(CaseSummary):
     documents: list[Document]
     observations: list[Observation]
     risks: list[Risk]
+    accounts: list[Account] = Field(description="Illustrative stories the case's chapter tells")
     quality_notes: list[QualityNote]
 
 

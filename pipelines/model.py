@@ -153,6 +153,28 @@ class Risk:
 
 
 @dataclass(frozen=True, slots=True)
+class Account:
+    """An illustrative story a case's chapter tells (the guidebook's 溫馨小故事).
+
+    It is recorded as what it is: a passage of the chapter, in the source's words, and not as
+    an event of the case. ``names_project`` says whether the passage names the chapter's
+    project; ``attribution`` says why it can or cannot be read as about that project.
+    ``stated_date`` is a date the passage itself gives, as it gives it (not the date of an
+    event of the case).
+    """
+
+    id: str
+    case: str  # the case whose chapter tells it
+    title: Text  # the passage's heading
+    quote: str  # the passage's own words (zh-Hant), verbatim
+    summary: Text
+    names_project: bool
+    attribution: Text
+    cited: tuple[Citation, ...]
+    stated_date: Date | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class QualityNote:
     """A published disagreement, correction or gap in the sources.
 
@@ -216,6 +238,7 @@ class Dataset:
     documents: list[Document] = field(default_factory=list)
     observations: list[Observation] = field(default_factory=list)
     risks: list[Risk] = field(default_factory=list)
+    accounts: list[Account] = field(default_factory=list)
     notes: list[QualityNote] = field(default_factory=list)
     laws: dict[str, Law] = field(default_factory=dict)
 

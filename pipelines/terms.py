@@ -53,6 +53,7 @@ class LZ(DefinedNamespace):
     Document: URIRef
     Observation: URIRef
     Risk: URIRef
+    IllustrativeAccount: URIRef
     QualityNote: URIRef
     SourceDocument: URIRef
     SourceSection: URIRef
@@ -71,6 +72,7 @@ class LZ(DefinedNamespace):
     publishedDocument: URIRef
     observation: URIRef
     risk: URIRef
+    account: URIRef
 
     # the monitored procurement
     estimatedAmount: URIRef
@@ -105,6 +107,12 @@ class LZ(DefinedNamespace):
     # a risk
     riskCategory: URIRef  # code list: risk-category
     mitigation: URIRef
+
+    # an illustrative account
+    quotation: URIRef
+    namesProject: URIRef
+    attribution: URIRef
+    statedDate: URIRef
 
     # a quality note
     noteType: URIRef  # code list: quality-note-type

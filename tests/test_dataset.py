@@ -208,3 +208,44 @@ def test_agencies_name_every_participating_body(ds):
     assert kinds["prosecutors-office"] >= 5 and kinds["investigation-office"] >= 3
     for a in ds.agencies.values():
         assert a.name.en, a.id
+
+
+def _stories() -> dict[str, str]:
+    """Each 溫馨小故事 of the guidebook: its heading -> its text (up to the next heading or case)."""
+    text = seed_text(GUIDEBOOK)
+    heads = [m for m in re.finditer(r"^溫馨小故事 - \S+$", text, re.M)]
+    out = {}
+    for m in heads:
+        rest = text[m.end():]
+        stop = re.search(r"^(肆 |伍 |陸 |參 |標竿案例|\d+\s*$)", rest, re.M)
+        out[m.group()] = rest[:stop.start() if stop else len(rest)].strip()
+    return out
+
+
+def test_every_illustrative_story_is_an_account_and_nothing_else(ds):
+    """Each 溫馨小故事 is recorded once, as an account in its own words, with the chapter's case;
+    no activity, risk, observation or document rests on a story's text, since a story does not
+    always name the project (attribution, issue 14)."""
+    stories = _stories()
+    assert len(stories) == 4, list(stories)
+    by_title = {a.title.zh: a for a in ds.accounts}
+    assert sorted(by_title) == sorted(stories)
+    for heading, body in stories.items():
+        account = by_title[heading]
+        assert account.quote and account.quote in body, (account.id, "the quote is not the story's words")
+        assert account.summary.en and account.attribution.zh and account.attribution.en
+        bench = ds.cases[account.case].benchmark
+        assert bench and any(c.source == f"guidebook/benchmark-{bench}" for c in account.cited), account.id
+        names = [ds.cases[account.case].name.zh.removesuffix("廉政平臺"), ds.cases[account.case].procurement.zh]
+        assert account.names_project == any(n in body for n in names), account.id
+        if account.stated_date:  # a date it gives is the story's, written in it
+            y, mth = account.stated_date.iso.split("-")[:2]
+            assert f"{y}年{int(mth)}月" in squash(body), account.id
+    story_text = squash("".join(stories.values()))
+    facts = [(a.id, a.cited) for a in ds.activities] + [(r.id, r.cited) for r in ds.risks] + \
+        [(o.id, o.cited) for o in ds.observations] + [(d.id, d.cited) for d in ds.documents]
+    for rid, cites in facts:
+        for c in cites:
+            words = squash(c.locator)
+            assert not (len(words) >= 6 and words in story_text) and "溫馨小故事" not in c.locator, \
+                (rid, "rests on an illustrative story", c.locator)

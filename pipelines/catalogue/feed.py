@@ -42,6 +42,7 @@ CHILD_TABLES = {
     "documents": ("文件", "documents"),
     "observations": ("成效與事實", "observations"),
     "risks": ("廉政風險", "risks"),
+    "accounts": ("示例故事", "illustrative accounts"),
     "quality_notes": ("資料品質註記", "quality notes"),
 }
 IGNORED_FIELDS = {"iri"}

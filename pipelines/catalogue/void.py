@@ -34,6 +34,7 @@ CLASS_COUNTS = {
     P["Document"]: lambda ds: len(ds.documents),
     P["Observation"]: lambda ds: len(ds.observations),
     P["Risk"]: lambda ds: len(ds.risks),
+    P["IllustrativeAccount"]: lambda ds: len(ds.accounts),
     P["QualityNote"]: lambda ds: len(ds.notes),
     LEGISLATION: lambda ds: len(ds.laws),
     P["SourceDocument"]: lambda ds: len(ds.sources),

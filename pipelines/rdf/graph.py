@@ -47,7 +47,8 @@ P = {
         "estimatedAmount", "amountWording", "buyer", "organisationKind", "agencyCode",
         "activityType", "endDate", "ordinal", "platform", "participantDescription", "personName",
         "personTitle", "position", "documentCategory", "indicator", "value", "unit", "valueText",
-        "phase", "riskCategory", "mitigation", "noteType", "field", "officialValue",
+        "phase", "riskCategory", "mitigation", "IllustrativeAccount", "account", "quotation",
+        "namesProject", "attribution", "statedDate", "noteType", "field", "officialValue",
         "officialSource", "otherValue", "otherSource", "resolution", "order", "pccTenderId",
     )
 }
@@ -318,6 +319,22 @@ class GraphWriter:
         yield (case, P["risk"], s)
         yield from self._cites(s, r.cited)
 
+    def account(self, a: m.Account) -> Iterator[tuple]:
+        s = IRI(self.ids.account(a.id))
+        case = IRI(self.ids.case(a.case))
+        yield (s, A, P["IllustrativeAccount"])
+        yield (s, IDENT, Lit(a.id))
+        yield from _texts(s, TITLE, a.title)
+        yield (s, P["quotation"], zh(a.quote))
+        yield from _texts(s, DESC, a.summary)
+        yield (s, P["namesProject"], typed("true" if a.names_project else "false", XSD + "boolean"))
+        yield from _texts(s, P["attribution"], a.attribution)
+        if a.stated_date:
+            yield (s, P["statedDate"], date_lit(a.stated_date))
+        yield (s, P["platform"], case)
+        yield (case, P["account"], s)
+        yield from self._cites(s, a.cited)
+
     def note(self, n: m.QualityNote) -> Iterator[tuple]:
         s = IRI(self.ids.note(n.id))
         yield (s, A, P["QualityNote"])
@@ -358,7 +375,8 @@ class TripleParts:
         self.cases: dict[str, list] = {cid: list(w.case(c)) for cid, c in ds.cases.items()}
         groups: tuple[tuple[list[Any], Callable[[Any], Iterator[tuple]]], ...] = (
             (ds.activities, w.activity), (ds.documents, w.document),
-            (ds.observations, w.observation), (ds.risks, w.risk), (ds.notes, w.note))
+            (ds.observations, w.observation), (ds.risks, w.risk), (ds.accounts, w.account),
+            (ds.notes, w.note))
         for group, emit in groups:
             for item in group:
                 target = self.cases.get(getattr(item, "case", "") or "")

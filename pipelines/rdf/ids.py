@@ -11,7 +11,7 @@ DEFAULT_BASE = "https://w3id.org/lianzheng"
 
 KINDS = (
     "case", "procurement", "agency", "activity", "participation", "document", "observation",
-    "risk", "note", "law", "source", "dataset",
+    "risk", "account", "note", "law", "source", "dataset",
 )
 
 
@@ -51,6 +51,9 @@ class Minter:
 
     def risk(self, slug: str) -> str:
         return f"{self._prefix}risk/{slug}"
+
+    def account(self, slug: str) -> str:
+        return f"{self._prefix}account/{slug}"
 
     def note(self, slug: str) -> str:
         return f"{self._prefix}note/{slug}"

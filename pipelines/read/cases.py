@@ -118,6 +118,8 @@ class Cases(Fields):
             self.read_observation(rec, i, case=case, file=file)
         for i, rec in enumerate(self.items(data, "risks", file, record)):
             self.read_risk(rec, i, case=case, file=file)
+        for i, rec in enumerate(self.items(data, "accounts", file, record)):
+            self.read_account(rec, i, case=case, file=file)
         notes = self.items(data, "notes", file, record)
         self.read_note_list(notes, case=case, file=file)
 
@@ -253,6 +255,23 @@ class Cases(Fields):
         if category is None or description is None:
             return
         self.ds.risks.append(m.Risk(rid, case, category, description, mitigation, cited))
+
+    def read_account(self, rec, i, *, case, file):
+        sid = self._record(rec, "account", i, file, case)
+        if sid is None:
+            return
+        title = self.text(rec, "title", file=file, record=sid, en_required=True)
+        summary = self.text(rec, "summary", file=file, record=sid, en_required=True)
+        attribution = self.text(rec, "attribution", file=file, record=sid, en_required=True)
+        quote = self.get(rec, "quote", file=file, record=sid)
+        names = self.get(rec, "names_project", file=file, record=sid, kind=bool)
+        stated = self.date(rec, "stated_date", file=file, record=sid, required=False)
+        cited = self.citations(rec, file=file, record=sid)
+        if None in (title, summary, attribution) or MISSING in (quote, names):
+            return
+        assert title is not None and summary is not None and attribution is not None
+        self.ds.accounts.append(m.Account(sid, case, title, str(quote), summary, bool(names), attribution,
+                                          cited, stated))
 
     def read_notes(self, path: Path, *, case: str):
         data = self.load_yaml(path, required=False)

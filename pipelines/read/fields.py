@@ -70,7 +70,9 @@ RECORD_KEYS: dict[str, RecordKeys] = {
     "case": _keys("案件", "a case",  # read_case
                   "id table_number name procurement agencies authority established amount "
                   "status benchmark cited alt_names pcc_tender_ids description wikidata "
-                  "activities documents observations risks notes"),
+                  "activities documents observations risks accounts notes"),
+    "account": _keys("示例故事", "an illustrative account",  # read_account
+                     "id title quote summary names_project attribution stated_date cited"),
     "activity": _keys("活動", "an activity",  # read_activity
                       "id type date end_date title description ordinal cited participants"),
     "participant": _keys("參與者", "a participant",
@@ -161,7 +163,8 @@ class Fields:
         if kind is str and isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            names = {str: "文字 text", int: "整數 whole number", list: "清單 list", dict: "對照 mapping"}
+            names = {str: "文字 text", int: "整數 whole number", list: "清單 list", dict: "對照 mapping",
+                     bool: "是非值（true/false） true-or-false"}
             want = names.get(kind, str(kind)) if not isinstance(kind, tuple) else "/".join(
                 names.get(k, str(k)) for k in kind)
             self.err("wrong-type", f"欄位「{key}」應為 {want.split()[0]}，不是「{value!r}」。",

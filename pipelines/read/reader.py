@@ -55,6 +55,7 @@ class Reader(Cases):
         self.ds.documents.sort(key=lambda d: d.id)
         self.ds.observations.sort(key=lambda o: o.id)
         self.ds.risks.sort(key=lambda r: r.id)
+        self.ds.accounts.sort(key=lambda r: r.id)
         self.ds.notes.sort(key=lambda n: n.id)
         self.ds.cases = dict(sorted(self.ds.cases.items()))
         self.ds.agencies = dict(sorted(self.ds.agencies.items()))
@@ -282,7 +283,8 @@ class Reader(Cases):
         if not self.ds.agencies:
             return
         for _kind, items in (("activity", self.ds.activities), ("document", self.ds.documents),
-                            ("observation", self.ds.observations), ("risk", self.ds.risks)):
+                            ("observation", self.ds.observations), ("risk", self.ds.risks),
+                            ("account", self.ds.accounts)):
             for item in items:
                 if not item.case:
                     self.err("missing-field", "紀錄沒有所屬案件。", "The record belongs to no case.",

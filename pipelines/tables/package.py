@@ -236,6 +236,24 @@ TABLES: tuple[Table, ...] = (
         Field("title_en", "string", "章節英文名稱", "Section title (English)", required=True),
         IRI_FIELD,
     ), ("source_id",)),
+    # tables added after the first release go last: data.gov.tw numbers resources by position
+    Table("accounts", "示例故事", "Illustrative accounts told in a case's chapter (not events of the case)", (
+        _id("account_id", "識別碼", "Account identifier", unique=True),
+        _id("case_id", "案件識別碼", "The case whose chapter tells it"),
+        Field("title_zh", "string", "標題", "The passage's heading (zh-Hant)", required=True),
+        Field("title_en", "string", "英文標題", "The passage's heading (English)", required=True),
+        Field("quote", "string", "原文", "The source's own words (zh-Hant, verbatim)", required=True),
+        Field("summary_zh", "string", "摘要", "Summary (zh-Hant)", required=True),
+        Field("summary_en", "string", "英文摘要", "Summary (English)", required=True),
+        Field("names_project", "boolean", "指明本案工程", "Whether the passage names the chapter's project",
+              required=True),
+        Field("attribution_zh", "string", "歸屬說明", "Whether and why it can be attributed to the case (zh-Hant)",
+              required=True),
+        Field("attribution_en", "string", "英文歸屬說明", "Attribution (English)", required=True),
+        Field("stated_date", "string", "原文所載日期", "A date the passage itself gives, not an event's date",
+              pattern=DATE_PATTERN),
+        SOURCES_FIELD, IRI_FIELD,
+    ), ("account_id",), ((("case_id",), "cases", ("case_id",)),)),
 )
 TABLE_BY_NAME = {t.name: t for t in TABLES}
 
@@ -301,6 +319,12 @@ def rows(ds: m.Dataset, ids: Minter) -> dict[str, list[tuple]]:
          r.mitigation.zh if r.mitigation else "", r.mitigation.en if r.mitigation else "",
          _src(r.cited), ids.risk(r.id))
         for r in ds.risks
+    ]
+    out["accounts"] = [
+        (a.id, a.case, a.title.zh, a.title.en, a.quote, a.summary.zh, a.summary.en,
+         "true" if a.names_project else "false", a.attribution.zh, a.attribution.en, _d(a.stated_date),
+         _src(a.cited), ids.account(a.id))
+        for a in ds.accounts
     ]
     out["quality_notes"] = [
         (n.id, n.case, n.type, n.field, n.official_value, n.official_source.source, n.other_value,

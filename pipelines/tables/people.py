@@ -38,13 +38,16 @@ _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 # the one enumerated field whose codes are not a code list of the vocabulary
 _INLINE_LABELS = {"day": ("日", "day"), "month": ("月", "month"), "year": ("年", "year")}
 TYPE_NAMES = {"string": ("文字", "text"), "integer": ("整數", "integer"), "number": ("數值", "number"),
-              "date": ("日期", "date")}
+              "date": ("日期", "date"), "boolean": ("是非", "true or false")}
+_BOOLEAN_LABELS = {"true": ("是", "yes"), "false": ("否", "no")}
 GUIDE_HEADER = ("表格 table", "表格名稱 table name", "欄位 column", "欄位代碼 column id", "型別 type",
                 "必填 required", "說明 description", "代碼與標籤 codes and labels")
 
 
 def code_labels(field: Field) -> dict[str, tuple[str, str]]:
     """The field's codes with their (zh-Hant, English) labels; empty if it has no code list."""
+    if field.type == "boolean":
+        return _BOOLEAN_LABELS
     if not field.enum:
         return {}
     schemes = load_code_labels()

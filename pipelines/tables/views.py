@@ -55,8 +55,16 @@ def _list(text: str, sep: str = SEP) -> list[str]:
 
 
 def read_table(release: Path, name: str) -> list[dict[str, str]]:
-    with open(release / "data" / f"{name}.csv", encoding="utf-8", newline="") as fh:
+    """The rows of one table; none for a table the release does not have (one built before the
+    table existed, such as ``accounts`` before 1.1), so that every past release can be served."""
+    path = release / "data" / f"{name}.csv"
+    if name in OPTIONAL_TABLES and not path.exists():
+        return []
+    with open(path, encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
+
+
+OPTIONAL_TABLES = frozenset({"accounts"})  # tables added after the first release
 
 
 def read_rows(release: Path) -> dict[str, list[dict[str, Any]]]:
@@ -129,6 +137,15 @@ def build(rows: dict[str, list[dict[str, Any]]]) -> tuple[list[View], list[View]
             "mitigation": _text(r["mitigation_zh"], r["mitigation_en"]),
             "sources": _list(r["source_ids"]), "links": {"html": f"/id/risk/{r['risk_id']}"},
         })
+    for s in rows["accounts"]:
+        bucket(s["case_id"], "accounts").append({
+            "id": s["account_id"], "iri": s["iri"], "title": _text(s["title_zh"], s["title_en"]),
+            "quote": s["quote"], "summary": _text(s["summary_zh"], s["summary_en"]),
+            "names_project": s["names_project"] == "true",
+            "attribution": _text(s["attribution_zh"], s["attribution_en"]),
+            "stated_date": s["stated_date"] or None, "sources": _list(s["source_ids"]),
+            "links": {"html": f"/id/account/{s['account_id']}"},
+        })
     for n in rows["quality_notes"]:
         if not n["case_id"]:
             continue  # notes on the dataset as a whole
@@ -186,7 +203,7 @@ def build(rows: dict[str, list[dict[str, Any]]]) -> tuple[list[View], list[View]
         parts = by_case.get(cid, {})
         cited = list(dict.fromkeys(
             _list(c["source_ids"])
-            + [s for name in ("activities", "documents", "observations", "risks")
+            + [s for name in ("activities", "documents", "observations", "risks", "accounts")
                for item in parts.get(name, ()) for s in item["sources"]]
             + [s for n in parts.get("quality_notes", ()) for s in (n["official_source"], n["other_source"]) if s]))
         detail = dict(summary)
@@ -196,6 +213,7 @@ def build(rows: dict[str, list[dict[str, Any]]]) -> tuple[list[View], list[View]
             "documents": parts.get("documents", []),
             "observations": parts.get("observations", []),
             "risks": parts.get("risks", []),
+            "accounts": parts.get("accounts", []),
             "quality_notes": parts.get("quality_notes", []),
         })
         detail["links"] = dict(case_links(cid), turtle=f"/id/case/{cid}.ttl",

@@ -242,3 +242,13 @@ def test_agencies_roll_up_the_cases_of_their_sub_agencies(client):
     page = client.get("/agencies/wra", headers={"accept": "text/html"}).text
     assert "所屬機關執行之案件" in page
     assert all(f'/cases/{c["id"]}' in page for c in wra["sub_agency_cases"])
+
+
+def test_a_case_lists_the_stories_its_chapter_tells_apart_from_its_events(client):
+    body = client.get("/api/cases/anping-water-reclamation").json()
+    CaseDetail.model_validate(body)
+    [story] = body["accounts"]
+    assert story["title"]["zh"] == "溫馨小故事 - 排除外力干擾" and story["names_project"] is False
+    assert "這是2020年7月發生的事" in story["quote"] and story["stated_date"] == "2020-07"
+    assert all(a["type"] != "incident" for a in body["activities"])  # told, not recorded as an event
+    assert "external-interference" not in {r["category"] for r in body["risks"]}

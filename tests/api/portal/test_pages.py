@@ -472,3 +472,12 @@ def test_quality_notes_name_their_field_in_the_page_language(page_of, real_relea
     zh = page_of(f"/cases/{noted['case_id']}").text
     en = page_of(f"/cases/{noted['case_id']}?lang=en").text
     assert "欄位：成立日期" in zh and "Field: date established" in en
+
+
+@pytest.mark.parametrize("lang,heading,flag", [("zh", "本章之示例故事", "未指明本案"),
+                                               ("en", "Stories this chapter tells", "Does not name this case")])
+def test_a_case_page_shows_its_chapters_story_as_a_story(page_of, lang, heading, flag):
+    page = page_of("/cases/anping-water-reclamation" + ("?lang=en" if lang == "en" else ""))
+    assert heading in [h for _, h in page.headings]
+    assert flag in page.text and "十餘個身穿黑色上衣的不明人士" in page.text
+    assert "account-anping-water-reclamation-story-outside-interference" in page.ids

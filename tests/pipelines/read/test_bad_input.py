@@ -355,7 +355,7 @@ def test_a_misspelt_optional_key_stops_the_build_instead_of_dropping_data(source
     assert (p.message_zh, p.message_en) == (
         "不明的欄位「activites」（案件）：此欄不會被讀取，其資料不會發布。",
         "Unknown key 'activites' in a case: it is not read, so its data would not be published.")
-    keys = ("activities, agencies, alt_names, amount, authority, benchmark, cited, description, "
+    keys = ("accounts, activities, agencies, alt_names, amount, authority, benchmark, cited, description, "
             "documents, established, id, name, notes, observations, pcc_tender_ids, procurement, "
             "risks, status, table_number, wikidata")
     assert p.fix_zh == f"改用已知的欄位名稱（是否為「activities」？）：{keys}；格式見 docs/model.md。"

@@ -340,6 +340,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "established": ("成立日期", "date established"),
     "agencies": ("機關", "agencies"),
     "activities": ("活動紀錄", "activities"),
+    "person": ("人名", "names of people"),
     "documents": ("公開文件", "documents"),
     "date": ("日期", "date"),
     "title": ("標題", "title"),

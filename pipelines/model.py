@@ -253,3 +253,18 @@ class Dataset:
                 break
             current = parent
         return current
+
+
+UNSET_PUBLISHER = Text("（未設定發布者）", "(publisher not set)")
+
+
+def publisher_name(meta: dict) -> Text:
+    """The publisher's name in ``dataset.yaml`` (``publisher.name``), or words saying it is not set."""
+    p = meta.get("publisher")
+    name = p.get("name") if isinstance(p, dict) else None
+    if isinstance(name, dict) and str(name.get("zh") or "").strip():
+        return Text(str(name["zh"]), str(name.get("en") or name["zh"]))
+    if isinstance(name, str) and name.strip():
+        return Text(name, name)
+    legacy = str(meta.get("publisher_name") or "").strip()  # the key of records before 1.1.0
+    return Text(legacy, legacy) if legacy else UNSET_PUBLISHER

@@ -46,6 +46,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from markupsafe import Markup, escape
 from starlette.staticfiles import StaticFiles
 
+from pipelines.model import UNSET_PUBLISHER
 from pipelines.tables.package import TABLE_BY_NAME
 from pipelines.tables.people import ARCHIVE
 from pipelines.terms import VOCAB
@@ -414,25 +415,33 @@ def about_page(request: Request):
     t = Words(lang)
     year = (portal.manifest.get("created") or "")[:4]
     base = portal.base
-    citation = (
-        f"法務部廉政署（{year}）。機關採購廉政平臺開放資料集，第 {portal.version} 版（資料基準日 {portal.as_of}）。"
-        f"{base}/id/dataset/lianzheng\n"
-        f"Agency Against Corruption, Ministry of Justice ({year}). Government Procurement Integrity Platform "
-        f"Open Dataset, version {portal.version} (data as of {portal.as_of}). {base}/id/dataset/lianzheng"
-    )
     endpoints = [{"path": path, "href": with_params(path, {}, lang) if path in ("/downloads", "/vocabulary") else path,
                   "what": what} for path, what in ENDPOINTS]
-    description = {}
+    description: dict = {}
+    provenance: dict = {}
+    publisher = f"{UNSET_PUBLISHER.zh} {UNSET_PUBLISHER.en}"
     try:
         dp = json.loads((portal.release_dir / "datapackage.json").read_text(encoding="utf-8"))
         description = {"zh": dp.get("description", ""), "en": dp.get("description_en", "")} \
             if dp.get("description") else {}
         sources = [s.get("title", "") for s in dp.get("sources", [])]
+        publisher = next((c["title"] for c in dp.get("contributors", []) if "publisher" in c.get("roles", [])),
+                         publisher)
+        zh_en = str(dp.get("provenance", "")).split("\n\n", 1)
+        provenance = {"zh": zh_en[0], "en": zh_en[-1]} if dp.get("provenance") else {}
     except (OSError, ValueError):
         sources = []
+    # the publisher is the operator's; the facts are the AAC's documents', transcribed
+    citation = (
+        f"{publisher}（{year}）。機關採購廉政平臺開放資料集，第 {portal.version} 版（資料基準日 {portal.as_of}；"
+        f"轉錄自法務部廉政署《機關採購廉政平臺指引手冊》及《機關採購廉政平臺介紹》）。{base}/id/dataset/lianzheng\n"
+        f"{publisher} ({year}). Government Procurement Integrity Platform Open Dataset, version {portal.version} "
+        f"(data as of {portal.as_of}; transcribed from the Agency Against Corruption's Government Procurement "
+        f"Integrity Platform Guidebook and Introduction). {base}/id/dataset/lianzheng"
+    )
     ctx = _context(request, "about", t("about_title"), citation=citation, endpoints=endpoints,
-                   dataset_description=description, source_docs=sources,
-                   publisher="法務部廉政署 Agency Against Corruption, Ministry of Justice")
+                   dataset_description=description, source_docs=sources, publisher=publisher,
+                   provenance=provenance)
     return _page("about.html", ctx)
 
 

@@ -213,9 +213,18 @@ def catalog_triples(rel, files: list[FileInfo]) -> list[tuple]:
     add((publisher, A, IRI(FOAF + "Agent")))
     add((publisher, A, IRI(ORG + "Organization")))
     ext(_texts(publisher, IRI(FOAF + "name"), name.zh, name.en))
-    add((publisher, IRI(DCT + "type"), IRI("http://purl.org/adms/publishertype/NationalAuthority")))
-    ext(_concept("http://purl.org/adms/publishertype/NationalAuthority", "中央政府機關", "National authority",
-                 "http://purl.org/adms/publishertype/1.0"))
+    if rel.publisher_id in rel.ds.agencies:  # a government agency publishes it
+        add((publisher, IRI(DCT + "type"), IRI("http://purl.org/adms/publishertype/NationalAuthority")))
+        ext(_concept("http://purl.org/adms/publishertype/NationalAuthority", "中央政府機關", "National authority",
+                     "http://purl.org/adms/publishertype/1.0"))
+    else:  # the operator's: its kind (an ADMS publisher type, e.g. NonProfitOrganisation) and web site
+        if rel.publisher.get("type"):
+            kind = f"http://purl.org/adms/publishertype/{rel.publisher['type']}"
+            add((publisher, IRI(DCT + "type"), IRI(kind)))
+            ext(_concept(kind, str(rel.publisher["type"]), str(rel.publisher["type"]),
+                         "http://purl.org/adms/publishertype/1.0"))
+        if rel.publisher.get("url"):
+            add((publisher, IRI(FOAF + "homepage"), IRI(str(rel.publisher["url"]))))
     c = rel.contact
     cname = c.get("name") if isinstance(c.get("name"), dict) else {"zh": str(c.get("name", "")), "en": ""}
     add((contact, A, IRI(VCARD + "Kind")))
@@ -259,6 +268,10 @@ def catalog_triples(rel, files: list[FileInfo]) -> list[tuple]:
         add((period, IRI(DCAT + "endDate"), date_lit(parse_date(rel.date("as_of")))))
     vocab = IRI(STANDARDS["vocab"][0])
     ext(_standard("vocab"))
+    provenance = rel.provenance  # who wrote the facts: the AAC's documents, transcribed
+    if provenance.zh:
+        add((IRI(f"{dataset}#provenance"), A, IRI(DCT + "ProvenanceStatement")))
+        ext(_texts(IRI(f"{dataset}#provenance"), IRI(RDFS + "label"), provenance.zh, provenance.en))
     previous = str(rel.previous_manifest().get("version", ""))
     for node, is_version in ((dataset, False), (version, True)):
         add((node, A, IRI(DCAT + "Dataset")))
@@ -270,6 +283,8 @@ def catalog_triples(rel, files: list[FileInfo]) -> list[tuple]:
         ext(_texts(node, IRI(DCT + "description"), desc.zh, desc.en))
         add((node, IRI(DCT + "identifier"), Lit(f"{rel.slug}/{rel.version}" if is_version else rel.slug)))
         add((node, IRI(DCT + "publisher"), publisher))
+        if provenance.zh:
+            add((node, IRI(DCT + "provenance"), IRI(f"{dataset}#provenance")))
         add((node, IRI(DCAT + "contactPoint"), contact))
         add((node, IRI(DCAT + "landingPage"), home))
         add((node, IRI(DCAT + "theme"), theme))

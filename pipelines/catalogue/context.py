@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..checksums import sha256_file
-from ..model import Dataset, Text
+from ..model import Dataset, Text, publisher_name
 from ..rdf.ids import Minter
 
 # Where each harvesting file and service lives on the site (relative to the public URL).
@@ -187,20 +187,37 @@ class Release:
         return [str(k) for k in kw.get("zh", [])], [str(k) for k in kw.get("en", [])]
 
     @property
+    def publisher(self) -> dict:
+        """``dataset.yaml``'s ``publisher``: who publishes this release, as the operator sets it
+        (``agency``: an id of agencies.yaml, or ``name`` and ``url``). A bare string is an agency id."""
+        p = self.meta.get("publisher") or {}
+        return p if isinstance(p, dict) else {"agency": str(p)}
+
+    @property
     def publisher_id(self) -> str:
-        return str(self.meta.get("publisher") or "")
+        return str(self.publisher.get("agency") or "")
+
+    @property
+    def publisher_set(self) -> bool:
+        return self.publisher_id in self.ds.agencies or bool(publisher_name(self.meta).zh.strip())
 
     @property
     def publisher_name(self) -> Text:
         agency = self.ds.agencies.get(self.publisher_id)
         if agency is not None:
             return agency.name
-        name = str(self.meta.get("publisher_name", ""))
-        return Text(name, name)
+        return publisher_name(self.meta)
 
     @property
     def publisher_iri(self) -> str:
-        return self.ids.agency(self.publisher_id or "publisher")
+        """The agency's IRI when an agency publishes; otherwise a node the catalogue describes."""
+        if self.publisher_id in self.ds.agencies:
+            return self.ids.agency(self.publisher_id)
+        return self.ids.catalog(self.slug) + "#publisher"
+
+    @property
+    def provenance(self) -> Text:
+        return self.text("provenance")
 
     @property
     def licence(self) -> dict:

@@ -50,10 +50,11 @@ RECORD_KEYS: dict[str, RecordKeys] = {
     # tabular.datapackage, harvest.Release, catalog, datagovtw.metadata. `theme` is read by
     # nothing (the catalogue's theme is fixed) but is in datasets/source/dataset.yaml.
     "dataset": _keys("資料集詮釋資料", "dataset.yaml",
-                     "id title description version licence publisher publisher_name issued "
+                     "id title description provenance version licence publisher publisher_name issued "
                      "modified as_of contact keywords language update_frequency homepage "
                      "package_sources datagovtw theme"),
     "licence": _keys("授權（licence）", "the licence", "id title title_en url"),
+    "publisher": _keys("發布者（publisher）", "the publisher", "agency name url type"),
     "contact": _keys("聯絡資訊（contact）", "the contact", "name url email phone"),
     "package-source": _keys("資料來源（package_sources）", "a package source", "title path"),
     "datagovtw": _keys("政府資料開放平臺設定（datagovtw）", "the data.gov.tw settings",

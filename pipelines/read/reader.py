@@ -49,6 +49,7 @@ class Reader(Cases):
                 self.read_import(path)
         self.resolve()
         self.check_cases()
+        self.check_publisher()
         if any(p.severity == ERROR for p in self.problems):
             raise ProblemsFound(self.problems)
         self.ds.activities.sort(key=lambda a: a.id)
@@ -90,8 +91,11 @@ class Reader(Cases):
         self.known_keys(data, "dataset", file=file, record="dataset")
         for key, kind in (("title", "text"), ("description", "text"), ("keywords", "text"),
                           ("theme", "text"), ("licence", "licence"), ("contact", "contact"),
-                          ("datagovtw", "datagovtw")):
+                          ("datagovtw", "datagovtw"), ("publisher", "publisher"), ("provenance", "text")):
             self.known_keys(data.get(key), kind, file=file, record="dataset", at=key)
+        if isinstance(data.get("publisher"), dict):
+            self.known_keys(data["publisher"].get("name"), "text", file=file, record="dataset",
+                            at="publisher.name")
         if isinstance(data.get("contact"), dict):
             self.known_keys(data["contact"].get("name"), "text", file=file, record="dataset",
                             at="contact.name")
@@ -247,6 +251,27 @@ class Reader(Cases):
                              file=self.rel(self.root / "agencies.yaml"), record=min(cycle),
                              field="parent", fix_zh="更正其中一個機關的 parent。",
                              fix_en="Correct the 'parent' of one of them.")
+
+    def check_publisher(self) -> None:
+        """The publisher is the operator's setting: say so when it is not set (a warning; the
+        release then names its publisher as not set), and check an agency id."""
+        p = self.ds.meta.get("publisher")
+        agency = str((p.get("agency") if isinstance(p, dict) else p) or "")
+        file = self.rel(self.root / "dataset.yaml")
+        if agency and agency not in self.ds.agencies:
+            self.err("unknown-agency", f"發布者「{agency}」不在機關名錄中。",
+                     f"The publisher '{agency}' is not in the agency registry.", file=file, record="dataset",
+                     field="publisher.agency", fix_zh="填 agencies.yaml 中之機關識別碼，或改填 name 與 url。",
+                     fix_en="Give an agency id of agencies.yaml, or give name and url instead.")
+        elif not agency and m.publisher_name(self.ds.meta) is m.UNSET_PUBLISHER:
+            self.err("publisher-not-set", "未設定本資料集之發布者：發行版將寫明「未設定發布者」。",
+                     "The dataset's publisher is not set: the release will say '(publisher not set)'.",
+                     file=file, record="dataset", field="publisher",
+                     fix_zh="發布前在 dataset.yaml 的 publisher 填寫 name（zh、en）與 url；若由名錄中之機關發布，"
+                     "填 agency（機關識別碼）。",
+                     fix_en="Before publishing, fill in publisher.name (zh, en) and publisher.url in "
+                     "dataset.yaml; if an agency of the registry publishes it, give publisher.agency (its id).",
+                     severity=WARNING)
 
     def check_cases(self) -> None:
         """Facts that span records: levels, authority, table numbers, activity case ids."""

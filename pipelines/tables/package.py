@@ -372,6 +372,8 @@ def datapackage(meta: dict, stats: dict[str, tuple[int, str, int]], codes: dict[
     """The ``datapackage.json`` descriptor (Data Package v2)."""
     title = meta.get("title", {})
     desc = meta.get("description", {})
+    publisher = m.publisher_name(meta)
+    provenance = meta.get("provenance")
     lic = meta.get("licence", {}) if isinstance(meta.get("licence"), dict) else {}
     resources = []
     for table in TABLES:
@@ -429,8 +431,10 @@ def datapackage(meta: dict, stats: dict[str, tuple[int, str, int]], codes: dict[
             for s in meta.get("package_sources", [])
         ],
         "contributors": [
-            {"title": meta.get("publisher_name", ""), "roles": ["publisher"]}
-        ] if meta.get("publisher_name") else [],
+            {"title": f"{publisher.zh} {publisher.en}".strip(), "roles": ["publisher"]}
+        ] if publisher is not m.UNSET_PUBLISHER else [],
+        **({"provenance": f"{provenance.get('zh', '')}\n\n{provenance.get('en', '')}".strip()}
+           if isinstance(provenance, dict) else {}),
         "resources": resources,
     }
 

@@ -27,6 +27,7 @@ import unicodedata
 import zipfile
 from collections.abc import Sequence
 
+from ..model import publisher_name
 from ..terms import load_code_labels
 from .package import SEP, TABLES, Field, Table
 from .xlsx import Sheet, write_workbook
@@ -117,6 +118,7 @@ def readme(meta: dict, names: list[str]) -> str:
     title = meta.get("title", {})
     lic = meta.get("licence", {}) if isinstance(meta.get("licence"), dict) else {}
     sources = [s["title"] for s in meta.get("package_sources", []) if s.get("title")]
+    publisher, provenance = publisher_name(meta), meta.get("provenance")
     lines = [
         f"{title.get('zh', '')} {title.get('en', '')}".strip(),
         f"發行版 Release {meta.get('version', '')}；資料截至 data as of {meta.get('as_of', '')}",
@@ -138,7 +140,8 @@ def readme(meta: dict, names: list[str]) -> str:
         *[f"  {n}" for n in names],
         "",
         f"授權 Licence: {lic.get('title', '')} {lic.get('title_en', '')} {lic.get('url', '')}".rstrip(),
-        f"發布者 Publisher: {meta.get('publisher_name', '')}",
+        f"發布者 Publisher: {publisher.zh} {publisher.en}".rstrip(),
+        *([f"{provenance.get('zh', '')}", f"{provenance.get('en', '')}"] if isinstance(provenance, dict) else []),
         "來源 Sources:",
         *[f"  {s}" for s in sources],
     ]

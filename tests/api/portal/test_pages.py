@@ -481,3 +481,12 @@ def test_a_case_page_shows_its_chapters_story_as_a_story(page_of, lang, heading,
     assert heading in [h for _, h in page.headings]
     assert flag in page.text and "十餘個身穿黑色上衣的不明人士" in page.text
     assert "account-anping-water-reclamation-story-outside-interference" in page.ids
+
+
+def test_the_about_page_says_who_publishes_and_whose_documents_the_facts_are(page_of):
+    page = page_of("/about")
+    assert "轉錄自法務部廉政署" in page.text and "並非法務部廉政署發布之官方資料" in page.text
+    assert "（未設定發布者）" in page.text  # the shipped records leave the publisher to the operator
+    assert "法務部廉政署（" not in page.text  # the citation no longer names the AAC as its author
+    english = page_of("/about?lang=en")
+    assert "it is not official data published by the AAC" in english.text

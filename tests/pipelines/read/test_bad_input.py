@@ -409,7 +409,7 @@ def _tracked(value, found: list):
 
 
 # dataset.yaml's nested mappings are read by the release writers, not by the reader
-WRITER_KINDS = {"dataset", "licence", "contact", "package-source", "datagovtw"}
+WRITER_KINDS = {"dataset", "licence", "contact", "package-source", "datagovtw", "publisher"}
 
 
 def test_the_declared_keys_are_the_keys_the_reader_reads(monkeypatch):

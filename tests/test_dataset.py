@@ -267,3 +267,12 @@ def test_the_lake_is_named_as_its_chapter_spells_it_and_the_note_counts_right(ds
     start = text.index("烏溪烏嘴潭\n\n經濟部水利署中區水資源局")  # the chapter's cover page
     end = re.search(r"^肆 關鍵因素$", text, re.M).start()  # the next chapter's heading
     assert text[start:end].count("鳥嘴潭") == right  # every 鳥嘴潭 is the chapter's own
+
+
+def test_the_origin_note_dates_the_plan_not_the_precursor_platform(ds):
+    """The seed dates the water plan (政府於 2010 年起) and never the liaison platform set up for it."""
+    text = squash(seed_text(GUIDEBOOK))
+    assert "政府於2010年起" in text and not re.search(r"2010年[^。]{0,12}成立聯繫平臺", text)
+    note = next(n for n in ds.notes if n.id == "origin-platform-not-in-table")
+    assert "2010" not in note.other_value and "未載" in note.other_value
+    assert "set up from 2010" not in note.description.en.split("Release 1.0.0")[0]

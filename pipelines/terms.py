@@ -123,6 +123,9 @@ class LZ(DefinedNamespace):
     otherSource: URIRef
     resolution: URIRef
 
+    # a code (a concept of vocab/codes.ttl)
+    servesProng: URIRef  # code list: prong
+
     # sources and citations
     order: URIRef
     locator: URIRef

@@ -471,6 +471,16 @@ CASES = [
     ("section-order-zero",
      "DELETE WHERE { sec:laws lz:order ?o } ; INSERT DATA { sec:laws lz:order 0 }",
      {(V, "SourceSection-order", "source/guidebook/laws")}),
+    # --- lz:servesProng in the code lists (vocab/codes.ttl is in the data graph)
+    ("code-serves-a-concept-that-is-no-prong",
+     "INSERT DATA { atype:award lz:servesProng level:central }",
+     {(V, "ProngLink-servesProng", CODES + "activity-type/award")}),
+    ("code-serves-a-prong-without-a-scope-note",
+     "DELETE WHERE { atype:survey skos:scopeNote ?o }",
+     {(V, "ProngLink-scopeNote-bilingual", CODES + "activity-type/survey")}),
+    ("code-scope-note-twice-in-english",
+     'INSERT DATA { atype:survey skos:scopeNote "Also public oversight."@en }',
+     {(V, "ProngLink-scopeNote-lang", CODES + "activity-type/survey")}),
 ]
 
 

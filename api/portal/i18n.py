@@ -303,6 +303,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "definition": ("定義", "Definition"),
     "code": ("代碼", "Code"),
     "broader": ("上位", "Broader"),
+    "serves_prong": ("服務之內涵", "Serves"),
+    "reading_note": ("本資料集之解讀", "This dataset's reading"),
     "vocab_formats": ("詞彙檔：", "Vocabulary files:"),
     # about
     "about_title": ("關於本站", "About"),
@@ -348,6 +350,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "cases": ("案件", "cases"),
     "sources": ("出處", "sources"),
     "url": ("網址", "URL"),
+    "prong": ("四大內涵", "four prongs"),
 }
 
 

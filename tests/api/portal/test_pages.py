@@ -307,6 +307,21 @@ def test_vocabulary_page_has_every_term_and_code(page_of):
         assert anchor in page.ids, anchor
 
 
+def test_vocabulary_page_shows_the_prong_each_type_serves_and_the_readings(portal_client):
+    """The prong list is on the page; a type's row names its prong(s), linked to the prong's row,
+    quotes its evidence, and says where the link is this dataset's reading."""
+    import re
+
+    html = portal_client.get("/vocabulary").text
+    assert 'id="scheme-prong"' in html and 'id="prong-public-oversight"' in html
+    rows = dict(re.findall(r'<tr id="(activity-type-[a-z-]+)">(.*?)</tr>', html, re.S))
+    assert '<a href="#prong-public-oversight">全民監督</a>' in rows["activity-type-survey"]
+    assert "以問卷調查或座談會、說明會等措施" in rows["activity-type-survey"]
+    assert "本資料集之解讀" not in rows["activity-type-survey"]
+    assert "本資料集之解讀" in rows["activity-type-regular-update"]
+    assert "#prong-" not in rows["activity-type-internal-control"]
+    assert "不屬四大內涵" in rows["activity-type-internal-control"]
+
 def test_about_has_licence_citation_and_endpoints(page_of):
     page = page_of("/about?lang=en")
     assert "https://data.gov.tw/license" in page.links

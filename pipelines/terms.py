@@ -126,6 +126,10 @@ class LZ(DefinedNamespace):
     # a code (a concept of vocab/codes.ttl)
     servesProng: URIRef  # code list: prong
 
+    # the dataset
+    statedPurpose: URIRef
+    purposeSource: URIRef
+
     # sources and citations
     order: URIRef
     locator: URIRef

@@ -422,6 +422,22 @@ def test_the_survey_is_an_activity_type_of_public_oversight(ds, codes):
     assert bool(surveys) == ("問卷" in seed_text(GUIDEBOOK)), surveys
 
 
+def test_the_stated_purpose_is_the_introductions_outlook(ds):
+    """The dataset's purpose is the introduction's OGP outlook in its own words, each language
+    cited to its part of the introduction with a verbatim locator that holds the words."""
+    intro = _intro()
+    purpose = ds.purpose
+    assert purpose is not None
+    by_source = {c.source: c.locator for c in purpose.cited}
+    assert set(by_source) == {"aac-intro/outlook", "aac-intro/zh-outlook"}
+    assert squash(by_source["aac-intro/zh-outlook"]) in squash(intro["zh_outlook"])
+    assert squash(purpose.text.zh) in squash(by_source["aac-intro/zh-outlook"])
+    assert " ".join(by_source["aac-intro/outlook"].split()) in " ".join(intro["en_outlook"].split())
+    assert purpose.text.en in by_source["aac-intro/outlook"]
+    assert "Open Government Partnership" in intro["en_outlook"]
+    assert "Open Government Partnership" in intro["zh_outlook"]
+
+
 def test_the_action_lists_difference_is_a_quality_note(ds):
     """The English section III lists fewer actions than the Chinese list; a dataset-wide note says
     so with the counts and the items of each, as computed here from the text, both cited verbatim."""

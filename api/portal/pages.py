@@ -428,10 +428,11 @@ def about_page(request: Request):
         description = {"zh": dp.get("description", ""), "en": dp.get("description_en", "")} \
             if dp.get("description") else {}
         sources = [s.get("title", "") for s in dp.get("sources", [])]
+        purpose = dp.get("purpose") if isinstance(dp.get("purpose"), dict) else {}
     except (OSError, ValueError):
-        sources = []
+        sources, purpose = [], {}
     ctx = _context(request, "about", t("about_title"), citation=citation, endpoints=endpoints,
-                   dataset_description=description, source_docs=sources,
+                   dataset_description=description, source_docs=sources, stated_purpose=purpose,
                    publisher="法務部廉政署 Agency Against Corruption, Ministry of Justice")
     return _page("about.html", ctx)
 

@@ -35,11 +35,11 @@ CHANGED = {
     "lianzheng.ttl": "declares the account: prefix; issue 14: and the prong: prefix of the new code list",
     "lianzheng.jsonld": "the same, in its context",
     "vocab/lianzheng.ttl": "issue 14: lz:IllustrativeAccount and its properties; date properties name the "
-                           "datatypes they include; lz:servesProng",
+                           "datatypes they include; lz:servesProng, lz:statedPurpose and lz:purposeSource",
     "vocab/codes.ttl": "issue 14: the prong code list (四大內涵), each activity type's prong or why none, the "
                        "survey activity type and the translation-difference note type",
     "shapes/lianzheng.ttl": "issue 14: the shape of an illustrative account; the codes survey and "
-                            "translation-difference, a code's prong",
+                            "translation-difference, a code's prong, the dataset's stated purpose",
     "validation-report.json": "counts the new table", "validation-report.txt": "the same",
     "datagovtw.json": "its contract names the portal's developer guide, not a source file that moved",
     "SHA256SUMS": "lists the files above",

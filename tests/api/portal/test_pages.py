@@ -330,6 +330,20 @@ def test_about_has_licence_citation_and_endpoints(page_of):
     assert "Government Procurement Integrity Platform Open Dataset" in page.text
 
 
+@pytest.mark.parametrize("lang,heading", [("zh", "資料集目的"), ("en", "What the data is for")])
+def test_about_states_the_purpose_in_both_languages_with_its_source(page_of, real_release, lang, heading):
+    """The purpose the introduction states (datapackage.json `purpose`), in its Chinese and its
+    English words on either page, with the sections and the words it is quoted from."""
+    import json
+
+    purpose = json.loads((real_release / "datapackage.json").read_text(encoding="utf-8"))["purpose"]
+    page = page_of("/about" + ("?lang=en" if lang == "en" else ""))
+    assert heading in [h for _, h in page.headings]
+    assert purpose["zh"] == "活化平臺案件資料的串聯及運用" and purpose["zh"] in page.text
+    assert purpose["en"] in page.text
+    for s in purpose["sources"]:
+        assert s["source"] in page.text and " ".join(s["locator"].split()) in page.text
+
 def test_static_files_are_served_and_nothing_else(portal_client):
     css = portal_client.get("/static/portal.css")
     assert css.headers["content-type"].startswith("text/css")

@@ -195,6 +195,19 @@ class QualityNote:
 
 
 @dataclass(frozen=True, slots=True)
+class StatedPurpose:
+    """What the data is for, as a source states it: its words in each language, each cited.
+
+    From ``purpose`` in dataset.yaml: the AAC introduction's Open Government Partnership
+    outlook (活化平臺案件資料的串聯及運用; "strengthening access to and the utilization of
+    case data"). Each citation's locator holds the words in their sentence.
+    """
+
+    text: Text
+    cited: tuple[Citation, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Law:
     id: str
     name: Text
@@ -241,6 +254,7 @@ class Dataset:
     accounts: list[Account] = field(default_factory=list)
     notes: list[QualityNote] = field(default_factory=list)
     laws: dict[str, Law] = field(default_factory=dict)
+    purpose: StatedPurpose | None = None  # dataset.yaml `purpose`
 
     def authority_of(self, agency_id: str) -> str:
         """The top government body above an agency (itself if it has none)."""

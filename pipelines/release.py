@@ -129,7 +129,7 @@ def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
     t = time.perf_counter()
     table_rows = tabular.rows(ds, ids)
     stats = tabular.write_csvs(table_rows, tmp)
-    tables_only = tabular.datapackage(meta, stats, codes, created=created_iso)
+    tables_only = tabular.datapackage(meta, stats, codes, created=created_iso, purpose=ds.purpose)
     check_dir = tables_folder(tmp)
     check_dir.mkdir()
     (check_dir / "data").symlink_to(Path("..") / tmp.name / "data")  # a sibling: relative works
@@ -216,7 +216,8 @@ def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
             # workbook states its hash alone; its size is in the catalogue (dcat:byteSize).
             del resource["bytes"]
         extra.append(resource)
-    package = tabular.datapackage(meta, stats, codes, created=created_iso, extra_resources=extra)
+    package = tabular.datapackage(meta, stats, codes, created=created_iso, extra_resources=extra,
+                                  purpose=ds.purpose)
     report.extend(frictionless.descriptor_check(package))
     (tmp / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n",
                                           encoding="utf-8", newline="\n")

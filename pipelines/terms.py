@@ -123,6 +123,13 @@ class LZ(DefinedNamespace):
     otherSource: URIRef
     resolution: URIRef
 
+    # a code (a concept of vocab/codes.ttl)
+    servesProng: URIRef  # code list: prong
+
+    # the dataset
+    statedPurpose: URIRef
+    purposeSource: URIRef
+
     # sources and citations
     order: URIRef
     locator: URIRef

@@ -276,3 +276,212 @@ def test_the_origin_note_dates_the_plan_not_the_precursor_platform(ds):
     note = next(n for n in ds.notes if n.id == "origin-platform-not-in-table")
     assert "2010" not in note.other_value and "未載" in note.other_value
     assert "set up from 2010" not in note.description.en.split("Release 1.0.0")[0]
+
+# --- the introduction (004): the four prongs, the actions, the stated purpose ------------------
+
+CODES_TTL = "codes.ttl"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+VOCAB = "https://w3id.org/lianzheng/vocab/"
+SOURCE = "https://w3id.org/lianzheng/id/source/"
+
+
+def _intro() -> dict:
+    """The introduction's parts, parsed from its text: the four prongs of the English section II,
+    the numbered English actions of III, and the Chinese part's numbered lists (each restarts at 1;
+    the first is the actions, the second the benefits)."""
+    text = seed_text(INTRO)
+    heading = re.search(r"^II\.\s+A Four-Pronged Platform:\s*(.+)$", text, re.M)[1]
+    en_section = text.split("III. Specific Actions", 1)[1].split("IV. Benefits", 1)[0]
+    en_actions = re.findall(r"^\d+\.\s*([A-Za-z][^:\n]*):", en_section, re.M)
+    blocks: list[list[tuple[str, str]]] = []
+    for m in re.finditer(r"^(\d+)\.\s*([\u4e00-\u9fff]+):(.+)$", text, re.M):
+        if m[1] == "1":
+            blocks.append([])
+        blocks[-1].append((m[2], m[3].strip()))
+    outlook = text.split("V. Future Outlook", 1)[1]
+    return {"en_prongs": [p.strip() for p in heading.split(",")], "en_actions": en_actions,
+            "zh_actions": blocks[0], "en_outlook": outlook.split("\n\n\n", 1)[0],
+            "zh_outlook": text.rsplit("\n\n\n", 1)[1]}
+
+
+def _guidebook_prongs() -> list[str]:
+    """The guidebook's basic principle: 「秉持跨域合作、公私協力、行政透明、全民監督四大內涵」."""
+    return re.search(r"秉持(\S+?)四大內涵", seed_text(GUIDEBOOK))[1].split("、")
+
+
+def _cross_domain_block() -> str:
+    """The guidebook's operating model, (三) 跨域合作, up to (四) (the body, not the contents)."""
+    return seed_text(GUIDEBOOK).split("\n(三) 跨域合作\n", 1)[1].split("\n(四) 資訊公開\n", 1)[0]
+
+
+@pytest.fixture(scope="module")
+def codes():
+    from rdflib import Graph
+
+    from pipelines.terms import vocab_dir
+
+    return Graph().parse(vocab_dir() / CODES_TTL, format="turtle")
+
+
+def _texts(g, s, p: str) -> dict[str, str]:
+    from rdflib import URIRef
+
+    return {("zh" if o.language == "zh-Hant" else o.language): str(o) for o in g.objects(s, URIRef(p))}
+
+
+def _scheme(g, scheme: str) -> dict[str, object]:
+    """code -> concept IRI of one code list."""
+    from rdflib import URIRef
+
+    return {str(g.value(c, URIRef(SKOS + "notation"))): c
+            for c in g.subjects(URIRef(SKOS + "inScheme"), URIRef(VOCAB + scheme))}
+
+
+def test_the_four_prongs_are_the_introductions_in_both_languages(codes):
+    """Section II names four prongs in English; the Chinese action list opens with the same four,
+    which the guidebook calls its 四大內涵. The prong code list is those words, each concept defined by
+    its Chinese action text and citing both parts of the introduction."""
+    from rdflib import URIRef
+
+    intro = _intro()
+    en, zh = intro["en_prongs"], _guidebook_prongs()
+    assert len(en) == len(zh) == 4
+    assert [name for name, _ in intro["zh_actions"][:4]] == zh  # the Chinese list names them, in order
+    prongs = _scheme(codes, "prong")
+    labels = {(_texts(codes, c, SKOS + "prefLabel")["zh"], _texts(codes, c, SKOS + "prefLabel")["en"])
+              for c in prongs.values()}
+    assert labels == set(zip(zh, en, strict=True))
+    action_text = dict(intro["zh_actions"])
+    for c in prongs.values():
+        label = _texts(codes, c, SKOS + "prefLabel")["zh"]
+        assert _texts(codes, c, SKOS + "definition")["zh"] == action_text[label], label
+        cited = {str(o) for o in codes.objects(c, URIRef("http://purl.org/dc/terms/source"))}
+        assert {SOURCE + "aac-intro/four-prongs", SOURCE + "aac-intro/zh-specific-actions"} <= cited, label
+
+
+def test_every_activity_type_serves_a_prong_or_says_why_not(codes):
+    """Each activity type names the prong(s) it serves. A link the seeds make quotes them in the
+    concept's scope note (the quote is in that prong's Chinese action text, or for 跨域合作 in the
+    guidebook's (三) 跨域合作); a link that is this dataset's reading says so in an editorial note
+    naming the prong; a type the seeds tie to no prong says where they place it instead. The
+    types the guidebook lists under (三) 跨域合作, and those the introduction's prong texts name,
+    serve that prong."""
+    from rdflib import URIRef
+
+    serves = URIRef("https://w3id.org/lianzheng/vocab#servesProng")
+    prongs = _scheme(codes, "prong")
+    prong_label = {c: _texts(codes, c, SKOS + "prefLabel")["zh"] for c in prongs.values()}
+    action_text = dict(_intro()["zh_actions"])
+    seed_of = {c: squash(action_text[label]) for c, label in prong_label.items()}
+    cross = next(c for c, label in prong_label.items() if label == "跨域合作")
+    seed_of[cross] += squash(_cross_domain_block())
+    types = _scheme(codes, "activity-type")
+    served: dict[str, set[str]] = {}
+    for code, c in types.items():
+        links = set(codes.objects(c, serves))
+        served[code] = {prong_label[p] for p in links}
+        assert links <= set(prongs.values()), code
+        scope = _texts(codes, c, SKOS + "scopeNote")
+        assert sorted(scope) == ["en", "zh"], (code, "a scope note in both languages")
+        editorial = _texts(codes, c, SKOS + "editorialNote")
+        for p in links:
+            if prong_label[p] in editorial.get("zh", ""):
+                assert editorial.get("en"), (code, "a reading is said in both languages")
+                continue
+            quotes = re.findall(r"「([^」]+)」", scope["zh"])
+            assert any(squash(q) in seed_of[p] for q in quotes), (code, prong_label[p], quotes)
+        if not links:
+            assert not editorial, code
+    # the guidebook's (三) 跨域合作: 1. 公開宣示 2. 聯繫會議 3. 座談協商 4. 廉政宣導
+    headings = re.findall(r"^\d\. (\S+?)：?$", _cross_domain_block(), re.M)
+    assert len(headings) == 4, headings
+    for heading in headings:
+        code = next(k for k, c in types.items()
+                    if heading in [str(o) for o in codes.objects(c, URIRef(SKOS + "prefLabel"))]
+                    + [str(o) for o in codes.objects(c, URIRef(SKOS + "altLabel"))])
+        assert "跨域合作" in served[code], (code, heading)
+    for code, c in types.items():  # a type a prong's text names (三字以上) serves it
+        label = _texts(codes, c, SKOS + "prefLabel")["zh"]
+        for label_p in prong_label.values():
+            if len(label) >= 3 and label in action_text[label_p]:
+                assert label_p in served[code], (code, label_p)
+
+
+
+def test_document_categories_tied_to_a_prong_quote_its_text(codes):
+    """A document category that serves a prong does so on the seeds' words: its scope note quotes
+    that prong's Chinese action text (these links are never readings), and the categories that
+    text names (辦理進度, 案件釋疑 ...) are the ones tied to it."""
+    from rdflib import URIRef
+
+    serves = URIRef("https://w3id.org/lianzheng/vocab#servesProng")
+    prongs = _scheme(codes, "prong")
+    action_text = dict(_intro()["zh_actions"])
+    linked = 0
+    for code, c in _scheme(codes, "document-category").items():
+        label = _texts(codes, c, SKOS + "prefLabel")["zh"]
+        for p in prongs.values():
+            text = action_text[_texts(codes, p, SKOS + "prefLabel")["zh"]]
+            if (c, serves, p) in codes:
+                linked += 1
+                assert not _texts(codes, c, SKOS + "editorialNote"), code
+                quotes = re.findall(r"「([^」]+)」", _texts(codes, c, SKOS + "scopeNote")["zh"])
+                assert quotes and all(squash(q) in squash(text) for q in quotes), (code, quotes)
+            elif len(label) >= 4:
+                assert label not in text, (code, "named by the prong's text but not tied to it")
+    assert linked >= 1
+
+def test_the_survey_is_an_activity_type_of_public_oversight(ds, codes):
+    """問卷調查: the introduction's 全民監督 names it; the guidebook records a survey only if it tells one."""
+    from rdflib import URIRef
+
+    survey = _scheme(codes, "activity-type")["survey"]
+    label = _texts(codes, survey, SKOS + "prefLabel")
+    assert label["zh"] == "問卷調查" and label["en"]
+    oversight = dict(_intro()["zh_actions"])["全民監督"]
+    assert label["zh"] in oversight
+    prong = codes.value(survey, URIRef("https://w3id.org/lianzheng/vocab#servesProng"))
+    assert _texts(codes, prong, SKOS + "prefLabel")["zh"] == "全民監督"
+    assert (survey, URIRef("http://purl.org/dc/terms/source"),
+            URIRef(SOURCE + "aac-intro/zh-specific-actions")) in codes
+    surveys = [a.id for a in ds.activities if a.type == "survey"]
+    assert bool(surveys) == ("問卷" in seed_text(GUIDEBOOK)), surveys
+
+
+def test_the_stated_purpose_is_the_introductions_outlook(ds):
+    """The dataset's purpose is the introduction's OGP outlook in its own words, each language
+    cited to its part of the introduction with a verbatim locator that holds the words."""
+    intro = _intro()
+    purpose = ds.purpose
+    assert purpose is not None
+    by_source = {c.source: c.locator for c in purpose.cited}
+    assert set(by_source) == {"aac-intro/outlook", "aac-intro/zh-outlook"}
+    assert squash(by_source["aac-intro/zh-outlook"]) in squash(intro["zh_outlook"])
+    assert squash(purpose.text.zh) in squash(by_source["aac-intro/zh-outlook"])
+    assert " ".join(by_source["aac-intro/outlook"].split()) in " ".join(intro["en_outlook"].split())
+    assert purpose.text.en in by_source["aac-intro/outlook"]
+    assert "Open Government Partnership" in intro["en_outlook"]
+    assert "Open Government Partnership" in intro["zh_outlook"]
+
+
+def test_the_action_lists_difference_is_a_quality_note(ds):
+    """The English section III lists fewer actions than the Chinese list; a dataset-wide note says
+    so with the counts and the items of each, as computed here from the text, both cited verbatim."""
+    intro = _intro()
+    en_items, zh_items = intro["en_actions"], [name for name, _ in intro["zh_actions"]]
+    assert len(en_items) != len(zh_items)
+    notes = [n for n in ds.notes if n.type == "translation-difference" and not n.case]
+    assert len(notes) == 1
+    note = notes[0]
+    assert note.official_source.source == "aac-intro/zh-specific-actions"
+    assert note.other_source is not None and note.other_source.source == "aac-intro/specific-actions"
+    assert int(re.match(r"\d+", note.official_value)[0]) == len(zh_items)
+    assert int(re.match(r"\d+", note.other_value)[0]) == len(en_items)
+    assert all(name in note.official_value for name in zh_items)
+    assert all(name in note.other_value for name in en_items)
+    text = seed_text(INTRO)
+    for c in (note.official_source, note.other_source):
+        assert c.locator and squash(c.locator) in squash(text), c
+    # the description gives both counts and the four prongs of section II
+    assert str(len(en_items)) in note.description.en and str(len(zh_items)) in note.description.en
+    assert all(p in note.description.en for p in intro["en_prongs"])

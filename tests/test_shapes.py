@@ -62,6 +62,8 @@ PREFIXES = f"""
 @prefix law:    <{ID}law/> .
 @prefix src:    <{ID}source/> .
 @prefix sec:    <{ID}source/guidebook/> .
+@prefix intro:  <{ID}source/aac-intro/> .
+@prefix dset:   <{ID}dataset/> .
 @prefix level:  <{CODES}government-level/> .
 @prefix kind:   <{CODES}organisation-kind/> .
 @prefix status: <{CODES}case-status/> .
@@ -245,6 +247,26 @@ sec:laws a lz:SourceSection ;
     dct:title "相關法規列表"@zh-Hant , "Related laws"@en ;
     dct:isPartOf src:guidebook ;
     lz:order 3 .
+
+src:aac-intro a lz:SourceDocument , foaf:Document ;
+    dct:identifier "aac-intro" ;
+    dct:title "機關採購廉政平臺介紹"@zh-Hant , "The Introduction of Government Procurement Integrity Platform"@en ;
+    dct:publisher agency:aac .
+
+intro:zh-outlook a lz:SourceSection ;
+    dct:identifier "aac-intro/zh-outlook" ;
+    dct:title "未來展望（中文）"@zh-Hant , "Future outlook (Chinese text)"@en ;
+    dct:isPartOf src:aac-intro ;
+    lz:order 1 .
+
+dset:lianzheng a dcat:Dataset ;
+    dct:identifier "lianzheng" ;
+    dct:title "機關採購廉政平臺開放資料集"@zh-Hant , "Government Procurement Integrity Platform Open Dataset"@en ;
+    dct:references law:procurement-ethics ;
+    prov:wasDerivedFrom src:guidebook , src:aac-intro ;
+    lz:statedPurpose "活化平臺案件資料的串聯及運用"@zh-Hant ,
+        "strengthening access to and the utilization of case data"@en ;
+    lz:purposeSource intro:zh-outlook .
 """
 
 SPARQL_PREFIXES = "\n".join(
@@ -471,6 +493,34 @@ CASES = [
     ("section-order-zero",
      "DELETE WHERE { sec:laws lz:order ?o } ; INSERT DATA { sec:laws lz:order 0 }",
      {(V, "SourceSection-order", "source/guidebook/laws")}),
+    # --- dcat:Dataset: the stated purpose
+    ("dataset-purpose-two-chinese-texts",
+     'INSERT DATA { dset:lianzheng lz:statedPurpose "加強行銷平臺典範案例"@zh-Hant }',
+     {(V, "Dataset-statedPurpose-lang", "dataset/lianzheng")}),
+    ("dataset-purpose-untagged",
+     'INSERT DATA { dset:lianzheng lz:statedPurpose "case data" }',
+     {(V, "Dataset-statedPurpose-lang", "dataset/lianzheng")}),
+    ("dataset-purpose-not-cited",
+     "DELETE WHERE { dset:lianzheng lz:purposeSource ?o }",
+     {(V, "DatasetPurposeCitedShape", "dataset/lianzheng")}),
+    ("dataset-purpose-cites-a-document-not-a-section",
+     "DELETE WHERE { dset:lianzheng lz:purposeSource ?o } ;"
+     " INSERT DATA { dset:lianzheng lz:purposeSource src:aac-intro }",
+     {(V, "Dataset-purposeSource", "dataset/lianzheng")}),
+    ("dataset-without-purpose",
+     "DELETE WHERE { dset:lianzheng lz:statedPurpose ?o } ;"
+     " DELETE WHERE { dset:lianzheng lz:purposeSource ?o }",
+     set()),
+    # --- lz:servesProng in the code lists (vocab/codes.ttl is in the data graph)
+    ("code-serves-a-concept-that-is-no-prong",
+     "INSERT DATA { atype:award lz:servesProng level:central }",
+     {(V, "ProngLink-servesProng", CODES + "activity-type/award")}),
+    ("code-serves-a-prong-without-a-scope-note",
+     "DELETE WHERE { atype:survey skos:scopeNote ?o }",
+     {(V, "ProngLink-scopeNote-bilingual", CODES + "activity-type/survey")}),
+    ("code-scope-note-twice-in-english",
+     'INSERT DATA { atype:survey skos:scopeNote "Also public oversight."@en }',
+     {(V, "ProngLink-scopeNote-lang", CODES + "activity-type/survey")}),
 ]
 
 

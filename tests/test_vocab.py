@@ -186,6 +186,7 @@ def test_vocab_code_list_properties_name_their_scheme(vocab):
         "organisationKind": "organisation-kind", "activityType": "activity-type",
         "documentCategory": "document-category", "riskCategory": "risk-category",
         "indicator": "indicator", "unit": "unit", "phase": "phase", "noteType": "quality-note-type",
+        "servesProng": "prong",
     }
     for name, scheme in coded.items():
         s = URIRef(VOCAB + name)
@@ -221,7 +222,7 @@ def test_codes_schemes_have_bilingual_label_and_definition(codes):
 
 def test_codes_match_model_doc():
     doc = {scheme: {code for code, _, _ in entries} for scheme, entries in MODEL_CODES.items()}
-    assert len(doc) == 11
+    assert len(doc) == 12
     assert load_codes() == doc
 
 
@@ -252,6 +253,30 @@ def test_codes_zh_labels_are_the_guidebook_terms_of_the_model_doc(codes):
                       if o.language == "zh-Hant"]
             assert labels and labels[0] in term, (scheme, code, labels, term)
 
+
+
+def test_codes_cite_known_sections(codes):
+    """A code that rests on the seeds cites sections of datasets/source/sources.yaml, as data does."""
+    from pipelines.read.reader import read_dataset
+    from tests.conftest import REAL
+
+    sections = set(read_dataset(REAL).sections)
+    cited = {str(o) for o in codes.objects(None, DCTERMS.source)}
+    assert cited, "no code cites a source"
+    prefix = "https://w3id.org/lianzheng/id/source/"
+    assert {c for c in cited if not c.startswith(prefix)} == set()
+    assert {c[len(prefix):] for c in cited} - sections == set()
+
+
+def test_codes_serve_prongs_of_the_prong_list(codes):
+    """lz:servesProng ties activity types and document categories to the prong list only."""
+    prong = URIRef(CODES + "prong")
+    links = list(codes.subject_objects(LZ.servesProng))
+    assert links
+    for s, o in links:
+        assert (o, SKOS.inScheme, prong) in codes, o
+        assert {str(x) for x in codes.objects(s, SKOS.inScheme)} <= {
+            CODES + "activity-type", CODES + "document-category"}, s
 
 # --- pipelines/terms.py ------------------------------------------------------------------
 

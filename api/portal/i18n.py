@@ -303,6 +303,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "definition": ("定義", "Definition"),
     "code": ("代碼", "Code"),
     "broader": ("上位", "Broader"),
+    "serves_prong": ("服務之內涵", "Serves"),
+    "reading_note": ("本資料集之解讀", "This dataset's reading"),
     "vocab_formats": ("詞彙檔：", "Vocabulary files:"),
     # about
     "about_title": ("關於本站", "About"),
@@ -315,6 +317,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "purpose": ("用途", "What for"),
     "cite_dataset": ("引用本資料集", "Citing the dataset"),
     "sources_docs": ("來源文件", "Source documents"),
+    "stated_purpose": ("資料集目的", "What the data is for"),
+    "stated_purpose_lead": ("來源文件所述本資料之目的，照錄其中文與英文原文：",
+                            "The purpose the source document states for this data, in its own Chinese and "
+                            "English words:"),
+    "quoted_from": ("原文出處", "Quoted from"),
     "footer_licence": ("資料採政府資料開放授權條款－第1版",
                        "Data under the Open Government Data License, Taiwan, version 1.0"),
     "yes": ("是", "yes"),
@@ -349,6 +356,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "cases": ("案件", "cases"),
     "sources": ("出處", "sources"),
     "url": ("網址", "URL"),
+    "prong": ("四大內涵", "four prongs"),
 }
 
 

@@ -429,8 +429,9 @@ def about_page(request: Request):
                          publisher)
         zh_en = str(dp.get("provenance", "")).split("\n\n", 1)
         provenance = {"zh": zh_en[0], "en": zh_en[-1]} if dp.get("provenance") else {}
+        purpose = dp.get("purpose") if isinstance(dp.get("purpose"), dict) else {}
     except (OSError, ValueError):
-        sources = []
+        sources, purpose = [], {}
     # the publisher is the operator's; the facts are the AAC's documents', transcribed
     citation = (
         f"{publisher}（{year}）。機關採購廉政平臺開放資料集，第 {portal.version} 版（資料基準日 {portal.as_of}；"
@@ -441,7 +442,7 @@ def about_page(request: Request):
     )
     ctx = _context(request, "about", t("about_title"), citation=citation, endpoints=endpoints,
                    dataset_description=description, source_docs=sources, publisher=publisher,
-                   provenance=provenance)
+                   provenance=provenance, stated_purpose=purpose)
     return _page("about.html", ctx)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from pipelines.terms import CODES, VOCAB
+from pipelines.terms import CODES, LZ, VOCAB
 
 VANN_PREFIX = URIRef("http://purl.org/vocab/vann/preferredNamespacePrefix")
 
@@ -45,6 +45,9 @@ class Concept:
     label: dict[str, str]
     definition: dict[str, str]
     broader: str | None = None
+    serves: list[str] = field(default_factory=list)  # prong codes (lz:servesProng)
+    scope: dict[str, str] = field(default_factory=dict)  # skos:scopeNote: the evidence, quoted
+    reading: dict[str, str] = field(default_factory=dict)  # skos:editorialNote: this dataset's reading
 
 
 @dataclass
@@ -140,8 +143,10 @@ def load_vocabulary(vocab_dir: Path) -> Vocabulary:
         for c in graph.subjects(SKOS.inScheme, s):
             notation = next((str(o) for o in graph.objects(c, SKOS.notation)), str(c).rsplit("/", 1)[-1])
             broader = next((str(o).rsplit("/", 1)[-1] for o in graph.objects(c, SKOS.broader)), None)
+            serves = [str(o).rsplit("/", 1)[-1] for o in graph.objects(c, LZ.servesProng)]
             concept = Concept(sid, notation, str(c), _texts(graph, c, SKOS.prefLabel),
-                              _texts(graph, c, SKOS.definition), broader)
+                              _texts(graph, c, SKOS.definition), broader, sorted(serves),
+                              _texts(graph, c, SKOS.scopeNote), _texts(graph, c, SKOS.editorialNote))
             members.append((position(str(c)), concept))
             concepts[(sid, notation)] = concept
         scheme.concepts = [c for _, c in sorted(members, key=lambda x: x[0])]

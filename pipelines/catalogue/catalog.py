@@ -12,7 +12,10 @@ DCAT-AP 3.0.1 (https://semiceu.github.io/DCAT-AP/releases/3.0.1/), on W3C DCAT 3
   (SHA-256), licence OGDL-Taiwan-1.0, issued and modified dates, languages;
 - the SPARQL endpoint, the REST API and the reconciliation service as
   ``dcat:DataService`` (§ Data Service), each serving the dataset;
-- the publisher (``foaf:Agent``) and a contact point (``vcard:Kind``).
+- the publisher (``foaf:Agent``) and a contact point (``vcard:Kind``);
+- the purpose a source states for the data, where the records give one: DCAT-AP has no
+  property for it, so the vocabulary's ``lz:statedPurpose`` (the source's words) and
+  ``lz:purposeSource`` (its sections) sit beside ``dct:description``.
 
 It conforms to the official shapes (``shapes.ttl`` and ``range.ttl``: no
 Violation); the tests run pySHACL with them and report the Warnings of
@@ -42,7 +45,7 @@ from ..rdf.graph import date_lit
 from ..rdf.serialize import by_subject, write_jsonld, write_rdfxml, write_turtle
 from ..rdf.terms import IRI, RDF_TYPE, XSD, Lit, en, typed, zh
 from ..tables.package import TABLE_BY_NAME
-from ..terms import PREFIXES
+from ..terms import LZ, PREFIXES
 from .context import CATALOG_FILES, MEDIA, FileInfo, inventory
 
 DCAT = "http://www.w3.org/ns/dcat#"
@@ -68,6 +71,7 @@ EXTRA_PREFIXES = {
     "eufreq": EU + "frequency/", "iana": IANA,
 }
 A = IRI(RDF_TYPE)
+LZ_STATED_PURPOSE, LZ_PURPOSE_SOURCE = str(LZ.statedPurpose), str(LZ.purposeSource)
 SHA256 = IRI(SPDX + "checksumAlgorithm_sha256")
 # Taiwan, Penghu, Kinmen and Matsu (WGS 84)
 TAIWAN_BBOX = "POLYGON((118.1 21.8,122.1 21.8,122.1 26.4,118.1 26.4,118.1 21.8))"
@@ -177,6 +181,7 @@ def catalog_triples(rel, files: list[FileInfo]) -> list[tuple]:
     created = typed(rel.created, XSD + "dateTime")
     issued = date_lit(parse_date(rel.date("issued"))) if rel.date("issued") else created
     title, desc = rel.title, rel.description
+    purpose = rel.ds.purpose
     kw_zh, kw_en = rel.keywords
     country = IRI(EU + "country/TWN")
     theme = IRI(EU + "data-theme/GOVE")
@@ -281,6 +286,10 @@ def catalog_triples(rel, files: list[FileInfo]) -> list[tuple]:
         else:
             ext(_texts(node, IRI(DCT + "title"), title.zh, title.en))
         ext(_texts(node, IRI(DCT + "description"), desc.zh, desc.en))
+        if purpose:  # DCAT-AP has no property for it: the vocabulary's, beside dct:description
+            ext(_texts(node, IRI(LZ_STATED_PURPOSE), purpose.text.zh, purpose.text.en))
+            for section in dict.fromkeys(c.source for c in purpose.cited):
+                add((node, IRI(LZ_PURPOSE_SOURCE), IRI(ids.source(section))))
         add((node, IRI(DCT + "identifier"), Lit(f"{rel.slug}/{rel.version}" if is_version else rel.slug)))
         add((node, IRI(DCT + "publisher"), publisher))
         if provenance.zh:

@@ -7,7 +7,7 @@ SHACL (https://www.w3.org/TR/shacl/) runs in pySHACL with the project's shapes
 (``shapes/``) over the data graph alone (code values are checked with ``sh:in``).
 Every shape targets a class and looks no further than the nodes one hop away,
 so the graph can be checked case by case: each chunk of cases, with the
-shared records (agencies, sources, laws) it points at, is checked in a worker
+dataset node and the shared records (agencies, sources, laws) they point at, is checked in a worker
 process, two at a time on two cores. A result about a shared record is found
 in every chunk and reported once.
 """
@@ -43,7 +43,7 @@ _STATE: dict = {}  # set before forking; read by the workers
 
 def _chunk_triples(index: int) -> list[tuple]:
     parts, chunk = _STATE["parts"], _STATE["chunks"][index]
-    out = list(parts.shared)
+    out = list(parts.top) + list(parts.shared)  # the dataset node too: its shape looks one hop away
     for cid in chunk:
         out.extend(parts.cases[cid])
     return out
@@ -130,6 +130,8 @@ def _problem(row: tuple, ids: Minter, owner: dict) -> Problem:
         file = "datasets/source/laws.yaml"
     elif kind == "source":
         file = "datasets/source/sources.yaml"
+    elif kind == "dataset":
+        file = "datasets/source/dataset.yaml"
     elif kind == "participation":
         act = slug.rsplit("-", 1)[0]
         file = f"datasets/source/cases/{owner.get(act, '')}.yaml" if owner.get(act) else "datasets/source"

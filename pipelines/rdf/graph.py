@@ -50,6 +50,7 @@ P = {
         "phase", "riskCategory", "mitigation", "IllustrativeAccount", "account", "quotation",
         "namesProject", "attribution", "statedDate", "noteType", "field", "officialValue",
         "officialSource", "otherValue", "otherSource", "resolution", "order", "pccTenderId",
+        "statedPurpose", "purposeSource",
     )
 }
 PREF = IRI(SKOS + "prefLabel")
@@ -134,7 +135,8 @@ class GraphWriter:
                 yield (s, SOURCE, IRI(self.ids.source(c.source)))
 
     def dataset_node(self, ds: m.Dataset) -> Iterator[tuple]:
-        """The dataset itself: what it is, the laws it relates to, the documents it comes from.
+        """The dataset itself: what it is, the laws it relates to, the documents it comes from,
+        and the purpose a source states for it (``lz:statedPurpose``, cited by ``lz:purposeSource``).
 
         The full DCAT description (versions, distributions, services) is the catalogue's
         (``catalog.py``); this node ties the data to it and to its references.
@@ -150,6 +152,10 @@ class GraphWriter:
             yield (s, REFERENCES, IRI(self.ids.law(law.id)))
         for doc in ds.sources.values():  # not dct:source: DCAT-AP keeps that for source datasets
             yield (s, PROV_DERIVED, IRI(self.ids.source(doc.id)))
+        if ds.purpose:  # the purpose a source states, in its words, and where it says so
+            yield from _texts(s, P["statedPurpose"], ds.purpose.text)
+            for section in dict.fromkeys(c.source for c in ds.purpose.cited):
+                yield (s, P["purposeSource"], IRI(self.ids.source(section)))
 
     def sources(self, ds: m.Dataset) -> Iterator[tuple]:
         for doc in ds.sources.values():

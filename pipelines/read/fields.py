@@ -52,7 +52,8 @@ RECORD_KEYS: dict[str, RecordKeys] = {
     "dataset": _keys("資料集詮釋資料", "dataset.yaml",
                      "id title description provenance version licence publisher publisher_name issued "
                      "modified as_of contact keywords language update_frequency homepage "
-                     "package_sources datagovtw theme"),
+                     "package_sources datagovtw theme purpose"),
+    "purpose": _keys("資料集目的（purpose）", "the stated purpose", "zh en cited"),  # read_purpose
     "licence": _keys("授權（licence）", "the licence", "id title title_en url"),
     "publisher": _keys("發布者（publisher）", "the publisher", "agency name url type"),
     "contact": _keys("聯絡資訊（contact）", "the contact", "name url email phone"),

@@ -18,7 +18,7 @@ from pathlib import Path
 from .. import model as m
 from ..errors import ERROR, WARNING, Problem, ProblemsFound, Report
 from .cases import Cases
-from .fields import SLUG, URL, WIKIDATA, _closest
+from .fields import SLUG, URL, WIKIDATA, _closest, _with_field
 from .syntax import MISSING
 
 
@@ -85,6 +85,31 @@ class Reader(Cases):
             if data.get(key) is not None:
                 self.date(data, key, file=file, record="dataset")
         self.ds.meta = data
+        if data.get("purpose") is not None:
+            self.read_purpose(data, file)
+
+    def read_purpose(self, data: dict, file: str) -> None:
+        """``purpose``: the dataset's purpose in a source's words, ``zh`` and ``en``, each cited
+        with a locator (the source's words that hold it)."""
+        rec = self.get(data, "purpose", file=file, record="dataset", kind=dict)
+        if rec is MISSING:
+            return
+        self.known_keys(rec, "purpose", file=file, record="dataset", at="purpose")
+        before = len(self.problems)
+        zh = self.get(rec, "zh", file=file, record="dataset")
+        en = self.get(rec, "en", file=file, record="dataset")
+        cited = self.citations(rec, file=file, record="dataset")
+        for i, c in enumerate(cited):
+            if not c.locator:
+                self.err("missing-field", "資料集目的之出處缺少原文位置（locator）。",
+                         "A citation of the stated purpose has no locator.", file=file,
+                         record="dataset", field=f"cited[{i}].locator",
+                         fix_zh="在 locator 照錄來源中含此目的之原文。",
+                         fix_en="Quote the source's words that hold the purpose in 'locator'.")
+        for i in range(before, len(self.problems)):  # name the fields where they sit
+            self.problems[i] = _with_field(self.problems[i], "purpose." + self.problems[i].field)
+        if len(self.problems) == before:
+            self.ds.purpose = m.StatedPurpose(m.Text(zh, en), cited)
 
     def meta_keys(self, data: dict, file: str) -> None:
         """Check the keys of dataset.yaml and of its mappings (read by the release writers)."""

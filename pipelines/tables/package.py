@@ -368,8 +368,14 @@ def write_csvs(table_rows_by_name: dict[str, list[tuple]], out: Path) -> dict[st
 
 
 def datapackage(meta: dict, stats: dict[str, tuple[int, str, int]], codes: dict[str, set[str]],
-                *, created: str, extra_resources: Sequence[dict] = ()) -> dict:
-    """The ``datapackage.json`` descriptor (Data Package v2)."""
+                *, created: str, extra_resources: Sequence[dict] = (),
+                purpose: m.StatedPurpose | None = None) -> dict:
+    """The ``datapackage.json`` descriptor (Data Package v2).
+
+    ``purpose`` (the dataset's stated purpose, cited) is written as the custom property
+    ``purpose``: ``{"zh", "en", "sources": [{"source", "locator"}]}``; Data Package v2 allows
+    properties of a publisher's own beside the standard ones.
+    """
     title = meta.get("title", {})
     desc = meta.get("description", {})
     publisher = m.publisher_name(meta)
@@ -410,12 +416,17 @@ def datapackage(meta: dict, stats: dict[str, tuple[int, str, int]], codes: dict[
             "schema": schema,
         })
     resources.extend(extra_resources)
+    stated = {"purpose": {
+        "zh": purpose.text.zh, "en": purpose.text.en,
+        "sources": [{"source": c.source, "locator": c.locator} for c in purpose.cited],
+    }} if purpose else {}
     return {
         "$schema": DP_PROFILE,
         "name": meta.get("id", "lianzheng"),
         "id": meta.get("iri", ""),
         "title": f"{title.get('zh', '')} {title.get('en', '')}".strip(),
         "description": f"{desc.get('zh', '')}\n\n{desc.get('en', '')}".strip(),
+        **stated,
         "version": str(meta.get("version", "")),
         "created": created,
         "homepage": meta.get("homepage", ""),

@@ -24,17 +24,22 @@ CHANGED = {
                     "entry's the version IRI; the catalogue in Turtle moved to rel=describedby",
     "datapackage.json": "issue 13: the workbook states its hash and no byte count, which `frictionless "
                         "validate <URL>` cannot count for a remote XLSX and then reports as wrong; "
-                        "issue 14: the accounts table",
+                        "issue 14: the accounts table; the survey activity type and the translation-difference "
+                        "note type in the columns' code constraints",
     "catalog.ttl": "gives datapackage.json's size and checksum", "catalog.jsonld": "the same",
     "catalog.rdf": "the same",
     "lianzheng-spreadsheets.zip": "issue 13: new, the people's copy of the tables (pipelines/tables/people.py)",
     "release.json": "names the new file",
     "data/accounts.csv": "issue 14: new table of illustrative accounts (溫馨小故事); BASE's records have none",
     "lianzheng.xlsx": "a sheet for the new accounts table",
-    "lianzheng.ttl": "declares the account: prefix", "lianzheng.jsonld": "the same, in its context",
+    "lianzheng.ttl": "declares the account: prefix; issue 14: and the prong: prefix of the new code list",
+    "lianzheng.jsonld": "the same, in its context",
     "vocab/lianzheng.ttl": "issue 14: lz:IllustrativeAccount and its properties; date properties name the "
-                           "datatypes they include",
-    "shapes/lianzheng.ttl": "issue 14: the shape of an illustrative account",
+                           "datatypes they include; lz:servesProng, lz:statedPurpose and lz:purposeSource",
+    "vocab/codes.ttl": "issue 14: the prong code list (四大內涵), each activity type's prong or why none, the "
+                       "survey activity type and the translation-difference note type",
+    "shapes/lianzheng.ttl": "issue 14: the shape of an illustrative account; the codes survey and "
+                            "translation-difference, a code's prong, the dataset's stated purpose",
     "validation-report.json": "counts the new table", "validation-report.txt": "the same",
     "datagovtw.json": "its contract names the portal's developer guide, not a source file that moved",
     "SHA256SUMS": "lists the files above",

@@ -307,6 +307,21 @@ def test_vocabulary_page_has_every_term_and_code(page_of):
         assert anchor in page.ids, anchor
 
 
+def test_vocabulary_page_shows_the_prong_each_type_serves_and_the_readings(portal_client):
+    """The prong list is on the page; a type's row names its prong(s), linked to the prong's row,
+    quotes its evidence, and says where the link is this dataset's reading."""
+    import re
+
+    html = portal_client.get("/vocabulary").text
+    assert 'id="scheme-prong"' in html and 'id="prong-public-oversight"' in html
+    rows = dict(re.findall(r'<tr id="(activity-type-[a-z-]+)">(.*?)</tr>', html, re.S))
+    assert '<a href="#prong-public-oversight">全民監督</a>' in rows["activity-type-survey"]
+    assert "以問卷調查或座談會、說明會等措施" in rows["activity-type-survey"]
+    assert "本資料集之解讀" not in rows["activity-type-survey"]
+    assert "本資料集之解讀" in rows["activity-type-regular-update"]
+    assert "#prong-" not in rows["activity-type-internal-control"]
+    assert "不屬四大內涵" in rows["activity-type-internal-control"]
+
 def test_about_has_licence_citation_and_endpoints(page_of):
     page = page_of("/about?lang=en")
     assert "https://data.gov.tw/license" in page.links
@@ -314,6 +329,20 @@ def test_about_has_licence_citation_and_endpoints(page_of):
         assert link in page.links
     assert "Government Procurement Integrity Platform Open Dataset" in page.text
 
+
+@pytest.mark.parametrize("lang,heading", [("zh", "資料集目的"), ("en", "What the data is for")])
+def test_about_states_the_purpose_in_both_languages_with_its_source(page_of, real_release, lang, heading):
+    """The purpose the introduction states (datapackage.json `purpose`), in its Chinese and its
+    English words on either page, with the sections and the words it is quoted from."""
+    import json
+
+    purpose = json.loads((real_release / "datapackage.json").read_text(encoding="utf-8"))["purpose"]
+    page = page_of("/about" + ("?lang=en" if lang == "en" else ""))
+    assert heading in [h for _, h in page.headings]
+    assert purpose["zh"] == "活化平臺案件資料的串聯及運用" and purpose["zh"] in page.text
+    assert purpose["en"] in page.text
+    for s in purpose["sources"]:
+        assert s["source"] in page.text and " ".join(s["locator"].split()) in page.text
 
 def test_static_files_are_served_and_nothing_else(portal_client):
     css = portal_client.get("/static/portal.css")

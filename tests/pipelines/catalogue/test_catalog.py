@@ -167,3 +167,25 @@ def test_catalog_and_data_graph_together_have_no_violation(real_release, real_ca
     merged += real_catalog
     merged.parse(real_release / "lianzheng.nt")
     assert [r for r in shacl(merged, "shapes.ttl", "range.ttl") if r[0] == "Violation"] == []
+
+
+def test_catalog_states_the_purpose_in_the_sources_words(real_catalog, real_release):
+    """The purpose the records give (dataset.yaml `purpose`) is on the dataset and on its current
+    version, in both languages, with the sections it comes from; DCAT-AP's shapes still pass
+    (test above), and datapackage.json carries the same words with their locators."""
+    from pipelines.read.reader import read_dataset
+    from pipelines.terms import LZ
+    from tests.conftest import REAL
+
+    purpose = read_dataset(REAL).purpose
+    assert purpose is not None
+    package = json.loads((real_release / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["purpose"] == {"zh": purpose.text.zh, "en": purpose.text.en, "sources": [
+        {"source": c.source, "locator": c.locator} for c in purpose.cited]}
+    datasets = list(real_catalog.subjects(RDF.type, DCAT.Dataset))
+    assert len(datasets) == 2
+    for node in datasets:
+        stated = {(o.language, str(o)) for o in real_catalog.objects(node, LZ.statedPurpose)}
+        assert stated == {("zh-Hant", purpose.text.zh), ("en", purpose.text.en)}, node
+        sources = {str(o).rsplit("/source/", 1)[1] for o in real_catalog.objects(node, LZ.purposeSource)}
+        assert sources == {c.source for c in purpose.cited}, node

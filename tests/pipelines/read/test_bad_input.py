@@ -19,6 +19,9 @@ from pipelines.read.reader import Reader
 from tests.conftest import MINIMAL, REAL
 
 CASE = "cases/danjiang-bridge.yaml"
+# a stated purpose the minimal folder can hold (its one section that says "約 125 億" is the table)
+PURPOSE = ('publisher: aac\npurpose: {zh: 案件資料, en: case data, '
+           'cited: [{source: guidebook/table, locator: "約 125 億"}]}')
 CJK = re.compile(r"[\u4e00-\u9fff]")
 IMPORT_HEADER = "activity_id,case_id,type,date,title_zh,title_en,source_ids\n"
 
@@ -172,6 +175,18 @@ CASES = {
         lambda s: (s / CASE).write_text("- just\n- a list\n", encoding="utf-8"),
         ("wrong-type", "datasets/source/" + CASE, "", ""),
     ),
+    "purpose-without-locator": (
+        lambda s: edit(s / "dataset.yaml", "publisher: aac", PURPOSE.replace(', locator: "約 125 億"', "")),
+        ("missing-field", "datasets/source/dataset.yaml", "dataset", "purpose.cited[0].locator"),
+    ),
+    "purpose-without-english": (
+        lambda s: edit(s / "dataset.yaml", "publisher: aac", PURPOSE.replace(", en: case data", "")),
+        ("missing-field", "datasets/source/dataset.yaml", "dataset", "purpose.en"),
+    ),
+    "purpose-cites-nothing": (
+        lambda s: edit(s / "dataset.yaml", "publisher: aac", PURPOSE.split(", cited:")[0] + "}"),
+        ("missing-field", "datasets/source/dataset.yaml", "dataset", "purpose.cited"),
+    ),
 }
 
 ACTIVITY = "danjiang-bridge-2019-05-10-declaration"
@@ -221,6 +236,8 @@ UNKNOWN_KEYS = {
     "dataset-licence": (lambda s: edit(s / "dataset.yaml", 'url: "https://data.gov.tw/license"}',
                                        'link: "https://data.gov.tw/license"}'),
                         ("dataset.yaml", "dataset", "licence.link", "")),
+    "dataset-purpose": (lambda s: edit(s / "dataset.yaml", "publisher: aac", PURPOSE.replace("cited:", "cites:")),
+                        ("dataset.yaml", "dataset", "purpose.cites", "cited")),
     "dataset-datagovtw": (lambda s: edit(s / "dataset.yaml", "publisher: aac",
                                          "publisher: aac\ndatagovtw: {contact_mail: a@b.tw}"),
                           ("dataset.yaml", "dataset", "datagovtw.contact_mail", "contact_email")),

@@ -481,3 +481,25 @@ def test_a_case_page_shows_its_chapters_story_as_a_story(page_of, lang, heading,
     assert heading in [h for _, h in page.headings]
     assert flag in page.text and "十餘個身穿黑色上衣的不明人士" in page.text
     assert "account-anping-water-reclamation-story-outside-interference" in page.ids
+
+
+@pytest.mark.parametrize("lang,heading", [("zh", "本章所引法規"), ("en", "Laws this chapter cites")])
+def test_a_case_page_lists_the_laws_its_chapter_cites(page_of, lang, heading):
+    page = page_of("/cases/niaozuitan-artificial-lake" + ("?lang=en" if lang == "en" else ""))
+    assert heading in [h for _, h in page.headings]
+    assert "/id/law/yunzhang-land-subsidence-action-plan" in page.links
+    assert ("雲彰地區地層下陷具體解決方案暨行動計畫" if lang == "zh" else
+            "Yunlin-Changhua Land Subsidence Solutions and Action Plan") in page.text
+
+
+def test_the_about_page_lists_every_law_with_its_cases(page_of, real_release):
+    with open(real_release / "data" / "laws.csv", encoding="utf-8", newline="") as fh:
+        laws = list(csv.DictReader(fh))
+    page = page_of("/about?lang=en")
+    assert "Laws, plans and conventions the sources cite" in [h for _, h in page.headings]
+    for law in laws:
+        assert f"law-{law['law_id']}" in page.ids and f"/id/law/{law['law_id']}" in page.links
+        assert law["name_en"] in page.text
+        if law["url"]:
+            assert law["url"] in page.links
+    assert "/cases/taipei-station-c1d1?lang=en" in page.links

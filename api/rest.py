@@ -134,6 +134,18 @@ class Account(BaseModel):
     links: Links
 
 
+class LawRef(BaseModel):
+    """A law, plan or convention that the case's chapter or example cites."""
+
+    id: str
+    iri: str
+    name: Text | None
+    kind: str | None = Field(description="Code of the law-kind list")
+    in_appendix: bool = Field(description="Whether the guidebook's Appendix 2 (相關法規列表) lists it")
+    url: str | None = Field(description="Official text, where one is confirmed")
+    links: Links
+
+
 class QualityNote(BaseModel):
     id: str
     iri: str
@@ -173,6 +185,7 @@ class CaseDetail(CaseSummary):
     observations: list[Observation]
     risks: list[Risk]
     accounts: list[Account] = Field(description="Illustrative stories the case's chapter tells")
+    laws: list[LawRef] = Field(description="Laws, plans and conventions the case's chapter or example cites")
     quality_notes: list[QualityNote]
 
 
@@ -370,7 +383,7 @@ def add_lookups(router: APIRouter, tables: Tables) -> None:
     for path, endpoint, model, summary, description in (
             ("/api/cases/{case_id}", get_case, CaseDetail, "One case",
              "The case with its activities (and their participants), documents, observations, risks, "
-             "quality notes and the sources cited."),
+             "the laws its chapter cites, quality notes and the sources cited."),
             ("/api/agencies/{agency_id}", get_agency, AgencyDetail, "One agency",
              "The agency with its sub-agencies and the cases it takes part in.")):
         for method in ("GET", "HEAD"):  # HEAD answered alike, and left out of the OpenAPI document

@@ -57,6 +57,7 @@ class Tables:
     agency_case_count: dict[str, int] = field(default_factory=dict)
     agency_order: dict[str, list[str]] = field(default_factory=dict)
     agency_below: dict[str, frozenset[str]] = field(default_factory=dict)  # sub-agencies at any depth
+    laws: list[dict] = field(default_factory=list)  # every law with the cases citing it, by id
     # texts from the graph the tables do not carry, by IRI (add_texts):
     # {"description": {"zh": ..., "en": ...}, "alt_names": [{"zh": ..., "en": ...}, ...]}
     texts: dict[str, dict] = field(default_factory=dict)
@@ -170,6 +171,7 @@ def load(release: Path) -> Tables:
                     base=str(manifest.get("base", "")),
                     counts={k: len(v) for k, v in rows.items()})
     cases, agencies = views.build(rows)
+    tables.laws = views.law_views(rows)
     tables.agency_below = views.descendants(rows["agencies"])
     for v in cases:
         tables.case_ids.append(v.id)

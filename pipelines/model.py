@@ -209,10 +209,24 @@ class StatedPurpose:
 
 @dataclass(frozen=True, slots=True)
 class Law:
+    """A law, regulation, rule, plan, convention or directive the sources name.
+
+    ``cited`` is every place the text names it (section and verbatim locator); ``cases`` are
+    the cases whose chapter or example names it, so that "which laws does case X cite" and
+    "which cases cite law Y" are one look-up. ``in_appendix``: one of the six laws of the
+    guidebook's 附錄二 相關法規列表, whose ``url`` is the one it prints. ``url`` is the
+    official text where one is confirmed, ``''`` otherwise. ``alt_names`` are the other
+    spellings the seeds use (a short form, an acronym).
+    """
+
     id: str
     name: Text
     url: str
     cited: tuple[Citation, ...]
+    kind: str = ""  # code in the law-kind scheme
+    in_appendix: bool = False
+    cases: tuple[str, ...] = ()  # case ids
+    alt_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

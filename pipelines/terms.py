@@ -73,6 +73,7 @@ class LZ(DefinedNamespace):
     observation: URIRef
     risk: URIRef
     account: URIRef
+    citesLaw: URIRef
 
     # the monitored procurement
     estimatedAmount: URIRef
@@ -113,6 +114,9 @@ class LZ(DefinedNamespace):
     namesProject: URIRef
     attribution: URIRef
     statedDate: URIRef
+
+    # a law (schema:Legislation)
+    inAppendix: URIRef
 
     # a quality note
     noteType: URIRef  # code list: quality-note-type

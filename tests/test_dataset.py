@@ -187,11 +187,149 @@ def test_the_table_total_is_computed_not_typed(ds):
     assert Decimal(sum_note.official_value) == total
 
 
-def test_related_laws_are_the_guidebooks_with_their_urls(ds):
+# Where each section of the seeds begins, in document order (sources.yaml's): the guidebook's
+# by the exact text of its first line (the contents repeat the headings with page numbers),
+# the introduction's by a pattern (its lists are spaced with no-break spaces).
+GUIDEBOOK_STARTS = (
+    ("guidebook/contents", "Contents 目錄"), ("guidebook/origin", "壹 緣起"),
+    ("guidebook/vision", "貳 目標願景"), ("guidebook/benchmark-1", "標竿案例"),
+    ("guidebook/operating-model/principles", "參 作業要領"),
+    ("guidebook/operating-model/risk-check", "(二) 前置作業"),
+    ("guidebook/operating-model/execution-plan", "2. 訂定實施計畫"),
+    ("guidebook/operating-model/public-declaration", "(三) 跨域合作"),
+    ("guidebook/operating-model/liaison-meeting", "2. 聯繫會議"),
+    ("guidebook/operating-model/consultation", "3. 座談協商"),
+    ("guidebook/operating-model/awareness", "4. 廉政宣導："),
+    ("guidebook/operating-model/transparency-zone", "(四) 資訊公開"),
+    ("guidebook/operating-model/regular-update", "2. 定期檢視更新"),
+    ("guidebook/operating-model/internal-control", "(五) 內控檢核"),
+    ("guidebook/operating-model/measure-tracking", "(六) 措施管考"),
+    ("guidebook/operating-model/effectiveness-evaluation", "(七) 效益評估"),
+    ("guidebook/training", "二、教育訓練"), ("guidebook/outreach", "三、多元行銷"),
+    ("guidebook/benchmark-2", "標竿案例"), ("guidebook/key-factors", "肆 關鍵因素"),
+    ("guidebook/benchmark-3", "標竿案例"), ("guidebook/table", "伍 執行成果"),
+    ("guidebook/benchmark-4", "安平再生水廠"), ("guidebook/conclusion", "陸 結語"),
+    ("guidebook/implementation-plan", "附錄"), ("guidebook/laws", "相關法規列表"),
+    ("guidebook/editors", "研編小組成員"),
+)
+INTRO_STARTS = (
+    ("aac-intro/background", r"I\. Background"), ("aac-intro/four-prongs", r"II\.\s"),
+    ("aac-intro/specific-actions", r"III\.\s"), ("aac-intro/benefits", r"IV\.\s"),
+    ("aac-intro/outlook", r"V\.\s"), ("aac-intro/zh-specific-actions", r"1\.\s+跨域合作"),
+    ("aac-intro/zh-benefits", r"1\.\s+對國家"), ("aac-intro/zh-outlook", r"為擴大廉政平臺"),
+)
+
+
+@pytest.fixture(scope="module")
+def sections() -> dict[str, str]:
+    """Each section's text: from its first line up to the next section's."""
+    out = {}
+    for name, starts in ((GUIDEBOOK, [(sid, re.escape(first) + "$") for sid, first in GUIDEBOOK_STARTS]),
+                         (INTRO, list(INTRO_STARTS))):
+        lines = seed_text(name).splitlines()
+        found, i = [], 0
+        for sid, pattern in starts:
+            while i < len(lines) and not re.match(pattern, lines[i].strip()):
+                i += 1
+            assert i < len(lines), (name, sid, "its first line is not in the seed")
+            found.append((sid, i))
+            i += 1
+        for (sid, a), (_, b) in zip(found, found[1:] + [("", len(lines))], strict=True):
+            out[sid] = "\n".join(lines[a:b])
+    return out
+
+
+@pytest.fixture(scope="module")
+def case_passages(ds, sections) -> dict[str, str]:
+    """Each case's chapter (標竿案例 N) and its example in the operating model: the passage
+    from a 【...】 heading that names the case up to the next heading or the section's end."""
+    out = {c.id: sections[f"guidebook/benchmark-{c.benchmark}"] for c in ds.cases.values() if c.benchmark}
+    for sid, text in sections.items():
+        if not sid.startswith("guidebook/operating-model/"):
+            continue
+        for part in re.split(r"^(?=【)", text, flags=re.M)[1:]:
+            head = squash(part.splitlines()[0])
+            named = [c.id for c in ds.cases.values()
+                     if any(squash(n) in head for n in [c.name.zh] + [a.zh for a in c.alt_names])]
+            assert len(named) == 1, (sid, head, named)  # every example heading names one case
+            out[named[0]] = out.get(named[0], "") + part
+    return out
+
+
+def test_section_starts_are_the_sections_in_order(ds, sections):
+    assert list(sections) == list(ds.sections)
+
+
+def _names(law) -> list[str]:
+    return [law.name.zh] + list(law.alt_names)
+
+
+def test_the_appendix_laws_are_exactly_the_in_appendix_ones_with_their_printed_urls(ds):
     text = seed_text(GUIDEBOOK)
     listed = re.findall(r"^(\S+)\t(https://\S+)", text, re.M)
-    assert len(listed) == len(ds.laws) == 6
-    assert {(name, url) for name, url in listed} == {(law.name.zh, law.url) for law in ds.laws.values()}
+    appendix = [law for law in ds.laws.values() if law.in_appendix]
+    assert len(listed) == len(appendix) == 6
+    assert {(name, url) for name, url in listed} == {(law.name.zh, law.url) for law in appendix}
+    for law in ds.laws.values():  # the appendix, and only the appendix, cites guidebook/laws
+        assert law.in_appendix == any(c.source == "guidebook/laws" for c in law.cited), law.id
+        assert law.kind and law.name.en, law.id
+    # an English name changed since 1.0.0 is a correction note giving the name used now
+    for n in ds.notes:
+        if n.type == "correction" and n.field == "name_en":
+            assert n.official_value in {law.name.en for law in appendix}, n.id
+
+
+def test_every_law_is_named_verbatim_wherever_it_is_cited(ds, sections):
+    """Each citation's locator is the seed's words in that section, and names the law (its
+    name or one of the other spellings the seeds use)."""
+    for law in ds.laws.values():
+        assert law.cited, law.id
+        for c in law.cited:
+            assert c.locator and c.locator in sections[c.source], (law.id, c.source, c.locator)
+            assert any(n in c.locator for n in _names(law)), (law.id, c.locator, "does not name the law")
+
+
+def test_every_section_that_names_a_law_is_among_its_citations(ds, sections):
+    for law in ds.laws.values():
+        naming = {sid for sid, text in sections.items() if any(squash(n) in squash(text) for n in _names(law))}
+        assert naming == {c.source for c in law.cited}, law.id
+
+
+# Named in 「」 in the guidebook but not laws: the cases' own projects (see laws.yaml)
+NOT_LAWS = {
+    "淡江大橋及其連絡道路設計畫": "the Danjiang Bridge case's procurement (its 建設計畫)",
+    "曾文南化烏山頭水庫治理及穩定南部地區供水計畫": "the precursor platform's project (notes.yaml)",
+    "臺南市安平再生水廠新建工程統包計畫案": "the Anping case's procurement",
+}
+
+
+def test_every_instrument_the_guidebook_names_is_a_law(ds):
+    quoted = set(re.findall(r"「([^」]{4,}?(?:法|條例|要點|規範|規定|準則|公約|計畫|方案|計畫案))」",
+                            squash(seed_text(GUIDEBOOK))))
+    recorded = {squash(n) for law in ds.laws.values() for n in _names(law)}
+    assert quoted - set(NOT_LAWS) <= recorded, sorted(quoted - set(NOT_LAWS) - recorded)
+    assert set(NOT_LAWS) <= quoted
+
+
+def test_the_texts_procurement_rules_and_uncac_are_recorded(ds):
+    text = squash(seed_text(GUIDEBOOK))
+    kinds = {law.name.zh: law.kind for law in ds.laws.values()}
+    expected = {"政府採購法": "act", "機關巨額工程採購採最有利標決標作業要點": "administrative-rule",
+                "機關採購審查小組設置及作業要點": "administrative-rule",
+                "公共工程招標文件公開閱覽制度實施要點": "administrative-rule", "聯合國反貪腐公約": "convention"}
+    for name, kind in expected.items():
+        assert name in text and kinds.get(name) == kind, name
+    uncac = next(law for law in ds.laws.values() if law.name.zh == "聯合國反貪腐公約")
+    assert "UNCAC" in uncac.alt_names and uncac.name.en in seed_text(GUIDEBOOK)
+
+
+def test_a_law_cites_the_cases_in_whose_chapter_or_example_it_is_named(ds, case_passages):
+    """A law's cases are exactly those whose chapter or example holds one of its citations."""
+    assert sum(1 for c in ds.cases.values() if c.benchmark) == 4 and len(case_passages) >= 12
+    for law in ds.laws.values():
+        holding = {cid for cid, passage in case_passages.items() for c in law.cited if c.locator in passage}
+        assert set(law.cases) == holding, law.id
+    assert any(law.cases for law in ds.laws.values())
 
 
 def test_benchmark_cases_have_their_stories(ds):

@@ -75,6 +75,7 @@ PREFIXES = f"""
 @prefix unit:   <{CODES}unit/> .
 @prefix phase:  <{CODES}phase/> .
 @prefix qnt:    <{CODES}quality-note-type/> .
+@prefix lawk:   <{CODES}law-kind/> .
 """
 
 # One of everything, valid: no result of any severity.
@@ -97,6 +98,7 @@ case:danjiang a lz:IntegrityPlatform ;
     lz:publishedDocument doc:minutes ;
     lz:observation obs:failed-tenders , obs:grade ;
     lz:risk risk:interference ;
+    lz:citesLaw law:plan ;
     dqv:hasQualityAnnotation note:established ;
     dct:source sec:table .
 
@@ -219,9 +221,19 @@ note:established a lz:QualityNote ;
 
 law:procurement-ethics a schema:Legislation ;
     dct:identifier "procurement-ethics" ;
-    schema:name "採購人員倫理準則"@zh-Hant , "Ethical Guidelines for Procurement Personnel"@en ;
+    schema:name "採購人員倫理準則"@zh-Hant , "Ethics Regulations for Procurement Personnel"@en ;
+    dct:type lawk:regulation ;
+    lz:inAppendix true ;
     schema:url <https://law.moj.gov.tw/LawClass/LawAll.aspx?pcode=A0030095> ;
     dct:source sec:laws .
+
+law:plan a schema:Legislation ;
+    dct:identifier "plan" ;
+    schema:name "雲彰地區地層下陷具體解決方案暨行動計畫"@zh-Hant , "Land subsidence action plan"@en ;
+    schema:alternateName "雲彰地層下陷行動計畫"@zh-Hant , "YLAP"@en ;
+    dct:type lawk:plan ;
+    lz:inAppendix false ;
+    dct:source sec:benchmark-1 .
 
 src:guidebook a lz:SourceDocument , foaf:Document ;
     dct:identifier "guidebook" ;
@@ -473,9 +485,35 @@ CASES = [
      'INSERT DATA { note:established lz:officialValue "2019-05-10"@zh-Hant }',
      {(V, "QualityNote-officialValue", "note/established")}),
     # --- schema:Legislation
-    ("law-no-url",
+    ("law-of-the-appendix-without-url",
      "DELETE WHERE { law:procurement-ethics schema:url ?o }",
+     {(V, "LegislationUrlShape", "law/procurement-ethics")}),
+    ("law-outside-the-appendix-without-url",  # allowed: no official URL confirmed
+     "DELETE WHERE { law:procurement-ethics schema:url ?o } ;"
+     " DELETE WHERE { law:procurement-ethics lz:inAppendix ?o } ;"
+     " INSERT DATA { law:procurement-ethics lz:inAppendix false }",
+     set()),
+    ("law-two-urls",
+     "INSERT DATA { law:procurement-ethics schema:url <https://example.org/other> }",
      {(V, "Legislation-url", "law/procurement-ethics")}),
+    ("law-without-in-appendix",
+     "DELETE WHERE { law:plan lz:inAppendix ?o }",
+     {(V, "Legislation-inAppendix", "law/plan"), (V, "LegislationUrlShape", "law/plan")}),
+    ("law-in-appendix-as-text",
+     'DELETE WHERE { law:plan lz:inAppendix ?o } ; INSERT DATA { law:plan lz:inAppendix "false" }',
+     {(V, "Legislation-inAppendix", "law/plan"), (V, "LegislationUrlShape", "law/plan")}),
+    ("law-kind-from-another-scheme",
+     "DELETE WHERE { law:plan dct:type ?o } ; INSERT DATA { law:plan dct:type kind:ministry }",
+     {(V, "Legislation-kind", "law/plan")}),
+    ("law-without-kind",
+     "DELETE WHERE { law:plan dct:type ?o }",
+     {(W, "Legislation-kind-recommended", "law/plan")}),
+    ("law-other-name-untagged",
+     'INSERT DATA { law:plan schema:alternateName "YLAP" }',
+     {(V, "Legislation-alternateName-lang", "law/plan")}),
+    ("case-cites-a-law-that-is-not-one",
+     "DELETE WHERE { case:danjiang lz:citesLaw ?o } ; INSERT DATA { case:danjiang lz:citesLaw agency:thb }",
+     {(V, "IntegrityPlatform-citesLaw", "case/danjiang")}),
     ("law-no-chinese-name",
      'DELETE DATA { law:procurement-ethics schema:name "採購人員倫理準則"@zh-Hant }',
      {(V, "Legislation-name-bilingual", "law/procurement-ethics")}),

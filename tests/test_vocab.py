@@ -222,7 +222,7 @@ def test_codes_schemes_have_bilingual_label_and_definition(codes):
 
 def test_codes_match_model_doc():
     doc = {scheme: {code for code, _, _ in entries} for scheme, entries in MODEL_CODES.items()}
-    assert len(doc) == 12
+    assert len(doc) == 13  # with prong and law-kind (issue 14)
     assert load_codes() == doc
 
 

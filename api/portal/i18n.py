@@ -134,6 +134,20 @@ WORDS: dict[str, tuple[str, str]] = {
     "observations": ("效益與數據", "Outcomes and figures"),
     "risks": ("廉政風險與因應", "Integrity risks and mitigations"),
     "accounts": ("本章之示例故事", "Stories this chapter tells"),
+    "case_laws": ("本章所引法規", "Laws this chapter cites"),
+    "law_official_text": ("法規全文（官方網站）", "Official text"),
+    "law_no_url": ("未確認官方網址", "No official URL confirmed"),
+    "all_laws": ("所有相關法規", "All the laws the sources cite"),
+    "laws_title": ("相關法規", "Laws, plans and conventions the sources cite"),
+    "laws_intro": ("指引手冊附錄二「相關法規列表」所列之 6 部法規，及內文所提之其他法規、計畫與公約；"
+                   "網址為官方網站，附錄所列者照其所印，未確認者不列。",
+                   "The six laws of the guidebook's Appendix 2 (相關法規列表) and the other laws, plans and "
+                   "conventions its text names. URLs are official ones: the appendix's as it prints them; "
+                   "none is given where none was confirmed."),
+    "law_name": ("法規名稱", "Name"),
+    "law_kind": ("類型", "Kind"),
+    "law_cited_by": ("引用之案件與章節", "Cited by cases and sections"),
+    "law_in_appendix": ("附錄二", "Appendix 2"),
     "accounts_intro": ("指引手冊於本案章節所附之「溫馨小故事」，依原文照錄；故事未必指明本案，不列為本案之事件。",
                        "The guidebook's short stories (溫馨小故事) in this case's chapter, in the source's words. "
                        "A story does not always name the case, so none is listed as an event of the case."),
@@ -357,6 +371,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "sources": ("出處", "sources"),
     "url": ("網址", "URL"),
     "prong": ("四大內涵", "four prongs"),
+    "name_en": ("英文名稱", "English name"),
 }
 
 

@@ -7,7 +7,8 @@ route                      page
 ``/cases``                 the case list: search (``q``), facets (``authority``, ``level``,
                            ``status``, ``year``), ``sort``, ``page``; shareable by URL
 ``/cases/{id}``            a case: facts and sources, timeline, documents by transparency-zone
-                           category, participants, quality notes, formats, how to cite
+                           category, participants, the laws its chapter cites, quality notes,
+                           formats, how to cite
 ``/agencies``              agencies with cases (``?all=1``: every agency)
 ``/agencies/{id}``         an agency, its cases and the activities it took part in
 ``/charts``                cases per year, amount by ministry or city, activities per year
@@ -15,7 +16,8 @@ route                      page
                            ``?query=`` or ``?example=`` runs one and shows a table (no JS)
 ``/downloads``             the release's files with sizes, formats and checksums; history
 ``/vocabulary``            the vocabulary and code lists, readable (each term an anchor)
-``/about``                 licence, how to cite, API and harvesting endpoints
+``/about``                 licence, how to cite, API and harvesting endpoints, the laws the
+                           sources cite
 ``/docs``                  the API reference: the OpenAPI document in Swagger UI (served
                            locally), and every operation listed for a browser without it
 ``/static/...``            the portal's stylesheet and scripts, YASGUI and Swagger UI from node_modules
@@ -442,7 +444,8 @@ def about_page(request: Request):
     )
     ctx = _context(request, "about", t("about_title"), citation=citation, endpoints=endpoints,
                    dataset_description=description, source_docs=sources, publisher=publisher,
-                   provenance=provenance, stated_purpose=purpose)
+                   provenance=provenance, stated_purpose=purpose,
+                   laws=sorted(portal.tables.laws, key=lambda law: (not law["in_appendix"], law["id"])))
     return _page("about.html", ctx)
 
 

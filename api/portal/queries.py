@@ -146,6 +146,26 @@ SELECT ?case ?name ?field ?officialValue ?otherValue WHERE {{
 ORDER BY ?case ?field
 """,
     ),
+    Example(
+        "laws-and-cases",
+        {"zh": "相關法規與引用之案件", "en": "Laws and the cases that cite them"},
+        {"zh": "來源提及哪些法規、計畫與公約？各屬何種類型、是否列於附錄二、官方全文在哪裡、哪些案件之章節引用？",
+         "en": "Which laws, plans and conventions do the sources name: of what kind, listed in Appendix 2 or not, "
+               "where is the official text, and which cases' chapters cite them?"},
+        _prefixes("lz", "schema", "dct", "skos") + """
+SELECT ?law ?name ?kind ?inAppendix ?url (GROUP_CONCAT(?caseName; separator=" | ") AS ?cases) WHERE {
+  ?law a schema:Legislation ;
+       schema:name ?name ;
+       lz:inAppendix ?inAppendix .
+  FILTER(langMatches(lang(?name), "zh-Hant"))
+  OPTIONAL { ?law dct:type ?type . ?type skos:notation ?kind }
+  OPTIONAL { ?law schema:url ?url }
+  OPTIONAL { ?case lz:citesLaw ?law ; skos:prefLabel ?caseName . FILTER(langMatches(lang(?caseName), "zh-Hant")) }
+}
+GROUP BY ?law ?name ?kind ?inAppendix ?url
+ORDER BY DESC(?inAppendix) ?law
+""",
+    ),
 )
 
 BY_ID = {e.id: e for e in EXAMPLES}

@@ -9,6 +9,7 @@ on a typo.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
@@ -51,6 +52,7 @@ P = {
         "namesProject", "attribution", "statedDate", "noteType", "field", "officialValue",
         "officialSource", "otherValue", "otherSource", "resolution", "order", "pccTenderId",
         "statedPurpose", "purposeSource",
+        "citesLaw", "inAppendix",
     )
 }
 PREF = IRI(SKOS + "prefLabel")
@@ -86,8 +88,11 @@ FOAF_DOC = IRI(FOAF + "Document")
 LEGISLATION = IRI(SCHEMA + "Legislation")
 SCHEMA_NAME = IRI(SCHEMA + "name")
 SCHEMA_URL = IRI(SCHEMA + "url")
+SCHEMA_ALT = IRI(SCHEMA + "alternateName")
+DCT_TYPE = IRI(DCT + "type")
 ANYURI = XSD + "anyURI"
 
+_CJK = re.compile(r"[\u3400-\u9fff]")
 _DATE_TYPES = {"day": XSD + "date", "month": XSD + "gYearMonth", "year": XSD + "gYear"}
 
 
@@ -203,8 +208,20 @@ class GraphWriter:
         yield (s, A, LEGISLATION)
         yield (s, IDENT, Lit(law.id))
         yield from _texts(s, SCHEMA_NAME, law.name)
-        yield (s, SCHEMA_URL, IRI(law.url))
+        for alt in law.alt_names:  # a short form in Chinese, or an acronym
+            yield (s, SCHEMA_ALT, zh(alt) if _CJK.search(alt) else en(alt))
+        if law.kind:
+            yield (s, DCT_TYPE, _code("law-kind", law.kind))
+        yield (s, P["inAppendix"], typed("true" if law.in_appendix else "false", XSD + "boolean"))
+        if law.url:
+            yield (s, SCHEMA_URL, IRI(law.url))
         yield from self._cites(s, law.cited)
+
+    def law_citations(self, law: m.Law) -> Iterator[tuple[str, tuple]]:
+        """(case id, triple) for each case whose chapter or example cites the law."""
+        s = IRI(self.ids.law(law.id))
+        for cid in law.cases:
+            yield cid, (IRI(self.ids.case(cid)), P["citesLaw"], s)
 
     def case(self, c: m.Case) -> Iterator[tuple]:
         s = IRI(self.ids.case(c.id))
@@ -379,6 +396,9 @@ class TripleParts:
         for law in ds.laws.values():
             shared.extend(w.law(law))
         self.cases: dict[str, list] = {cid: list(w.case(c)) for cid, c in ds.cases.items()}
+        for law in ds.laws.values():  # the case's link to a law it cites is the case's
+            for cid, triple in w.law_citations(law):
+                self.cases[cid].append(triple)
         groups: tuple[tuple[list[Any], Callable[[Any], Iterator[tuple]]], ...] = (
             (ds.activities, w.activity), (ds.documents, w.document),
             (ds.observations, w.observation), (ds.risks, w.risk), (ds.accounts, w.account),

@@ -67,7 +67,8 @@ RECORD_KEYS: dict[str, RecordKeys] = {
     "section": _keys("來源章節", "a source section", "id title"),
     "agency": _keys("機關", "an agency",  # read_agencies
                     "id name kind level parent wikidata alt_names agency_code cited"),
-    "law": _keys("法規", "a law", "id name url cited"),  # read_laws
+    "law": _keys("法規", "a law",  # read_laws
+                 "id name kind in_appendix url alt_names cases cited"),
     "notes-file": _keys("notes.yaml", "notes.yaml", "notes"),  # read_notes
     "case": _keys("案件", "a case",  # read_case
                   "id table_number name procurement agencies authority established amount "

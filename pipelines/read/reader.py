@@ -229,15 +229,40 @@ class Reader(Cases):
             if lid is None:
                 continue
             name = self.text(rec, "name", file=file, record=lid, en_required=True)
-            url = self.get(rec, "url", file=file, record=lid)
-            if url is not MISSING and not URL.match(url):
+            # kind is recommended, not required (lzsh:Legislation-kind-recommended warns): records
+            # made before kinds existed still build
+            kind = self.code(rec, "kind", "law-kind", file=file, record=lid, required=False) or ""
+            in_appendix = self.get(rec, "in_appendix", file=file, record=lid, kind=bool, required=False,
+                                   default=False)
+            url = self.get(rec, "url", file=file, record=lid, required=False, default="")
+            if url and url is not MISSING and not URL.match(url):
                 self.err("bad-url", f"網址「{url}」不是 http(s) 網址。", f"'{url}' is not an http(s) URL.",
                          file=file, record=lid, field="url", fix_zh="寫完整網址，如 https://law.moj.gov.tw/...",
                          fix_en="Write the full URL, e.g. https://law.moj.gov.tw/...")
                 url = MISSING
+            if in_appendix is True and not url:
+                self.err("missing-field", "附錄二「相關法規列表」所列之法規須有網址。",
+                         "A law of the guidebook's appendix of laws must have a URL.", file=file, record=lid,
+                         field="url", fix_zh="寫上附錄所印之網址（照印，不改大小寫）。",
+                         fix_en="Write the URL the appendix prints, as printed (case and all).")
+                url = MISSING
+            alt = self.get(rec, "alt_names", file=file, record=lid, kind=list, required=False, default=[])
+            cases = self.get(rec, "cases", file=file, record=lid, kind=list, required=False, default=[])
+            case_ids: list[str] = []
+            for j, cid in enumerate(cases if cases is not MISSING else []):
+                if not isinstance(cid, str) or not SLUG.match(cid):
+                    self.err("wrong-type", f"cases 第 {j + 1} 項應為案件識別碼，不是「{cid!r}」。",
+                             f"Item {j + 1} of 'cases' must be a case id, not {cid!r}.", file=file,
+                             record=lid, field=f"cases[{j}]", fix_zh="寫 cases/ 中案件檔之 id。",
+                             fix_en="Write the id of a case file in cases/.")
+                    continue
+                self.refer("case", cid, file=file, record=lid, field=f"cases[{j}]")
+                case_ids.append(cid)
             cited = self.citations(rec, file=file, record=lid)
-            if name and url is not MISSING:
-                self.ds.laws[lid] = m.Law(lid, name, url, cited)
+            if name and url is not MISSING and in_appendix is not MISSING:
+                self.ds.laws[lid] = m.Law(lid, name, str(url), cited, kind, bool(in_appendix),
+                                          tuple(dict.fromkeys(case_ids)),
+                                          tuple(str(a) for a in (alt if alt is not MISSING else [])))
 
     def resolve(self) -> None:
         known: dict[str, dict] = {

@@ -219,13 +219,26 @@ TABLES: tuple[Table, ...] = (
     ), ("note_id",), ((("case_id",), "cases", ("case_id",)),
                       (("official_source_id",), "sources", ("source_id",)),
                       (("other_source_id",), "sources", ("source_id",)))),
-    Table("laws", "相關法規", "Related laws", (
+    Table("laws", "相關法規", "Laws, rules, plans and conventions the sources name", (
         _id("law_id", "識別碼", "Law identifier", unique=True),
         Field("name_zh", "string", "法規名稱", "Name (zh-Hant)", required=True),
-        Field("name_en", "string", "英文名稱", "Name (English)", required=True),
-        Field("url", "string", "網址", "Official text on the Laws & Regulations Database", required=True,
-              pattern=r"https?://\S+"),
+        Field("name_en", "string", "英文名稱", "Name (English; the official one where there is one)",
+              required=True),
+        # required until 1.1: every law then was one of the appendix's six, which print their URL
+        Field("url", "string", "網址",
+              "Official text (the Laws & Regulations Database where it has the law); empty where none is "
+              "confirmed. The appendix's six: the URL as printed", pattern=r"https?://\S+"),
         IRI_FIELD,
+        # columns added after the first release go last
+        Field("kind", "string", "法規類型", "Kind: act, regulation, administrative rule, plan, convention, "
+              "directive", enum=("law-kind",)),
+        Field("in_appendix", "boolean", "列於附錄二相關法規列表",
+              "Whether the guidebook's Appendix 2 (相關法規列表) lists it", required=True),
+        Field("case_ids", "string", "引用之案件（以 | 分隔）",
+              "Cases whose chapter or example cites it, separated by | (see the cases table)"),
+        SOURCES_FIELD,
+        Field("alt_names", "string", "其他寫法（以 | 分隔）",
+              "Other spellings the sources use (a short form, an acronym), separated by |"),
     ), ("law_id",)),
     Table("sources", "出處", "Source documents and their sections", (
         Field("source_id", "string", "出處識別碼", "Section identifier", required=True, unique=True,
@@ -333,7 +346,9 @@ def rows(ds: m.Dataset, ids: Minter) -> dict[str, list[tuple]]:
          ids.note(n.id))
         for n in ds.notes
     ]
-    out["laws"] = [(law.id, law.name.zh, law.name.en, law.url, ids.law(law.id))
+    out["laws"] = [(law.id, law.name.zh, law.name.en, law.url, ids.law(law.id), law.kind,
+                    "true" if law.in_appendix else "false", SEP.join(law.cases), _src(law.cited),
+                    SEP.join(law.alt_names))
                    for law in ds.laws.values()]
     out["sources"] = [
         (s.id, s.document, ds.sources[s.document].title.zh, s.title.zh, s.title.en, ids.source(s.id))

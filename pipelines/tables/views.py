@@ -2,7 +2,8 @@
 
 The CSV writer (:mod:`.package`) flattens the model into one table a kind; this puts it back
 together: a case with its activities (and their participants), documents, observations,
-risks, quality notes and every source cited; an agency with its sub-agencies, its cases, and
+risks, the laws its chapter cites, quality notes and every source cited; the laws with the
+cases that cite them; an agency with its sub-agencies, its cases, and
 the cases its sub-agencies (at any depth) procure.
 Read from the release's files only (``data/*.csv``), so what is served is what was published.
 Links inside the views are paths on the service (``/api/cases/{id}``, ``/id/case/{id}``);
@@ -70,6 +71,27 @@ OPTIONAL_TABLES = frozenset({"accounts"})  # tables added after the first releas
 def read_rows(release: Path) -> dict[str, list[dict[str, Any]]]:
     """Every table of the release, by name: a dict a row, the cells as written."""
     return {t.name: read_table(Path(release), t.name) for t in TABLES}
+
+
+def law_views(rows: dict[str, list[dict[str, Any]]]) -> list[dict]:
+    """Every law (the laws table, in id order) with the cases that cite it. A release built
+    before laws had kinds and cases (1.0) reads as laws of no kind, cited by no case."""
+    titles = {c["case_id"]: _text(c["name_zh"], c["name_en"]) for c in rows["cases"]}
+    out = []
+    for r in rows["laws"]:
+        lid = r["law_id"]
+        case_ids = _list(r.get("case_ids", ""))
+        out.append({
+            "id": lid, "iri": r["iri"], "name": _text(r["name_zh"], r["name_en"]),
+            "alt_names": _list(r.get("alt_names", "")), "kind": r.get("kind") or None,
+            "in_appendix": r.get("in_appendix") == "true", "url": r["url"] or None,
+            "sources": _list(r.get("source_ids", "")),
+            "cases": [{"id": cid, "name": titles.get(cid), "links": {"api": f"/api/cases/{cid}",
+                                                                     "html": f"/id/case/{cid}"}}
+                      for cid in case_ids],
+            "links": {"html": f"/id/law/{lid}"},
+        })
+    return out
 
 
 def build(rows: dict[str, list[dict[str, Any]]]) -> tuple[list[View], list[View]]:
@@ -157,6 +179,10 @@ def build(rows: dict[str, list[dict[str, Any]]]) -> tuple[list[View], list[View]
             "resolution": _text(n["resolution_zh"], n["resolution_en"]),
             "links": {"html": f"/id/note/{n['note_id']}"},
         })
+    for law in law_views(rows):
+        ref = {k: law[k] for k in ("id", "iri", "name", "kind", "in_appendix", "url", "links")}
+        for case in law["cases"]:
+            bucket(case["id"], "laws").append(ref)
     for parts in by_case.values():
         if "activities" in parts:
             parts["activities"].sort(key=lambda a: (a["date"], a["ordinal"] or 0, a["id"]))
@@ -214,6 +240,7 @@ def build(rows: dict[str, list[dict[str, Any]]]) -> tuple[list[View], list[View]
             "observations": parts.get("observations", []),
             "risks": parts.get("risks", []),
             "accounts": parts.get("accounts", []),
+            "laws": parts.get("laws", []),
             "quality_notes": parts.get("quality_notes", []),
         })
         detail["links"] = dict(case_links(cid), turtle=f"/id/case/{cid}.ttl",

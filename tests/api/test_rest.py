@@ -252,3 +252,17 @@ def test_a_case_lists_the_stories_its_chapter_tells_apart_from_its_events(client
     assert "這是2020年7月發生的事" in story["quote"] and story["stated_date"] == "2020-07"
     assert all(a["type"] != "incident" for a in body["activities"])  # told, not recorded as an event
     assert "external-interference" not in {r["category"] for r in body["risks"]}
+
+
+def test_a_case_lists_the_laws_its_chapter_cites(client, real_release):
+    laws = {r["law_id"]: r for r in rows(real_release, "laws")}
+    body = client.get("/api/cases/taipei-station-c1d1").json()
+    CaseDetail.model_validate(body)
+    assert {law["id"] for law in body["laws"]} == {
+        lid for lid, r in laws.items() if "taipei-station-c1d1" in r["case_ids"].split("|")} and body["laws"]
+    for law in body["laws"]:
+        assert law["links"]["html"] == f"/id/law/{law['id']}" and law["kind"] and law["in_appendix"] is False
+        assert law["url"] == (laws[law["id"]]["url"] or None)
+    # a case whose chapter names no law lists none; the appendix's laws name no case
+    assert client.get("/api/cases/danjiang-bridge").json()["laws"] == []
+    assert all(not r["case_ids"] for r in laws.values() if r["in_appendix"] == "true")

@@ -442,14 +442,25 @@ def test_console_script_runs(tmp_path):
 
 def test_the_dataset_links_its_laws_and_sources(real_release):
     g = Graph().parse(real_release / "lianzheng.nt", format="nt")
-    rows = list(g.query("""
+    prefixes = """
         PREFIX dct: <http://purl.org/dc/terms/>
         PREFIX dcat: <http://www.w3.org/ns/dcat#>
         PREFIX schema: <https://schema.org/>
-        SELECT ?url WHERE { ?d a dcat:Dataset ; dct:references ?law . ?law schema:url ?url }"""))
+        PREFIX lz: <https://w3id.org/lianzheng/vocab#>"""
+    referenced = {str(r.law): str(r.url) if r.url else "" for r in g.query(prefixes + """
+        SELECT ?law ?url WHERE { ?d a dcat:Dataset ; dct:references ?law .
+                                 ?law a schema:Legislation . OPTIONAL { ?law schema:url ?url } }""")}
     with open(real_release / "data" / "laws.csv", encoding="utf-8") as fh:
         laws = list(csv.DictReader(fh))
-    assert {str(r.url) for r in rows} == {law["url"] for law in laws} and len(laws) == 6
+    assert referenced == {law["iri"]: law["url"] for law in laws}  # every law, a URL where it has one
+    assert sum(law["in_appendix"] == "true" for law in laws) == 6 and len(laws) > 6
+    # "which laws does a case cite" in the graph is the table's case_ids
+    cites = {(str(r.case), str(r.law)) for r in g.query(prefixes + """
+        SELECT ?case ?law WHERE { ?case a lz:IntegrityPlatform ; lz:citesLaw ?law }""")}
+    with open(real_release / "data" / "cases.csv", encoding="utf-8") as fh:
+        cases = {c["case_id"]: c["iri"] for c in csv.DictReader(fh)}
+    assert cites == {(cases[cid], law["iri"]) for law in laws for cid in law["case_ids"].split("|") if cid}
+    assert cites
 
 
 def test_ocid_prefix_setting_reaches_the_ocds_export(tmp_path):

@@ -519,3 +519,25 @@ def test_the_about_page_says_who_publishes_and_whose_documents_the_facts_are(pag
     assert "法務部廉政署（" not in page.text  # the citation no longer names the AAC as its author
     english = page_of("/about?lang=en")
     assert "it is not official data published by the AAC" in english.text
+
+
+@pytest.mark.parametrize("lang,heading", [("zh", "本章所引法規"), ("en", "Laws this chapter cites")])
+def test_a_case_page_lists_the_laws_its_chapter_cites(page_of, lang, heading):
+    page = page_of("/cases/niaozuitan-artificial-lake" + ("?lang=en" if lang == "en" else ""))
+    assert heading in [h for _, h in page.headings]
+    assert "/id/law/yunzhang-land-subsidence-action-plan" in page.links
+    assert ("雲彰地區地層下陷具體解決方案暨行動計畫" if lang == "zh" else
+            "Yunlin-Changhua Land Subsidence Solutions and Action Plan") in page.text
+
+
+def test_the_about_page_lists_every_law_with_its_cases(page_of, real_release):
+    with open(real_release / "data" / "laws.csv", encoding="utf-8", newline="") as fh:
+        laws = list(csv.DictReader(fh))
+    page = page_of("/about?lang=en")
+    assert "Laws, plans and conventions the sources cite" in [h for _, h in page.headings]
+    for law in laws:
+        assert f"law-{law['law_id']}" in page.ids and f"/id/law/{law['law_id']}" in page.links
+        assert law["name_en"] in page.text
+        if law["url"]:
+            assert law["url"] in page.links
+    assert "/cases/taipei-station-c1d1?lang=en" in page.links

@@ -78,6 +78,23 @@ CASES = {
         lambda s: edit(s / CASE, 'amount: "約 125 億"', f'amount: "{"9" * 10_000}億"'),
         ("bad-amount", "datasets/source/" + CASE, "danjiang-bridge", "amount"),
     ),
+    "appendix-law-without-url": (
+        lambda s: edit(s / "laws.yaml", '  url: "https://law.moj.gov.tw/LawClass/LawAll.aspx?PCode=C0000007"\n',
+                       "  in_appendix: true\n"),
+        ("missing-field", "datasets/source/laws.yaml", "anti-corruption-act", "url"),
+    ),
+    "law-unknown-kind": (
+        lambda s: edit(s / "laws.yaml", "  url:", "  kind: statute\n  url:"),
+        ("unknown-code", "datasets/source/laws.yaml", "anti-corruption-act", "kind"),
+    ),
+    "law-cites-unknown-case": (
+        lambda s: edit(s / "laws.yaml", "  url:", "  cases: [danjiang-brige]\n  url:"),
+        ("unknown-case", "datasets/source/laws.yaml", "anti-corruption-act", "cases[0]"),
+    ),
+    "law-in-appendix-not-a-boolean": (
+        lambda s: edit(s / "laws.yaml", "  url:", '  in_appendix: "yes"\n  url:'),
+        ("wrong-type", "datasets/source/laws.yaml", "anti-corruption-act", "in_appendix"),
+    ),
     "amount-not-a-number": (
         lambda s: edit(s / CASE, 'amount: "約 125 億"', 'amount: "NaN"'),
         ("bad-amount", "datasets/source/" + CASE, "danjiang-bridge", "amount"),

@@ -55,6 +55,8 @@ class SourceRef(BaseModel):
     document: str
     document_title: str | None
     iri: str | None
+    kind: str | None = Field(None, description="Kind of its document (source-kind list): aac, the "
+                             "AAC's own document; outside, an outside source, not the AAC's words")
     links: Links
 
 
@@ -175,6 +177,13 @@ class CaseSummary(BaseModel):
     amount_text: str
     status: str = Field(description="operating or ended")
     benchmark: int | None
+    place: Text | None = Field(description="The place as the source names it, in its words; null where "
+                               "it names none")
+    divisions: list[str] = Field(description="Special municipalities, counties or cities: ISO 3166-2:TW "
+                                 "codes of the division list (e.g. TW-TPE)")
+    division_basis: str | None = Field(description="What the divisions rest on (division-basis list): text, "
+                                       "named in the source; agency, only the owning government is named; "
+                                       "outside, outside knowledge")
     links: Links
 
 
@@ -288,14 +297,15 @@ def build_router(tables: Tables) -> APIRouter:
     Level = Enum("Level", members(codes["government-level"]), type=str)  # type: ignore[misc]
     Status = Enum("Status", members(codes["case-status"]), type=str)  # type: ignore[misc]
     Kind = Enum("Kind", members(codes["organisation-kind"]), type=str)  # type: ignore[misc]
+    Division = Enum("Division", members(codes["division"]), type=str)  # type: ignore[misc]
     CaseSort = Enum("CaseSort", sorts(CASE_SORTS), type=str)  # type: ignore[misc]
     AgencySort = Enum("AgencySort", sorts(AGENCY_SORTS), type=str)  # type: ignore[misc]
     by_number, by_id = CaseSort("table_number"), AgencySort("id")
     Page = Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1")]
     PerPage = Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description=f"Items per page (at most {MAX_PER_PAGE})")]
     Q = Annotated[str | None, Query(max_length=200, description="Free text in zh-Hant or English: names of "
-                                    "the case, its procurement and agencies (臺/台 and full-width forms "
-                                    "are the same)")]
+                                    "the case, its procurement, its place and its agencies (臺/台 and "
+                                    "full-width forms are the same)")]
 
     router = APIRouter(prefix="/api", tags=["REST"])
 
@@ -321,6 +331,9 @@ def build_router(tables: Tables) -> APIRouter:
                        max_length=100, description="The parent ministry's or city's agency id")] = None,
                    level: Level | None = None,
                    status: Status | None = None,
+                   division: Annotated[Division | None, Query(
+                       description="A special municipality, county or city (ISO 3166-2:TW code, e.g. "
+                       "TW-TPE): the cases placed in it, on whatever basis (see division_basis)")] = None,
                    year: Annotated[int | None, Query(ge=1900, le=2200, description="Year established")] = None,
                    amount_min: Annotated[float | None, Query(ge=0, le=1e18, description="Least amount, TWD")] = None,
                    amount_max: Annotated[float | None, Query(ge=0, le=1e18, description="Most amount, TWD")] = None,
@@ -333,7 +346,8 @@ def build_router(tables: Tables) -> APIRouter:
                                detail=[{"parameter": "amount_min", "problem": "must not exceed amount_max"}])
         ids = tables.filter_cases(agency=agency, authority=authority, level=level and level.value,
                                   status=status and status.value, year=year, amount_min=amount_min,
-                                  amount_max=amount_max, q=q, sort=sort.value, sub_agencies=sub_agencies)
+                                  amount_max=amount_max, q=q, sort=sort.value, sub_agencies=sub_agencies,
+                                  division=division and division.value)
         return _page(request, tables, ids, page, per_page, tables.case_summary_bytes)
 
     @router.get("/agencies", response_model=AgencyPage, responses=ERRORS, summary="List and search agencies")

@@ -67,16 +67,19 @@ class Tables:
     def filter_cases(self, *, agency: str | None = None, authority: str | None = None,
                      level: str | None = None, status: str | None = None, year: int | None = None,
                      amount_min: float | None = None, amount_max: float | None = None,
-                     q: str | None = None, sort: str = "table_number", sub_agencies: bool = True) -> list[str]:
+                     q: str | None = None, sort: str = "table_number", sub_agencies: bool = True,
+                     division: str | None = None) -> list[str]:
         """Case ids matching every condition given, in ``sort`` order. ``agency``: the cases it
-        procures, and (``sub_agencies``) those its sub-agencies at any depth procure."""
+        procures, and (``sub_agencies``) those its sub-agencies at any depth procure.
+        ``division``: the cases in that special municipality, county or city (an ISO 3166-2:TW
+        code), whatever the basis of the division (each case's ``division_basis`` says it)."""
         descending = sort.startswith("-")
         ids = self.case_order[sort.lstrip("-")]
         if descending:
             ids = ids[::-1]
         terms = [fold(t) for t in (q or "").split() if fold(t)]
         if not any(v is not None for v in (agency, authority, level, status, year, amount_min,
-                                           amount_max)) and not terms:
+                                           amount_max, division)) and not terms:
             return ids
         year_text = None if year is None else f"{year:04d}"
         wanted = None if agency is None else \
@@ -91,6 +94,8 @@ class Tables:
             if level is not None and row["level"] != level:
                 continue
             if status is not None and row["status"] != status:
+                continue
+            if division is not None and division not in row["_divisions"]:
                 continue
             if year_text is not None and not row["established"].startswith(year_text):
                 continue

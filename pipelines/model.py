@@ -50,13 +50,19 @@ class Citation:
 
 @dataclass(frozen=True, slots=True)
 class SourceDocument:
+    """A document the records cite: one of the AAC's own (``kind`` ``aac``, the seeds), or an
+    outside source (``outside``) for a fact the AAC's documents do not give, one section per
+    kind of such fact, so that a reader can always tell the AAC's words from ours."""
+
     id: str
     title: Text
-    publisher: str  # agency id
+    publisher: str  # agency id ('' for an outside source that is no agency's)
     issued: Date | None
     language: tuple[str, ...]
     url: str = ""
     file: str = ""  # the seed file name the transcription was made from
+    kind: str = ""  # code in the source-kind scheme: aac | outside
+    description: Text | None = None  # what the document is (for an outside one: that it is not the AAC's)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +71,7 @@ class SourceSection:
     document: str  # SourceDocument id
     title: Text
     order: int
+    url: str = ""  # where the section's content can be read, if it is on the web
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,6 +257,19 @@ class Case:
     pcc_tender_ids: tuple[str, ...] = ()  # 機關代碼+標案案號, only where a source gives them
     wikidata: str = ""
     description: Text | None = None
+    # where: the place as the source names it, in its words (None where it names none), and
+    # the special municipalities, counties or cities (ISO 3166-2:TW codes of the division
+    # scheme) with what they rest on (division-basis: text | agency | outside)
+    place: Text | None = None
+    place_cited: tuple[Citation, ...] = ()
+    divisions: tuple[str, ...] = ()
+    division_basis: str = ""
+    division_cited: tuple[Citation, ...] = ()
+
+    @property
+    def all_cited(self) -> tuple[Citation, ...]:
+        """Every citation of the case's own fields: its record, its place and its divisions."""
+        return self.cited + self.place_cited + self.division_cited
 
 
 @dataclass(slots=True)

@@ -74,6 +74,8 @@ class LZ(DefinedNamespace):
     risk: URIRef
     account: URIRef
     citesLaw: URIRef
+    placeName: URIRef
+    divisionBasis: URIRef  # code list: division-basis
 
     # the monitored procurement
     estimatedAmount: URIRef

@@ -16,6 +16,7 @@ import pytest
 
 from pipelines.normalise import parse_amount, parse_date
 from pipelines.read.reader import read_dataset
+from pipelines.terms import load_code_labels
 
 from .conftest import REAL, seed_text
 
@@ -257,7 +258,8 @@ def case_passages(ds, sections) -> dict[str, str]:
 
 
 def test_section_starts_are_the_sections_in_order(ds, sections):
-    assert list(sections) == list(ds.sections)
+    """The seeds' sections, in order; an outside document's sections are in no seed."""
+    assert list(sections) == [s for s, sec in ds.sections.items() if ds.sources[sec.document].kind == "aac"]
 
 
 def _names(law) -> list[str]:
@@ -623,3 +625,45 @@ def test_the_action_lists_difference_is_a_quality_note(ds):
     # the description gives both counts and the four prongs of section II
     assert str(len(en_items)) in note.description.en and str(len(zh_items)) in note.description.en
     assert all(p in note.description.en for p in intro["en_prongs"])
+
+
+def _fold(text: str) -> str:
+    return text.replace("台", "臺")
+
+
+def test_places_and_divisions_rest_on_the_seed_words_they_cite(ds, sections):
+    """A place is the source's words, found in the very section it cites; a division whose basis
+    is the text (or the owning government) is named in a quotation it cites; any other basis
+    cites an outside source, never passing for the AAC's words (issue 14)."""
+    kinds = {doc.id: doc.kind for doc in ds.sources.values()}
+    assert kinds["guidebook"] == kinds["aac-intro"] == "aac" and set(kinds.values()) == {"aac", "outside"}
+    outside = {s for s, sec in ds.sections.items() if kinds[sec.document] == "outside"}
+    labels = load_code_labels()["division"]
+    placed = [c for c in ds.cases.values() if c.place]
+    assert len(placed) >= 20
+    for case in ds.cases.values():
+        for c in case.place_cited + tuple(x for x in case.division_cited if x.source not in outside):
+            assert c.source in sections, (case.id, c.source, "a place cites a seed's own words")
+            assert c.locator and c.locator in sections[c.source], (case.id, c.source, c.locator)
+        if case.place:
+            quoted = [c.locator for c in case.place_cited]
+            for part in re.split(r"[：；]", case.place.zh):  # several parts: the source's phrases
+                assert any(part in q for q in quoted), (case.id, part, "the place is not the source's words")
+            assert case.place.en, case.id
+        if not case.divisions:
+            assert not case.division_basis and not case.division_cited, case.id
+            continue
+        names = [labels[d][0] for d in case.divisions]
+        words = [_fold(c.locator) for c in case.division_cited if c.source not in outside]
+        cites_outside = any(c.source in outside for c in case.division_cited)
+        if case.division_basis in ("text", "agency"):  # the city or its government, by name
+            for name in names:
+                assert any(_fold(name) in w for w in words), (case.id, name, "the text does not name it")
+        assert cites_outside == (case.division_basis != "text"), (case.id, case.division_basis)
+    danjiang = ds.cases["danjiang-bridge"]
+    assert "淡水" in danjiang.place.zh and "八里" in danjiang.place.zh
+    assert danjiang.divisions == ("TW-NWT",) and danjiang.division_basis == "outside"  # 新北市 is never named
+    c1d1 = ds.cases["taipei-station-c1d1"].place.zh
+    assert all(street in c1d1 for street in ("市民大道", "重慶北路", "延平北路", "特定區綠地"))
+    for purchase in ("taipower-bituminous-coal-2022", "taipower-offshore-wind-phase-2", "tra-rolling-stock"):
+        assert not ds.cases[purchase].place and not ds.cases[purchase].divisions, purchase

@@ -64,6 +64,7 @@ PREFIXES = f"""
 @prefix sec:    <{ID}source/guidebook/> .
 @prefix intro:  <{ID}source/aac-intro/> .
 @prefix dset:   <{ID}dataset/> .
+@prefix src-outside: <{ID}source/outside/> .
 @prefix level:  <{CODES}government-level/> .
 @prefix kind:   <{CODES}organisation-kind/> .
 @prefix status: <{CODES}case-status/> .
@@ -76,6 +77,9 @@ PREFIXES = f"""
 @prefix phase:  <{CODES}phase/> .
 @prefix qnt:    <{CODES}quality-note-type/> .
 @prefix lawk:   <{CODES}law-kind/> .
+@prefix div:    <{CODES}division/> .
+@prefix dbasis: <{CODES}division-basis/> .
+@prefix skind:  <{CODES}source-kind/> .
 """
 
 # One of everything, valid: no result of any severity.
@@ -100,7 +104,10 @@ case:danjiang a lz:IntegrityPlatform ;
     lz:risk risk:interference ;
     lz:citesLaw law:plan ;
     dqv:hasQualityAnnotation note:established ;
-    dct:source sec:table .
+    lz:placeName "淡水、八里"@zh-Hant , "Tamsui and Bali"@en ;
+    dct:spatial div:TW-NWT ;
+    lz:divisionBasis dbasis:outside ;
+    dct:source sec:table , src-outside:site-location .
 
 proc:danjiang a lz:MonitoredProcurement ;
     dct:identifier "danjiang" ;
@@ -240,7 +247,27 @@ src:guidebook a lz:SourceDocument , foaf:Document ;
     dct:title "機關採購廉政平臺指引手冊"@zh-Hant , "Integrity Platform guidebook"@en ;
     dct:publisher agency:aac ;
     dct:issued "2022"^^xsd:gYear ;
-    dcat:landingPage <https://example.org/guidebook.pdf> .
+    dcat:landingPage <https://example.org/guidebook.pdf> ;
+    dct:type skind:aac .
+
+src:outside a lz:SourceDocument , foaf:Document ;
+    dct:identifier "outside" ;
+    dct:title "本資料集依據之外部來源"@zh-Hant , "Outside sources this dataset relies on"@en ;
+    dct:description "不是法務部廉政署的文件。"@zh-Hant , "Not a document of the AAC."@en ;
+    dct:type skind:outside .
+
+src-outside:site-location a lz:SourceSection ;
+    dct:identifier "outside/site-location" ;
+    dct:title "案件地點所在之直轄市或縣市"@zh-Hant , "The city or county a case's site lies in"@en ;
+    dct:isPartOf src:outside ;
+    lz:order 1 .
+
+src-outside:iso-3166-2-tw a lz:SourceSection ;
+    dct:identifier "outside/iso-3166-2-tw" ;
+    dct:title "ISO 3166-2:TW"@zh-Hant , "ISO 3166-2:TW"@en ;
+    dct:isPartOf src:outside ;
+    lz:order 2 ;
+    dcat:landingPage <https://www.iso.org/obp/ui/#iso:code:3166:TW> .
 
 sec:table a lz:SourceSection ;
     dct:identifier "guidebook/table" ;
@@ -263,7 +290,8 @@ sec:laws a lz:SourceSection ;
 src:aac-intro a lz:SourceDocument , foaf:Document ;
     dct:identifier "aac-intro" ;
     dct:title "機關採購廉政平臺介紹"@zh-Hant , "The Introduction of Government Procurement Integrity Platform"@en ;
-    dct:publisher agency:aac .
+    dct:publisher agency:aac ;
+    dct:type skind:aac .
 
 intro:zh-outlook a lz:SourceSection ;
     dct:identifier "aac-intro/zh-outlook" ;
@@ -351,6 +379,35 @@ CASES = [
     ("case-without-activity",
      "DELETE WHERE { case:danjiang lz:activity ?o }",
      {(W, "IntegrityPlatform-activity-recommended", "case/danjiang")}),
+    ("case-without-place-or-division",  # a purchase of coal or rolling stock is no place
+     "DELETE WHERE { case:danjiang lz:placeName ?o } ; DELETE WHERE { case:danjiang dct:spatial ?o } ;"
+     " DELETE WHERE { case:danjiang lz:divisionBasis ?o }",
+     set()),
+    ("case-two-chinese-places",
+     'INSERT DATA { case:danjiang lz:placeName "淡水"@zh-Hant }',
+     {(V, "IntegrityPlatform-placeName-lang", "case/danjiang")}),
+    ("case-place-untagged",
+     'INSERT DATA { case:danjiang lz:placeName "Bali" }',
+     {(V, "IntegrityPlatform-placeName-lang", "case/danjiang")}),
+    ("case-two-divisions",  # a line through two cities
+     "INSERT DATA { case:danjiang dct:spatial div:TW-TPE }",
+     set()),
+    ("case-division-an-old-code",  # TW-TPQ: the former Taipei County, not an ISO 3166-2:TW code now
+     "INSERT DATA { case:danjiang dct:spatial div:TW-TPQ }",
+     {(V, "IntegrityPlatform-spatial", "case/danjiang")}),
+    ("case-division-from-another-scheme",
+     "INSERT DATA { case:danjiang dct:spatial level:local }",
+     {(V, "IntegrityPlatform-spatial", "case/danjiang")}),
+    ("case-division-without-basis",
+     "DELETE WHERE { case:danjiang lz:divisionBasis ?o }",
+     {(V, "IntegrityPlatformDivisionShape", "case/danjiang")}),
+    ("case-two-division-bases",
+     "INSERT DATA { case:danjiang lz:divisionBasis dbasis:text }",
+     {(V, "IntegrityPlatform-divisionBasis", "case/danjiang")}),
+    ("case-division-basis-from-another-scheme",
+     "DELETE WHERE { case:danjiang lz:divisionBasis ?o } ;"
+     " INSERT DATA { case:danjiang lz:divisionBasis skind:outside }",
+     {(V, "IntegrityPlatform-divisionBasis", "case/danjiang")}),
     # --- lz:MonitoredProcurement
     ("procurement-negative-amount",
      'DELETE WHERE { proc:danjiang lz:estimatedAmount ?o } ;'
@@ -525,6 +582,23 @@ CASES = [
     ("source-document-no-publisher",
      "DELETE WHERE { src:guidebook dct:publisher ?o }",
      {(W, "SourceDocument-publisher-recommended", "source/guidebook")}),
+    ("source-document-outside-without-kind",  # an outside source needs no publisher, but says what it is
+     "DELETE WHERE { src:outside dct:type ?o }",
+     {(W, "SourceDocument-type-recommended", "source/outside"),
+      (W, "SourceDocument-publisher-recommended", "source/outside")}),
+    ("source-document-unknown-kind",
+     "DELETE WHERE { src:guidebook dct:type ?o } ; INSERT DATA { src:guidebook dct:type skind:ours }",
+     {(V, "SourceDocument-type", "source/guidebook")}),
+    ("source-document-two-kinds",  # never both the AAC's words and ours
+     "INSERT DATA { src:guidebook dct:type skind:outside }",
+     {(V, "SourceDocument-type", "source/guidebook")}),
+    ("source-document-two-chinese-descriptions",
+     'INSERT DATA { src:outside dct:description "外部來源。"@zh-Hant }',
+     {(V, "SourceDocument-description-lang", "source/outside")}),
+    ("section-url-as-literal",
+     'DELETE WHERE { src-outside:iso-3166-2-tw dcat:landingPage ?o } ;'
+     ' INSERT DATA { src-outside:iso-3166-2-tw dcat:landingPage "https://www.iso.org/obp/ui/" }',
+     {(V, "SourceSection-landingPage", "source/outside/iso-3166-2-tw")}),
     ("section-not-part-of-a-document",
      "DELETE WHERE { sec:laws dct:isPartOf ?o }",
      {(V, "SourceSection-isPartOf", "source/guidebook/laws")}),

@@ -58,7 +58,7 @@ def _model_code_lists() -> dict[str, list[tuple[str, str, str | None]]]:
         body = bullet[re.search(r":\s+`", bullet).end() - 1:]
         entries = []
         # `code` optionally followed by (bracketed words, possibly "broader `x`")
-        for m in re.finditer(r"(?<!broader )`([a-z0-9-]+)`(?:\s*\(([^)]*)\))?", body):
+        for m in re.finditer(r"(?<!broader )`([A-Za-z0-9-]+)`(?:\s*\(([^)]*)\))?", body):
             bracket = m[2] or ""
             broader = re.search(r"broader `([a-z0-9-]+)`", bracket)
             term = re.split(r",\s*broader|:", bracket)[0].strip()
@@ -187,6 +187,7 @@ def test_vocab_code_list_properties_name_their_scheme(vocab):
         "documentCategory": "document-category", "riskCategory": "risk-category",
         "indicator": "indicator", "unit": "unit", "phase": "phase", "noteType": "quality-note-type",
         "servesProng": "prong",
+        "divisionBasis": "division-basis",
     }
     for name, scheme in coded.items():
         s = URIRef(VOCAB + name)
@@ -222,7 +223,7 @@ def test_codes_schemes_have_bilingual_label_and_definition(codes):
 
 def test_codes_match_model_doc():
     doc = {scheme: {code for code, _, _ in entries} for scheme, entries in MODEL_CODES.items()}
-    assert len(doc) == 13  # with prong and law-kind (issue 14)
+    assert len(doc) == 16  # with prong and law-kind, source-kind, division, division-basis (issue 14)
     assert load_codes() == doc
 
 

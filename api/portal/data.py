@@ -37,10 +37,11 @@ class Query:
     year: str = ""
     sort: str = "table_number"
     page: int = 1
+    division: str = ""
 
     def params(self, **change) -> dict:
         values = {"q": self.q, "authority": self.authority, "level": self.level, "status": self.status,
-                  "year": self.year, "sort": self.sort, "page": self.page}
+                  "year": self.year, "division": self.division, "sort": self.sort, "page": self.page}
         values.update(change)
         if values["sort"] == "table_number":
             values["sort"] = ""
@@ -147,6 +148,11 @@ class Portal:
                             "title": a.get("title"), "case": cid, "role": p["role"]})
         for items in self.agency_activities.values():
             items.sort(key=lambda x: (x["date"], x["id"]))
+        # the divisions cases are placed in, in the code list's order (a release before 1.1 has none)
+        placed = {d for cid in t.case_ids for d in rows[cid].get("_divisions", ())}
+        scheme = self.vocab.scheme("division")
+        listed = [x.code for x in scheme.concepts] if scheme else []
+        self.division_codes = [d for d in listed if d in placed] + sorted(placed - set(listed))
         self.agencies_with_cases = sorted(
             {a for cid in t.case_ids for a in rows[cid]["_agencies"]} | set(count_by_authority)
             | set(self.agency_activities))
@@ -177,7 +183,8 @@ class Portal:
             return ((skip == "authority" or not query.authority or c["authority_id"] == query.authority)
                     and (skip == "level" or not query.level or c["level"] == query.level)
                     and (skip == "status" or not query.status or c["status"] == query.status)
-                    and (skip == "year" or not query.year or c["established"][:4] == query.year))
+                    and (skip == "year" or not query.year or c["established"][:4] == query.year)
+                    and (skip == "division" or not query.division or query.division in c["_divisions"]))
 
         matching = [cid for cid in ordered if text_ok(cid)]
         ids = [cid for cid in matching if ok(cid)]
@@ -186,6 +193,8 @@ class Portal:
             "level": Counter(t.case_rows[c]["level"] for c in matching if ok(c, "level")),
             "status": Counter(t.case_rows[c]["status"] for c in matching if ok(c, "status")),
             "year": Counter(t.case_rows[c]["established"][:4] for c in matching if ok(c, "year")),
+            # a case in two cities counts in each
+            "division": Counter(d for c in matching if ok(c, "division") for d in t.case_rows[c]["_divisions"]),
         }
         return ids, facets
 

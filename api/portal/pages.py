@@ -5,7 +5,7 @@ route                      page
 =========================  ===============================================================
 ``/``                      what the platform is, totals, the benchmark cases, entry points
 ``/cases``                 the case list: search (``q``), facets (``authority``, ``level``,
-                           ``status``, ``year``), ``sort``, ``page``; shareable by URL
+                           ``status``, ``year``, ``division``), ``sort``, ``page``; shareable by URL
 ``/cases/{id}``            a case: facts and sources, timeline, documents by transparency-zone
                            category, participants, the laws its chapter cites, quality notes,
                            formats, how to cite
@@ -98,7 +98,8 @@ def _query_of(request: Request, portal: Portal) -> Query:
         page = 1
     return Query(q=(p.get("q") or "").strip()[:200], authority=p.get("authority") or "",
                  level=p.get("level") or "", status=p.get("status") or "", year=p.get("year") or "",
-                 sort=sort if sort in SORTS else "table_number", page=page)
+                 sort=sort if sort in SORTS else "table_number", page=page,
+                 division=(p.get("division") or "")[:20])
 
 
 @router.get("/cases", response_class=HTMLResponse)
@@ -130,9 +131,11 @@ def cases(request: Request):
         facet("level", ["central", "local"], lambda v: t.pick(portal.label("government-level", v))),
         facet("status", ["operating", "ended"], lambda v: t.pick(portal.label("case-status", v))),
         facet("year", years, lambda v: v),
+        # the code list's order (the six special municipalities first); only those with cases
+        facet("division", portal.division_codes, lambda v: t.pick(portal.label("division", v))),
     ]
     api_params = {"q": query.q, "authority": query.authority, "level": query.level,
-                  "status": query.status, "year": query.year}
+                  "status": query.status, "year": query.year, "division": query.division}
     sort_api = {"-amount": "-amount", "amount": "amount", "established": "established",
                 "-established": "-established", "name": "name"}.get(query.sort, "")
     api_params["sort"] = sort_api
@@ -140,7 +143,8 @@ def cases(request: Request):
     ctx = _context(
         request, "cases", t("cases_title"), query=query, sorts=SORTS, facets=facets,
         rows=[portal.case_summary(c) for c in shown], total=len(ids), first=start + 1,
-        last=start + len(shown), filtered=any((query.q, query.authority, query.level, query.status, query.year)),
+        last=start + len(shown), filtered=any((query.q, query.authority, query.level, query.status, query.year,
+                                                query.division)),
         pages=[{"n": n, "url": link(page=n), "current": n == page} for n in range(1, pages + 1)],
         prev_url=link(page=page - 1) if page > 1 else None,
         next_url=link(page=page + 1) if page < pages else None, api_url=api_url,

@@ -89,6 +89,8 @@ def _source_title(s: dict, t: Words) -> str:
     doc = s.get("document") or ""
     names = {"guidebook": ("指引手冊", "Guidebook"), "aac-intro": ("廉政平臺介紹", "AAC introduction")}
     prefix = names.get(doc, (s.get("document_title") or doc, s.get("document_title") or doc))[t.i]
+    if s.get("kind") == "outside":  # never to be taken for the AAC's words
+        prefix = t("outside_source")
     title = t.pick(s.get("title"), s.get("id", ""))
     return f"{prefix} · {title}" if prefix else title
 

@@ -49,7 +49,8 @@ P = {
         "activityType", "endDate", "ordinal", "platform", "participantDescription", "personName",
         "personTitle", "position", "documentCategory", "indicator", "value", "unit", "valueText",
         "phase", "riskCategory", "mitigation", "IllustrativeAccount", "account", "quotation",
-        "namesProject", "attribution", "statedDate", "noteType", "field", "officialValue",
+        "namesProject", "attribution", "statedDate", "placeName", "divisionBasis", "noteType",
+        "field", "officialValue",
         "officialSource", "otherValue", "otherSource", "resolution", "order", "pccTenderId",
         "statedPurpose", "purposeSource",
         "citesLaw", "inAppendix",
@@ -69,6 +70,8 @@ ISPARTOF = IRI(DCT + "isPartOf")
 ISSUED = IRI(DCT + "issued")
 LANGUAGE = IRI(DCT + "language")
 REFERENCES = IRI(DCT + "references")
+SPATIAL = IRI(DCT + "spatial")
+DCT_TYPE = IRI(DCT + "type")
 LANDING = IRI(DCAT + "landingPage")
 DCAT_DATASET = IRI(DCAT + "Dataset")
 ORG_ORG = IRI(ORG + "Organization")
@@ -177,6 +180,9 @@ class GraphWriter:
                 yield (s, LANGUAGE, Lit(lang))
             if doc.url:
                 yield (s, LANDING, IRI(doc.url))
+            if doc.kind:  # the AAC's own document, or an outside source
+                yield (s, DCT_TYPE, _code("source-kind", doc.kind))
+            yield from _texts(s, DESC, doc.description)
         for sec in ds.sections.values():
             s = IRI(self.ids.source(sec.id))
             yield (s, A, P["SourceSection"])
@@ -184,6 +190,8 @@ class GraphWriter:
             yield from _texts(s, TITLE, sec.title)
             yield (s, ISPARTOF, IRI(self.ids.source(sec.document)))
             yield (s, P["order"], integer(sec.order))
+            if sec.url:
+                yield (s, LANDING, IRI(sec.url))
 
     def agency(self, a: m.Agency) -> Iterator[tuple]:
         s = IRI(self.ids.agency(a.id))
@@ -249,7 +257,12 @@ class GraphWriter:
         if c.wikidata:
             yield (s, SAMEAS, IRI("http://www.wikidata.org/entity/" + c.wikidata))
         yield from _texts(s, DESC, c.description)
-        yield from self._cites(s, c.cited)
+        yield from _texts(s, P["placeName"], c.place)
+        for code in c.divisions:
+            yield (s, SPATIAL, _code("division", code))
+        if c.division_basis:
+            yield (s, P["divisionBasis"], _code("division-basis", c.division_basis))
+        yield from self._cites(s, c.all_cited)
         # the procurement it watches over
         yield (proc, A, P["MonitoredProcurement"])
         yield (proc, IDENT, Lit(c.id))

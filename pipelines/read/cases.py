@@ -100,6 +100,7 @@ class Cases(Fields):
                                                                         str(a.get("en", "") or "")))
         pcc = tuple(str(x) for x in (data.get("pcc_tender_ids") or []))
         description = self.text(data, "description", file=file, record=record, required=False)
+        place, place_cited, divisions, basis, division_cited = self.read_where(data, file=file, record=record)
         ok = all(x not in (MISSING, None) for x in (cid, table_number, name, procurement, agencies,
                                                      authority, established, amount, status))
         if ok and benchmark is not MISSING:
@@ -108,7 +109,8 @@ class Cases(Fields):
             self.ds.cases[cid] = m.Case(
                 cid, table_number, name, procurement, tuple(str(a) for a in agencies), authority,
                 "", established, amount, amount_text, status, cited, tuple(alt), benchmark, pcc,
-                str(data.get("wikidata") or ""), description)
+                str(data.get("wikidata") or ""), description, place, place_cited, divisions, basis,
+                division_cited)
         case = cid or ""
         for i, rec in enumerate(self.items(data, "activities", file, record)):
             self.read_activity(rec, i, case=case, file=file)
@@ -122,6 +124,51 @@ class Cases(Fields):
             self.read_account(rec, i, case=case, file=file)
         notes = self.items(data, "notes", file, record)
         self.read_note_list(notes, case=case, file=file)
+
+    def read_where(self, data: dict, *, file: str, record: str):
+        """A case's place (as the source names it, with its citations) and its divisions (codes
+        of the division list, with their basis and citations). Each part needs the others it
+        rests on; what the citations must be is checked when every source is known
+        (:meth:`check_where`)."""
+        place = self.text(data, "place", file=file, record=record, required=False, en_required=True)
+        place_cited = self.citations(data, file=file, record=record, key="place_cited", required=False)
+        raw = self.get(data, "divisions", file=file, record=record, kind=list, required=False, default=[])
+        divisions: list[str] = []
+        for j, code in enumerate(raw if raw is not MISSING else []):
+            checked = self.check_code(str(code), "division", file=file, record=record, field=f"divisions[{j}]")
+            if checked and checked in divisions:
+                self.err("duplicate-code", f"divisions 重複列出「{checked}」。",
+                         f"divisions lists '{checked}' twice.", file=file, record=record,
+                         field=f"divisions[{j}]", fix_zh="每個代碼只列一次。", fix_en="List each code once.")
+            elif checked:
+                divisions.append(checked)
+        basis = self.code(data, "division_basis", "division-basis", file=file, record=record, required=False)
+        division_cited = self.citations(data, file=file, record=record, key="division_cited", required=False)
+        needs = (  # (present, what it needs is there, key, the key it needs, fix)
+            (place is not None, bool(place_cited), "place", "place_cited",
+             "地點須註明出處：加上 place_cited: [{source: 章節識別碼, locator: 原文}]。",
+             "A place needs its source: add place_cited: [{source: section-id, locator: the words}]."),
+            (bool(place_cited), place is not None, "place_cited", "place",
+             "加上 place（zh 與 en），或刪除 place_cited。", "Add place (zh and en), or remove place_cited."),
+            (bool(divisions), bool(basis), "divisions", "division_basis",
+             "加上 division_basis：text（來源文字指明）、agency（僅見主辦機關所屬政府）或 outside（外部知識）。",
+             "Add division_basis: text (named in the source), agency (only the owning government is "
+             "named) or outside (outside knowledge)."),
+            (bool(divisions), bool(division_cited), "divisions", "division_cited",
+             "行政區須註明出處：加上 division_cited（來源文字；依據非 text 者另加外部來源，"
+             "如 outside/site-location）。",
+             "Divisions need their sources: add division_cited (the source's words; for a basis other "
+             "than text also an outside source, such as outside/site-location)."),
+            (bool(basis), bool(divisions), "division_basis", "divisions",
+             "加上 divisions，或刪除 division_basis。", "Add divisions, or remove division_basis."),
+            (bool(division_cited), bool(divisions), "division_cited", "divisions",
+             "加上 divisions，或刪除 division_cited。", "Add divisions, or remove division_cited."),
+        )
+        for present, met, key, other, fix_zh, fix_en in needs:
+            if present and not met:
+                self.err("missing-field", f"「{key}」須有「{other}」。", f"'{key}' needs '{other}'.",
+                         file=file, record=record, field=other, fix_zh=fix_zh, fix_en=fix_en)
+        return place, place_cited, tuple(divisions), basis or "", division_cited
 
     def items(self, data: dict, key: str, file: str, record: str) -> list:
         value = data.get(key)

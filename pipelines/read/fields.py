@@ -63,8 +63,8 @@ RECORD_KEYS: dict[str, RecordKeys] = {
                        "contact_name contact_phone contact_email"),
     "sources-file": _keys("sources.yaml", "sources.yaml", "documents"),  # read_sources
     "source": _keys("來源文件", "a source document",
-                    "id title publisher issued language url file sections"),
-    "section": _keys("來源章節", "a source section", "id title"),
+                    "id title kind description publisher issued language url file sections"),
+    "section": _keys("來源章節", "a source section", "id title url"),
     "agency": _keys("機關", "an agency",  # read_agencies
                     "id name kind level parent wikidata alt_names agency_code cited"),
     "law": _keys("法規", "a law",  # read_laws
@@ -73,6 +73,7 @@ RECORD_KEYS: dict[str, RecordKeys] = {
     "case": _keys("案件", "a case",  # read_case
                   "id table_number name procurement agencies authority established amount "
                   "status benchmark cited alt_names pcc_tender_ids description wikidata "
+                  "place place_cited divisions division_basis division_cited "
                   "activities documents observations risks accounts notes"),
     "account": _keys("示例故事", "an illustrative account",  # read_account
                      "id title quote summary names_project attribution stated_date cited"),

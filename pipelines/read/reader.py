@@ -148,15 +148,28 @@ class Reader(Cases):
             if did is None:
                 continue
             title = self.text(rec, "title", file=file, record=did, en_required=True)
-            publisher = self.get(rec, "publisher", file=file, record=did)
-            if publisher is not MISSING:
+            # the AAC's own documents (aac) or an outside source (outside); an outside one need
+            # name no publisher, and says what it is (that it is not an AAC document)
+            kind = self.code(rec, "kind", "source-kind", file=file, record=did, required=False)
+            outside = kind == "outside"
+            publisher = self.get(rec, "publisher", file=file, record=did, required=not outside,
+                                 default="")
+            if publisher:
                 self.refer("agency", publisher, file=file, record=did, field="publisher")
+            description = self.text(rec, "description", file=file, record=did, required=outside,
+                                    en_required=True)
             issued = self.date(rec, "issued", file=file, record=did, required=False)
             langs = self.get(rec, "language", file=file, record=did, kind=list, required=False,
                              default=[])
+            url = str(rec.get("url") or "")
+            if url and not URL.match(url):
+                self.err("bad-url", f"網址「{url}」不是 http(s) 網址。", f"'{url}' is not an http(s) URL.",
+                         file=file, record=did, field="url", fix_zh="寫完整網址或留空。",
+                         fix_en="Write the full URL or leave it empty.")
+                url = ""
             self.ds.sources[did] = m.SourceDocument(
                 did, title or m.Text(did), publisher if publisher is not MISSING else "", issued,
-                tuple(langs or ()), str(rec.get("url") or ""), str(rec.get("file") or ""))
+                tuple(langs or ()), url, str(rec.get("file") or ""), kind or "", description)
             sections = self.get(rec, "sections", file=file, record=did, kind=list)
             for order, sec in enumerate(sections if sections is not MISSING else [], start=1):
                 sid = sec.get("id") if isinstance(sec, dict) else None
@@ -175,7 +188,13 @@ class Reader(Cases):
                 self._ids[("section", sid)] = file
                 self.known_keys(sec, "section", file=file, record=sid)
                 stitle = self.text(sec, "title", file=file, record=sid, en_required=True)
-                self.ds.sections[sid] = m.SourceSection(sid, did, stitle or m.Text(sid), order)
+                surl = str(sec.get("url") or "")
+                if surl and not URL.match(surl):
+                    self.err("bad-url", f"網址「{surl}」不是 http(s) 網址。", f"'{surl}' is not an http(s) URL.",
+                             file=file, record=sid, field="url", fix_zh="寫完整網址或留空。",
+                             fix_en="Write the full URL or leave it empty.")
+                    surl = ""
+                self.ds.sections[sid] = m.SourceSection(sid, did, stitle or m.Text(sid), order, surl)
 
     def read_agencies(self):
         path = self.root / "agencies.yaml"
@@ -355,6 +374,8 @@ class Reader(Cases):
                              fix_en="Correct 'authority', or the agency's 'parent' in agencies.yaml.",
                              severity=WARNING)
             self.ds.cases[cid] = dataclasses.replace(case, level=level)
+        for cid, case in self.ds.cases.items():
+            self.check_where(case, self.rel(self.root / "cases" / f"{cid}.yaml"))
         if not self.ds.agencies:
             return
         for _kind, items in (("activity", self.ds.activities), ("document", self.ds.documents),
@@ -370,6 +391,65 @@ class Reader(Cases):
                 self.err("unknown-case", f"不明的案件「{note.case}」。", f"Unknown case '{note.case}'.",
                          file=self.rel(self.root), record=note.id, field="case",
                          fix_zh="更正案件識別碼。", fix_en="Correct the case id.")
+
+    def _kind(self, c: m.Citation) -> str:
+        section = self.ds.sections.get(c.source)
+        doc = self.ds.sources.get(section.document) if section else None
+        return doc.kind if doc else ""
+
+    def check_where(self, case: m.Case, file: str) -> None:
+        """A place is the AAC's words: each of its citations quotes an ``aac`` document. A division
+        rests on what its basis says: ``text`` on a quotation of an ``aac`` document, ``agency``
+        on one (naming the owning government) and an ``outside`` source, ``outside`` on an
+        ``outside`` source; a basis other than ``text`` never passes as the AAC's words."""
+        def wrong(field: str, zh: str, en: str, fix_zh: str, fix_en: str) -> None:
+            self.err("bad-citation", zh, en, file=file, record=case.id, field=field, fix_zh=fix_zh,
+                     fix_en=fix_en)
+
+        known = [c for c in case.place_cited + case.division_cited if c.source in self.ds.sections]
+        for c in known:
+            if not self._kind(c):
+                doc = self.ds.sections[c.source].document
+                wrong("place_cited" if c in case.place_cited else "division_cited",
+                      f"出處「{c.source}」所屬之來源文件「{doc}」未標明類別（kind）。",
+                      f"The source document '{doc}' of '{c.source}' states no kind.",
+                      f"在 datasets/source/sources.yaml 為「{doc}」加上 kind: aac（廉政署文件）"
+                      "或 kind: outside（外部來源）。",
+                      f"Give '{doc}' in datasets/source/sources.yaml kind: aac (an AAC document) or "
+                      "kind: outside (an outside source).")
+                return
+        for c in case.place_cited:
+            if c.source in self.ds.sections and (self._kind(c) != "aac" or not c.locator):
+                wrong("place_cited", f"地點之出處「{c.source}」須為廉政署文件並引其原文（locator）。",
+                      f"The place's citation of '{c.source}' must quote an AAC document (a locator).",
+                      "地點依來源之文字照錄：引註 guidebook 等 kind: aac 之章節，locator 寫原文。",
+                      "A place is the source's words: cite a section of a kind: aac document, with the "
+                      "words as the locator.")
+        if not case.divisions:
+            return
+        cited = [c for c in case.division_cited if c.source in self.ds.sections]
+        words = [c for c in cited if self._kind(c) == "aac" and c.locator]
+        outside = [c for c in cited if self._kind(c) == "outside"]
+        need_words = case.division_basis in ("text", "agency")
+        need_outside = case.division_basis in ("agency", "outside")
+        if need_words and not words:
+            wrong("division_cited", f"依據為 {case.division_basis}，但 division_cited 未引廉政署文件之原文。",
+                  f"The basis is {case.division_basis}, but division_cited quotes no AAC document.",
+                  "引註指明該直轄市或縣市（或其政府）之原文，"
+                  "如 {source: guidebook/table, locator: \"[臺北市 - 財政局] ...\"}。",
+                  "Cite the words that name the city or county (or its government), such as "
+                  "{source: guidebook/table, locator: \"[臺北市 - 財政局] ...\"}.")
+        if need_outside and not outside:
+            wrong("division_cited", f"依據為 {case.division_basis}，須引註外部來源。",
+                  f"The basis is {case.division_basis}: it must cite an outside source.",
+                  "加上 {source: outside/site-location}（外部知識，非廉政署文件）。",
+                  "Add {source: outside/site-location} (outside knowledge, not an AAC document).")
+        if not need_outside and outside:
+            wrong("division_cited", "依據為 text（來源文字指明），卻引註外部來源。",
+                  "The basis is text (named in the source), yet it cites an outside source.",
+                  "來源文字已指明者，只引其原文；須外部知識者，依據改為 agency 或 outside。",
+                  "Where the source names it, cite only its words; where outside knowledge is needed, "
+                  "make the basis agency or outside.")
 
     def _under(self, agency: str, authority: str) -> bool:
         cur, seen = agency, set()

@@ -40,6 +40,7 @@ class Field:
     enum: tuple[str, ...] = ()
     minimum: int | None = None
     unique: bool = False
+    multiple: bool = False  # a list of values joined with SEP; with enum, each one a code
 
     def descriptor(self, codes: dict[str, set[str]]) -> dict:
         d: dict = {"name": self.name, "type": self.type, "title": self.zh,
@@ -52,8 +53,13 @@ class Field:
         if self.pattern:
             c["pattern"] = self.pattern
         if self.enum:
-            c["enum"] = sorted(codes.get(self.enum[0], ())) if len(self.enum) == 1 and \
+            allowed = sorted(codes.get(self.enum[0], ())) if len(self.enum) == 1 and \
                 self.enum[0] in codes else list(self.enum)
+            if self.multiple:  # Table Schema's enum takes whole cells: each part by pattern
+                one = "|".join(allowed)  # codes are letters, digits and hyphens
+                c["pattern"] = f"^({one})(\\{SEP}({one}))*$"
+            else:
+                c["enum"] = allowed
         if self.minimum is not None:
             c["minimum"] = self.minimum
         if c:
@@ -117,6 +123,16 @@ TABLES: tuple[Table, ...] = (
               "PCC tender case numbers (agency code + tender number), separated by |; only where a source gives them"),
         Field("wikidata", "string", "Wikidata 項目", "Wikidata item, where verified", pattern=r"Q\d+"),
         IRI_FIELD, SOURCES_FIELD,
+        # added after the first release: at the end, so that every earlier column keeps its place
+        Field("place_zh", "string", "地點", "The place as the source names it, in its words (zh-Hant); "
+              "empty where it names none"),
+        Field("place_en", "string", "地點英文", "The place (English)"),
+        Field("divisions", "string", "直轄市或縣市（以 | 分隔）",
+              "Special municipalities, counties or cities (ISO 3166-2:TW codes), separated by |",
+              enum=("division",), multiple=True),
+        Field("division_basis", "string", "直轄市或縣市之依據",
+              "What the divisions rest on: text (named in the source), agency (only the owning "
+              "government is named), outside (outside knowledge)", enum=("division-basis",)),
     ), ("case_id",), ((("authority_id",), "agencies", ("agency_id",)),)),
     Table("agencies", "機關", "Agencies and organisations", (
         _id("agency_id", "機關識別碼", "Agency identifier", unique=True),
@@ -248,6 +264,8 @@ TABLES: tuple[Table, ...] = (
         Field("title_zh", "string", "章節名稱", "Section title (zh-Hant)", required=True),
         Field("title_en", "string", "章節英文名稱", "Section title (English)", required=True),
         IRI_FIELD,
+        Field("kind", "string", "來源類別", "Kind of the source document: aac (the AAC's own "
+              "documents) or outside (an outside source, not the AAC's words)", enum=("source-kind",)),
     ), ("source_id",)),
     # tables added after the first release go last: data.gov.tw numbers resources by position
     Table("accounts", "示例故事", "Illustrative accounts told in a case's chapter (not events of the case)", (
@@ -293,7 +311,9 @@ def rows(ds: m.Dataset, ids: Minter) -> dict[str, list[tuple]]:
         (c.id, str(c.table_number), c.name.zh, c.name.en, c.procurement.zh, c.procurement.en,
          SEP.join(c.agencies), c.authority, c.level, c.established.iso, c.established.original,
          _num(c.amount_twd), c.amount_text, c.status, "" if c.benchmark is None else str(c.benchmark),
-         SEP.join(c.pcc_tender_ids), c.wikidata, ids.case(c.id), _src(c.cited))
+         SEP.join(c.pcc_tender_ids), c.wikidata, ids.case(c.id), _src(c.all_cited),
+         c.place.zh if c.place else "", c.place.en if c.place else "", SEP.join(c.divisions),
+         c.division_basis)
         for c in ds.cases.values()
     ]
     out["agencies"] = [
@@ -351,7 +371,8 @@ def rows(ds: m.Dataset, ids: Minter) -> dict[str, list[tuple]]:
                     SEP.join(law.alt_names))
                    for law in ds.laws.values()]
     out["sources"] = [
-        (s.id, s.document, ds.sources[s.document].title.zh, s.title.zh, s.title.en, ids.source(s.id))
+        (s.id, s.document, ds.sources[s.document].title.zh, s.title.zh, s.title.en, ids.source(s.id),
+         ds.sources[s.document].kind)
         for s in ds.sections.values()
     ]
     for table in TABLES:

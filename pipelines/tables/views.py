@@ -1,9 +1,10 @@
 """The nested views of a release's tables: what the service serves as JSON for a case and an agency.
 
 The CSV writer (:mod:`.package`) flattens the model into one table a kind; this puts it back
-together: a case with its activities (and their participants), documents, observations,
-risks, the laws its chapter cites, quality notes and every source cited; the laws with the
-cases that cite them; an agency with its sub-agencies, its cases, and
+together: a case with its place and divisions, its activities (and their participants),
+documents, observations, risks, the laws its chapter cites, quality notes and every source cited
+(with its kind: the AAC's own document or an outside source); the laws with the cases that cite
+them; an agency with its sub-agencies, its cases, and
 the cases its sub-agencies (at any depth) procure.
 Read from the release's files only (``data/*.csv``), so what is served is what was published.
 Links inside the views are paths on the service (``/api/cases/{id}``, ``/id/case/{id}``);
@@ -194,7 +195,7 @@ def build(rows: dict[str, list[dict[str, Any]]]) -> tuple[list[View], list[View]
             out.append({"id": sid, "title": _text(s["title_zh"], s["title_en"]) if s else None,
                         "document": s["document_id"] if s else sid.split("/")[0],
                         "document_title": s["document_title_zh"] if s else None,
-                        "iri": s["iri"] if s else None,
+                        "iri": s["iri"] if s else None, "kind": (s.get("kind") or None) if s else None,
                         "links": {"html": f"/id/source/{sid}"}})
         return out
 
@@ -209,6 +210,8 @@ def build(rows: dict[str, list[dict[str, Any]]]) -> tuple[list[View], list[View]
         cid = c["case_id"]
         agency_list = _list(c["agency_ids"])
         c["_agencies"] = frozenset(agency_list)
+        divisions = _list(c.get("divisions", ""))  # a release before 1.1 has no such column
+        c["_divisions"] = frozenset(divisions)
         amount = _number(c["amount_twd"])
         c["_amount"] = amount
         for aid in agency_list:
@@ -224,7 +227,10 @@ def build(rows: dict[str, list[dict[str, Any]]]) -> tuple[list[View], list[View]
             "level": c["level"], "established": c["established"],
             "established_roc": c["established_roc"], "amount_twd": amount,
             "amount_text": c["amount_text"], "status": c["status"],
-            "benchmark": _int(c["benchmark"]), "links": case_links(cid),
+            "benchmark": _int(c["benchmark"]),
+            "place": _text(c.get("place_zh", ""), c.get("place_en", "")),
+            "divisions": divisions, "division_basis": c.get("division_basis") or None,
+            "links": case_links(cid),
         }
         parts = by_case.get(cid, {})
         cited = list(dict.fromkeys(
@@ -246,7 +252,7 @@ def build(rows: dict[str, list[dict[str, Any]]]) -> tuple[list[View], list[View]
         detail["links"] = dict(case_links(cid), turtle=f"/id/case/{cid}.ttl",
                                jsonld=f"/id/case/{cid}.jsonld")
         names = [c["name_zh"], c["name_en"], c["procurement_zh"], c["procurement_en"], cid,
-                 c["amount_text"]]
+                 c["amount_text"], c.get("place_zh", ""), c.get("place_en", "")]
         for aid in agency_list + [c["authority_id"]]:
             named = agencies.get(aid)
             if named:

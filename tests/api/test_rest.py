@@ -56,7 +56,7 @@ def test_cases_page_past_the_end_is_empty(client):
     ("per_page=101", "per_page"), ("per_page=0", "per_page"), ("page=0", "page"), ("page=x", "page"),
     ("level=federal", "level"), ("status=closed", "status"), ("sort=colour", "sort"), ("year=abc", "year"),
     ("year=1700", "year"), ("amount_min=-1", "amount_min"), ("amount_min=10&amount_max=5", "amount_min"),
-    ("q=" + "x" * 201, "q"),
+    ("q=" + "x" * 201, "q"), ("division=TW-TPQ", "division"), ("division=臺北市", "division"),
 ])
 def test_cases_bad_parameters_are_422_with_the_error_body(client, query, parameter):
     r = client.get(f"/api/cases?{query}")
@@ -266,3 +266,34 @@ def test_a_case_lists_the_laws_its_chapter_cites(client, real_release):
     # a case whose chapter names no law lists none; the appendix's laws name no case
     assert client.get("/api/cases/danjiang-bridge").json()["laws"] == []
     assert all(not r["case_ids"] for r in laws.values() if r["in_appendix"] == "true")
+
+
+def test_cases_of_one_city_are_those_placed_in_it_on_whatever_basis(client, real_release):
+    """A per-city view: ?division= is an ISO 3166-2:TW code; a case in two cities is in both,
+    and each says what its division rests on."""
+    placed = {c["case_id"]: c["divisions"].split("|") for c in rows(real_release, "cases") if c["divisions"]}
+    for code in ("TW-TPE", "TW-NWT", "TW-CYI"):
+        body = client.get(f"/api/cases?division={code}&per_page=100").json()
+        CasePage.model_validate(body)
+        got = [c["id"] for c in body["items"]]
+        assert sorted(got) == sorted(cid for cid, codes in placed.items() if code in codes), code
+        assert all(code in c["divisions"] and c["division_basis"] for c in body["items"])
+    taipei = [c["id"] for c in client.get("/api/cases?division=TW-TPE&per_page=100").json()["items"]]
+    new_taipei = [c["id"] for c in client.get("/api/cases?division=TW-NWT&per_page=100").json()["items"]]
+    assert "taipei-circular-line-north-south" in taipei and "taipei-circular-line-north-south" in new_taipei
+    assert "danjiang-bridge" in new_taipei  # a central agency's case, placed by where it is
+    # with another filter, AND
+    ended = client.get("/api/cases?division=TW-TPE&status=ended&per_page=100").json()["items"]
+    assert ended and all(c["status"] == "ended" and "TW-TPE" in c["divisions"] for c in ended)
+    assert client.get("/api/cases?division=TW-PEN").json()["total"] == 0  # a code with no case
+
+
+def test_a_case_gives_its_place_in_the_sources_words_and_its_outside_source_as_one(client):
+    body = client.get("/api/cases/danjiang-bridge").json()
+    CaseDetail.model_validate(body)
+    assert body["place"] == {"zh": "淡水、八里", "en": "Tamsui and Bali"}
+    assert (body["divisions"], body["division_basis"]) == (["TW-NWT"], "outside")
+    kinds = {s["id"]: s["kind"] for s in body["sources"]}
+    assert kinds["outside/site-location"] == "outside" and kinds["guidebook/benchmark-1"] == "aac"
+    coal = client.get("/api/cases/taipower-bituminous-coal-2022").json()
+    assert (coal["place"], coal["divisions"], coal["division_basis"]) == (None, [], None)

@@ -25,7 +25,8 @@ CHANGED = {
     "datapackage.json": "issue 13: the workbook states its hash and no byte count, which `frictionless "
                         "validate <URL>` cannot count for a remote XLSX and then reports as wrong; "
                         "issue 14: the accounts table; the survey activity type and the translation-difference "
-                        "note type in the columns' code constraints; the laws table's new columns and optional url",
+                        "note type in the columns' code constraints; the laws table's new columns and optional url; "
+                        "the new columns of cases and sources",
     "catalog.ttl": "gives datapackage.json's size and checksum", "catalog.jsonld": "the same",
     "catalog.rdf": "the same",
     "lianzheng-spreadsheets.zip": "issue 13: new, the people's copy of the tables (pipelines/tables/people.py)",
@@ -33,19 +34,27 @@ CHANGED = {
     "data/accounts.csv": "issue 14: new table of illustrative accounts (溫馨小故事); BASE's records have none",
     "data/laws.csv": "issue 14: the laws table's new last columns kind, in_appendix, case_ids, source_ids, "
                      "alt_names (BASE's records have no kind, in_appendix or cases)",
-    "lianzheng.xlsx": "a sheet for the new accounts table; the laws sheet's new columns",
+    "data/cases.csv": "issue 14: the columns place_zh, place_en, divisions, division_basis at the end "
+                      "(empty for BASE's records, which place no case)",
+    "data/sources.csv": "issue 14: the column kind at the end (empty for BASE's records, which state none)",
+    "lianzheng.xlsx": "a sheet for the new accounts table; the laws sheet's new columns; the new columns of "
+                      "cases and sources",
     "lianzheng.ttl": "declares the account: and prong: prefixes; each law's lz:inAppendix (false: BASE's records "
-                     "do not say)", "lianzheng.jsonld": "the same, in its context",
+                     "do not say); the prefixes of the code lists division:, division-basis:, source-kind:",
+    "lianzheng.jsonld": "the same, in its context",
     "lianzheng.nt": "each law's lz:inAppendix", "void.ttl": "counts those triples",
     "vocab/lianzheng.ttl": "issue 14: lz:IllustrativeAccount and its properties; date properties name the "
                            "datatypes they include; lz:servesProng, lz:statedPurpose, lz:purposeSource, "
-                           "lz:citesLaw and lz:inAppendix",
+                           "lz:citesLaw and lz:inAppendix; lz:placeName and lz:divisionBasis",
     "vocab/codes.ttl": "issue 14: the prong code list (四大內涵), each activity type's prong or why none, the "
-                       "survey activity type, the translation-difference note type, the law-kind code list",
+                       "survey activity type, the translation-difference note type, the law-kind code list; "
+                       "the code lists source-kind, division (ISO 3166-2:TW) and division-basis",
     "shapes/lianzheng.ttl": "issue 14: the shape of an illustrative account; the codes survey and "
                             "translation-difference, a code's prong, the dataset's stated purpose; laws: kind, "
-                            "inAppendix, a URL required of the appendix's laws only; a case's lz:citesLaw",
-    "validation-report.json": "counts the new table; warns of BASE's laws without a kind",
+                            "inAppendix, a URL required of the appendix's laws only; a case's lz:citesLaw; a "
+                            "case's place, divisions and their basis; a source document's kind",
+    "validation-report.json": "counts the new table; warns of BASE's laws without a kind and of BASE's source "
+                              "documents, which state no kind",
     "validation-report.txt": "the same",
     "datagovtw.json": "its contract names the portal's developer guide, not a source file that moved",
     "SHA256SUMS": "lists the files above",

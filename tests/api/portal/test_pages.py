@@ -143,10 +143,11 @@ def test_cases_facets_filter_and_count(page_of, real_release):
         page = page_of(f"/cases?{name}={value}")
         assert {x.rsplit("/", 1)[1] for x in _result_links(page)} == expected, name
         assert f"共 {len(expected)} 件" in page.text
-    # the facet counts of the whole list add up to the cases
+    # the facet counts of the whole list add up to the cases (a case in two cities counts in each)
     page = page_of("/cases")
     counts = [int(n) for n in re.findall(r"\((\d+)\)", page.text)]
-    assert sum(counts) == 4 * len(cases)
+    placed = sum(len(c["divisions"].split("|")) for c in cases if c["divisions"])
+    assert sum(counts) == 4 * len(cases) + placed
 
 
 def test_cases_combined_filters_are_shareable(portal_client, page_of):
@@ -541,3 +542,31 @@ def test_the_about_page_lists_every_law_with_its_cases(page_of, real_release):
         if law["url"]:
             assert law["url"] in page.links
     assert "/cases/taipei-station-c1d1?lang=en" in page.links
+
+
+def test_cases_division_facet_is_a_view_per_city(page_of, real_release):
+    cases = _cases(real_release)
+    for code in ("TW-TPE", "TW-NWT", "TW-TNN"):
+        expected = {c["case_id"] for c in cases if code in c["divisions"].split("|")}
+        page = page_of(f"/cases?division={code}")
+        assert expected and {x.rsplit("/", 1)[1] for x in _result_links(page)} == expected, code
+        assert f"共 {len(expected)} 件" in page.text
+    zh, en = page_of("/cases"), page_of("/cases?lang=en")
+    assert "直轄市或縣市" in zh.text and "新北市" in zh.text
+    assert "City or county" in en.text and "New Taipei City" in en.text
+    assert any("division=TW-NWT" in x for x in zh.links)
+    assert "嘉義縣" not in zh.text  # only the divisions with cases are offered
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("zh", ("地點（依來源原文）", "淡水、八里", "新北市", "外部知識", "外部來源（非廉政署文件）")),
+    ("en", ("Place (in the source's words)", "Tamsui and Bali", "New Taipei City", "outside knowledge",
+            "Outside source (not an AAC document)")),
+])
+def test_a_case_page_shows_its_place_its_city_and_what_that_rests_on(page_of, lang, words):
+    page = page_of("/cases/danjiang-bridge" + ("?lang=en" if lang == "en" else ""))
+    for w in words:
+        assert w in page.text, w
+    assert any(x.startswith("/cases?division=TW-NWT") for x in page.links)
+    coal = page_of("/cases/taipower-bituminous-coal-2022" + ("?lang=en" if lang == "en" else ""))
+    assert words[0] not in coal.text and words[1] not in coal.text  # no place is made up

@@ -40,7 +40,90 @@ def write_import(src: Path, name: str, data: bytes) -> None:
 CP950_ROW = ("danjiang-bridge-2021-imported,danjiang-bridge,training,2021-06-01,"
              "圍棋（碁）講座費 €100,Go lecture,guidebook/table\n")
 
+OUTSIDE_DOC = """
+  - id: outside
+    title: {zh: 外部來源, en: Outside sources}
+    kind: outside
+    description: {zh: 不是廉政署的文件。, en: Not an AAC document.}
+    sections:
+      - {id: outside/site-location, title: {zh: 地點所在之縣市, en: The city a site lies in}}
+"""
+
+
+def where(src: Path, block: str, outside: bool = False, kind: str = "aac") -> None:
+    """Give the minimal Danjiang case a place and divisions (``block``), the guidebook its
+    ``kind`` (none if empty) and, with ``outside``, the sources an outside document."""
+    edit(src / CASE, "benchmark: 1\n", "benchmark: 1\n" + block.strip() + "\n")
+    if kind:
+        edit(src / "sources.yaml", "    publisher: aac\n", f"    kind: {kind}\n    publisher: aac\n")
+    if outside:
+        (src / "sources.yaml").write_text((src / "sources.yaml").read_text(encoding="utf-8") + OUTSIDE_DOC,
+                                          encoding="utf-8")
+
+
+WORDS = "{source: guidebook/benchmark-1, locator: 縮短淡水、八里通行距離及時間}"
+PLACE = f"place: {{zh: 淡水、八里, en: Tamsui and Bali}}\nplace_cited: [{WORDS}]\n"
+
 CASES = {
+    "place-without-its-source": (
+        lambda s: where(s, "place: {zh: 淡水、八里, en: Tamsui and Bali}"),
+        ("missing-field", "datasets/source/" + CASE, "danjiang-bridge", "place_cited"),
+    ),
+    "place-citing-an-outside-source": (
+        lambda s: where(s, "place: {zh: 淡水、八里, en: Tamsui and Bali}\n"
+                        "place_cited: [{source: outside/site-location}]", outside=True),
+        ("bad-citation", "datasets/source/" + CASE, "danjiang-bridge", "place_cited"),
+    ),
+    "division-not-a-code": (  # TW-TPQ: the former Taipei County
+        lambda s: where(s, PLACE + "divisions: [TW-TPQ]\ndivision_basis: outside\n"
+                        "division_cited: [{source: outside/site-location}]", outside=True),
+        ("unknown-code", "datasets/source/" + CASE, "danjiang-bridge", "divisions[0]"),
+    ),
+    "division-listed-twice": (
+        lambda s: where(s, PLACE + "divisions: [TW-NWT, TW-NWT]\ndivision_basis: outside\n"
+                        "division_cited: [{source: outside/site-location}]", outside=True),
+        ("duplicate-code", "datasets/source/" + CASE, "danjiang-bridge", "divisions[1]"),
+    ),
+    "division-without-basis": (
+        lambda s: where(s, PLACE + "divisions: [TW-NWT]\ndivision_cited: [{source: outside/site-location}]",
+                        outside=True),
+        ("missing-field", "datasets/source/" + CASE, "danjiang-bridge", "division_basis"),
+    ),
+    "division-without-source": (
+        lambda s: where(s, PLACE + "divisions: [TW-NWT]\ndivision_basis: outside"),
+        ("missing-field", "datasets/source/" + CASE, "danjiang-bridge", "division_cited"),
+    ),
+    "basis-without-division": (
+        lambda s: where(s, PLACE + "division_basis: text"),
+        ("missing-field", "datasets/source/" + CASE, "danjiang-bridge", "divisions"),
+    ),
+    "outside-basis-citing-only-the-aac": (  # outside knowledge must not pass for the AAC's words
+        lambda s: where(s, PLACE + f"divisions: [TW-NWT]\ndivision_basis: outside\ndivision_cited: [{WORDS}]"),
+        ("bad-citation", "datasets/source/" + CASE, "danjiang-bridge", "division_cited"),
+    ),
+    "agency-basis-without-an-outside-source": (
+        lambda s: where(s, PLACE + f"divisions: [TW-NWT]\ndivision_basis: agency\ndivision_cited: [{WORDS}]"),
+        ("bad-citation", "datasets/source/" + CASE, "danjiang-bridge", "division_cited"),
+    ),
+    "text-basis-citing-an-outside-source": (
+        lambda s: where(s, PLACE + f"divisions: [TW-NWT]\ndivision_basis: text\n"
+                        f"division_cited: [{WORDS}, {{source: outside/site-location}}]", outside=True),
+        ("bad-citation", "datasets/source/" + CASE, "danjiang-bridge", "division_cited"),
+    ),
+    "cited-document-states-no-kind": (
+        lambda s: where(s, PLACE, kind=""),
+        ("bad-citation", "datasets/source/" + CASE, "danjiang-bridge", "place_cited"),
+    ),
+    "unknown-source-kind": (
+        lambda s: where(s, "", kind="ours"),
+        ("unknown-code", "datasets/source/sources.yaml", "guidebook", "kind"),
+    ),
+    "outside-document-saying-nothing-of-itself": (
+        lambda s: (where(s, "", outside=True),
+                   edit(s / "sources.yaml", "    description: {zh: 不是廉政署的文件。, en: Not an AAC document.}\n",
+                        "")),
+        ("missing-field", "datasets/source/sources.yaml", "outside", "description"),
+    ),
     "malformed-yaml": (
         lambda s: edit(s / CASE, "status: operating", "status: [operating"),
         ("yaml-syntax", "datasets/source/" + CASE, "", ""),
@@ -390,8 +473,8 @@ def test_a_misspelt_optional_key_stops_the_build_instead_of_dropping_data(source
         "不明的欄位「activites」（案件）：此欄不會被讀取，其資料不會發布。",
         "Unknown key 'activites' in a case: it is not read, so its data would not be published.")
     keys = ("accounts, activities, agencies, alt_names, amount, authority, benchmark, cited, description, "
-            "documents, established, id, name, notes, observations, pcc_tender_ids, procurement, "
-            "risks, status, table_number, wikidata")
+            "division_basis, division_cited, divisions, documents, established, id, name, notes, observations, "
+            "pcc_tender_ids, place, place_cited, procurement, risks, status, table_number, wikidata")
     assert p.fix_zh == f"改用已知的欄位名稱（是否為「activities」？）：{keys}；格式見 docs/model.md。"
     assert p.fix_en == f"Use a known key (did you mean 'activities'?): {keys}; see docs/model.md."
     out = tmp_path / "out"

@@ -66,7 +66,7 @@ SLUG = re.compile(r"[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)*")  # ids, and sourc
 # their distributions and the data services; their slugs hold the release's version.
 CATALOGUE_KINDS = frozenset({"catalog", "dataset", "distribution", "service"})
 CATALOGUE_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*(/[0-9][0-9a-z.+-]*)?(/[a-z0-9][a-z0-9-]*)?")
-CODE_PATH = re.compile(r"[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)?")  # scheme or scheme/code
+CODE_PATH = re.compile(r"[a-z0-9][a-z0-9-]*(/[A-Za-z0-9][A-Za-z0-9-]*)?")  # scheme or scheme/code (TW-TPE)
 
 
 def split_suffix(path: str) -> tuple[str, str | None]:

@@ -667,3 +667,28 @@ def test_places_and_divisions_rest_on_the_seed_words_they_cite(ds, sections):
     assert all(street in c1d1 for street in ("市民大道", "重慶北路", "延平北路", "特定區綠地"))
     for purchase in ("taipower-bituminous-coal-2022", "taipower-offshore-wind-phase-2", "tra-rolling-stock"):
         assert not ds.cases[purchase].place and not ds.cases[purchase].divisions, purchase
+
+
+def test_agencies_are_named_as_the_sources_name_them_or_say_where_a_name_is_from(ds):
+    """A name the seeds never write is either the parent's name before the source's own short form
+    (the table's [臺北市 - 財政局] is 臺北市政府財政局, the short form an alternative name) or cites an
+    outside source for it (issue 14: names as the source gives them; outside knowledge marked)."""
+    text = squash(seed_text(GUIDEBOOK) + seed_text(INTRO)).replace("台", "臺")
+
+    def written(name: str) -> bool:
+        return squash(name).replace("台", "臺") in text
+
+    unexplained = []
+    for a in ds.agencies.values():
+        if written(a.name.zh) or any(c.source.startswith("outside/") for c in a.cited):
+            continue
+        ancestors, cur = [], ds.agencies.get(a.parent)
+        while cur is not None and cur not in ancestors:
+            ancestors.append(cur)
+            cur = ds.agencies.get(cur.parent)
+        shorts = [x for x in a.alt_names if written(x)]
+        if not any(a.name.zh == up.name.zh + s for up in ancestors for s in shorts):
+            unexplained.append((a.id, a.name.zh))
+    assert unexplained == [], unexplained
+    post = ds.agencies["chunghwa-post"]
+    assert post.name.zh == "臺灣郵政股份有限公司" and "中華郵政股份有限公司" in post.alt_names

@@ -112,10 +112,10 @@ def test_vocab_ontology_has_metadata(vocab):
     assert (ONTOLOGY, RDF.type, OWL.Ontology) in vocab
     assert _langs(vocab, ONTOLOGY, DCTERMS.title) == ["en", "zh-Hant"]
     assert vocab.value(ONTOLOGY, DCTERMS.description) is not None
-    assert str(vocab.value(ONTOLOGY, OWL.versionInfo)) == "1.0.0"
+    assert str(vocab.value(ONTOLOGY, OWL.versionInfo)) == "1.1.0"
     assert vocab.value(ONTOLOGY, DCTERMS.license) is not None
     assert vocab.value(ONTOLOGY, DCTERMS.creator) is not None
-    assert str(vocab.value(ONTOLOGY, DCTERMS.modified)) == "2026-11-22"
+    assert str(vocab.value(ONTOLOGY, DCTERMS.modified)) == "2026-12-03"
     assert str(vocab.value(ONTOLOGY, URIRef(VANN + "preferredNamespacePrefix"))) == "lz"
     assert str(vocab.value(ONTOLOGY, URIRef(VANN + "preferredNamespaceUri"))) == VOCAB
 

@@ -193,14 +193,14 @@ def test_every_iri_the_catalogue_void_feed_ocds_and_reconciliation_publish_deref
         assert r.status_code == 200, (path, r.status_code)
         g = rdflib.Graph().parse(data=r.content, format="turtle")
         assert (rdflib.URIRef(iri), None, None) in g, path
-    release = "/id/dataset/lianzheng/1.0.0"
+    release = "/id/dataset/lianzheng/1.1.0"
     page = client.get(release, headers={"accept": "text/html"})
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     # titled by its own dct:title, which the catalogue holds and the store does not
     assert "<title>機關採購廉政平臺開放資料集" in page.text, page.text[:400]
     twin = client.get(release + ".ttl")
     assert twin.status_code == 200 and twin.headers["content-type"].startswith("text/turtle")
-    assert client.get("/id/distribution/lianzheng/1.0.0/nothing-here").status_code == 404
+    assert client.get("/id/distribution/lianzheng/1.1.0/nothing-here").status_code == 404
     # and the catalogue's other IRIs of this site (endpoints, downloads, the vocabulary) answer here
     g = rdflib.Graph().parse(real_release / "catalog.ttl")
     site = {str(t).split("#", 1)[0] for triple in g for t in triple

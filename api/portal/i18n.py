@@ -366,6 +366,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "agencies": ("機關", "agencies"),
     "activities": ("活動紀錄", "activities"),
     "person": ("人名", "names of people"),
+    "participants": ("參與者", "participants"),
     "documents": ("公開文件", "documents"),
     "date": ("日期", "date"),
     "title": ("標題", "title"),

@@ -1,6 +1,6 @@
 """The domain model: the one place where a case's meaning lives.
 
-Plain, frozen, typed objects. The tables (``tables/package.py``) and the
+Plain, frozen, typed objects. The tables (``tables/schema.py``, ``tables/package.py``) and the
 graph (``rdf/graph.py``) are two views of these objects, never two models.
 Readers (``read/``) build them from the source records and check them;
 nothing downstream re-reads the sources.

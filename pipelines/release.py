@@ -36,6 +36,7 @@ from .read.reader import Reader
 from .settings import BUILD_SETTINGS
 from .tables import package as tabular
 from .tables import people
+from .tables.schema import TABLES
 from .terms import load_codes, shapes_dir, vocab_dir
 
 RDF_FILES = {"turtle": "lianzheng.ttl", "ntriples": "lianzheng.nt", "jsonld": "lianzheng.jsonld"}
@@ -243,7 +244,7 @@ def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
         "conforms": report.conforms,
         "files": {
             "datapackage": "datapackage.json",
-            "tables": {t.name: t.path for t in tabular.TABLES},
+            "tables": {t.name: t.path for t in TABLES},
             "xlsx": XLSX_FILE, "spreadsheets": people.ARCHIVE, **RDF_FILES,
             "report": {"json": REPORT_JSON, "text": REPORT_TEXT},
             "vocabulary": [f for f in vocab_files if f.startswith("vocab/")],

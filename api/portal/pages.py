@@ -49,8 +49,8 @@ from markupsafe import Markup, escape
 from starlette.staticfiles import StaticFiles
 
 from pipelines.model import UNSET_PUBLISHER
-from pipelines.tables.package import TABLE_BY_NAME
 from pipelines.tables.people import ARCHIVE
+from pipelines.tables.schema import TABLE_BY_NAME
 from pipelines.terms import VOCAB
 
 from ..errors import ServiceError

@@ -44,7 +44,7 @@ from ..normalise import parse_date
 from ..rdf.graph import date_lit
 from ..rdf.serialize import by_subject, write_jsonld, write_rdfxml, write_turtle
 from ..rdf.terms import IRI, RDF_TYPE, XSD, Lit, en, typed, zh
-from ..tables.package import TABLE_BY_NAME
+from ..tables.schema import TABLE_BY_NAME
 from ..terms import LZ, PREFIXES
 from .context import CATALOG_FILES, MEDIA, FileInfo, inventory
 

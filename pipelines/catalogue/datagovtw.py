@@ -51,7 +51,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..errors import ERROR, Problem
-from ..tables.package import TABLES
+from ..tables.schema import TABLES
 from .context import FILES, download_url, for_public_url
 
 KEY_ENV = "LIANZHENG_DATAGOVTW_API_KEY"

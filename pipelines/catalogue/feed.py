@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..tables.package import TABLE_BY_NAME
+from ..tables.schema import TABLE_BY_NAME
 
 ATOM = "http://www.w3.org/2005/Atom"
 MAX_ENTRIES = 1000

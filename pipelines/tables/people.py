@@ -29,7 +29,7 @@ from collections.abc import Sequence
 
 from ..model import publisher_name
 from ..terms import load_code_labels
-from .package import SEP, TABLES, Field, Table
+from .schema import SEP, TABLES, Field, Table
 from .xlsx import Sheet, write_workbook
 
 ARCHIVE = "lianzheng-spreadsheets.zip"

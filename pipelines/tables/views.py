@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..normalise import fold
-from .package import SEP, TABLES
+from .schema import SEP, TABLES
 
 
 class View(NamedTuple):

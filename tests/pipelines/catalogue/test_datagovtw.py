@@ -11,7 +11,7 @@ import pytest
 from api.cli import main
 from pipelines.catalogue.context import for_public_url
 from pipelines.catalogue.datagovtw import BODY_FIELDS, KEY_ENV, RESOURCE_FIELDS, csv_header, quality_problems
-from pipelines.tables.package import TABLES
+from pipelines.tables.schema import TABLES
 
 from .conftest import PORTAL
 

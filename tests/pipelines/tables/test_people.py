@@ -9,8 +9,8 @@ import zipfile
 
 import pytest
 
-from pipelines.tables.package import SEP, TABLES
 from pipelines.tables.people import ARCHIVE, GUIDE, code_labels, write_archive
+from pipelines.tables.schema import SEP, TABLES
 from pipelines.terms import load_code_labels
 
 

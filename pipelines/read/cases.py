@@ -14,7 +14,7 @@ from ..errors import Problem
 from ..normalise import parse_amount, parse_number
 from ..processes import die_with_parent
 from ..textfiles import read_source_text
-from .fields import IMPORT_COLUMNS, IMPORT_REQUIRED, URL, Fields
+from .fields import IMPORT_COLUMNS, IMPORT_REQUIRED, Fields
 from .syntax import MISSING, PARALLEL_FROM, parse_yaml_file
 
 
@@ -245,11 +245,8 @@ class Cases(Fields):
         if publisher is not MISSING:
             self.refer("agency", publisher, file=file, record=did, field="publisher")
         date = self.date(rec, "date", file=file, record=did, required=False)
-        url = str(rec.get("url") or "")
-        if url and not URL.match(url):
-            self.err("bad-url", f"網址「{url}」不是 http(s) 網址。", f"'{url}' is not an http(s) URL.",
-                     file=file, record=did, field="url", fix_zh="寫完整網址或留空。",
-                     fix_en="Write the full URL or leave it empty.")
+        url = self.url(rec, file=file, record=did)
+        if url is None:
             return
         description = self.text(rec, "description", file=file, record=did, required=False)
         cited = self.citations(rec, file=file, record=did)

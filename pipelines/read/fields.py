@@ -178,6 +178,17 @@ class Fields:
             return MISSING
         return value.strip() if isinstance(value, str) else value
 
+    def url(self, rec: dict, *, file: str, record: str) -> str | None:
+        """The record's optional ``url``: '' when there is none, None (an error reported) when it is
+        not an http(s) URL."""
+        url = str(rec.get("url") or "")
+        if url and not URL.match(url):
+            self.err("bad-url", f"網址「{url}」不是 http(s) 網址。", f"'{url}' is not an http(s) URL.",
+                     file=file, record=record, field="url", fix_zh="寫完整網址或留空。",
+                     fix_en="Write the full URL or leave it empty.")
+            return None
+        return url
+
     def text(self, rec: dict, key: str, *, file: str, record: str, required: bool = True,
              en_required: bool = False) -> m.Text | None:
         value = self.get(rec, key, file=file, record=record, kind=(dict, str), required=required)

@@ -161,12 +161,7 @@ class Reader(Cases):
             issued = self.date(rec, "issued", file=file, record=did, required=False)
             langs = self.get(rec, "language", file=file, record=did, kind=list, required=False,
                              default=[])
-            url = str(rec.get("url") or "")
-            if url and not URL.match(url):
-                self.err("bad-url", f"網址「{url}」不是 http(s) 網址。", f"'{url}' is not an http(s) URL.",
-                         file=file, record=did, field="url", fix_zh="寫完整網址或留空。",
-                         fix_en="Write the full URL or leave it empty.")
-                url = ""
+            url = self.url(rec, file=file, record=did) or ""
             self.ds.sources[did] = m.SourceDocument(
                 did, title or m.Text(did), publisher if publisher is not MISSING else "", issued,
                 tuple(langs or ()), url, str(rec.get("file") or ""), kind or "", description)
@@ -188,12 +183,7 @@ class Reader(Cases):
                 self._ids[("section", sid)] = file
                 self.known_keys(sec, "section", file=file, record=sid)
                 stitle = self.text(sec, "title", file=file, record=sid, en_required=True)
-                surl = str(sec.get("url") or "")
-                if surl and not URL.match(surl):
-                    self.err("bad-url", f"網址「{surl}」不是 http(s) 網址。", f"'{surl}' is not an http(s) URL.",
-                             file=file, record=sid, field="url", fix_zh="寫完整網址或留空。",
-                             fix_en="Write the full URL or leave it empty.")
-                    surl = ""
+                surl = self.url(sec, file=file, record=sid) or ""
                 self.ds.sections[sid] = m.SourceSection(sid, did, stitle or m.Text(sid), order, surl)
 
     def read_agencies(self):

@@ -33,6 +33,7 @@ from .direct import HotLane
 from .limits import BodyLimit
 from .portal import editor, pages, render
 from .security import SecurityHeaders
+from .shelf import Shelf
 from .sparql import protocol as sparql
 from .sparql.budget import Budget
 from .sparql.worker import MODULE as WORKER
@@ -54,8 +55,9 @@ def open_store(settings, store_path: Path, context: dict, prefixes: dict, budget
                          share=settings.client_workers, line_limit=settings.client_queue, budget=budget)
 
 
-def create_app(settings, release_dir: Path | str) -> FastAPI:
+def create_app(settings, release_dir: Path | str, shelf: Shelf | None = None) -> FastAPI:
     release = Path(release_dir).resolve()
+    shelf = shelf if shelf is not None else Shelf(release.parent)
     manifest = json.loads((release / "release.json").read_text(encoding="utf-8"))
     base = manifest.get("base") or settings.base
     if base.rstrip("/") != settings.base.rstrip("/"):
@@ -105,6 +107,7 @@ def create_app(settings, release_dir: Path | str) -> FastAPI:
     app.state.tables = table_data
     app.state.store = store
     app.state.linked_data = ld
+    app.state.shelf = shelf
 
     harvest.attach(app, release, settings, budget, worker=WORKER)
 

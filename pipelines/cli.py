@@ -39,9 +39,20 @@ def add_verbs(sub, table: tuple[Setting, ...]) -> dict[str, argparse.ArgumentPar
                        description="Build a release. Without --out: into RELEASES/{version} "
                        "(immutable) and move RELEASES/latest to it. A failed build writes nothing.")
     b.add_argument("--out", type=Path, help="Write the release into this folder (replaced atomically).")
-    for name in ("source", "releases", "base", "workers", "ocid_prefix"):
+    for name in ("source", "releases", "base", "workers", "ocid_prefix", "signing_key"):
         _add_setting(b, name)
+    b.add_argument("--reason", default="", help="Why this release is published: recorded in its release-log "
+                   "entry (and shown in each changed case's history).")
     b.add_argument("--quiet", action="store_true", help="Print only problems.")
+
+    r = sub.add_parser("rollback", help="Serve an earlier release again: a new entry in the release log.",
+                       description="Add a rollback entry to RELEASES/log that puts VERSION, a release "
+                       "published before, back in service (a running service switches to it by itself); "
+                       "nothing is erased from the log. Exit 0 done, 1 refused, 2 could not run.")
+    r.add_argument("version", help="The version to serve again.")
+    r.add_argument("--reason", required=True, help="Why: recorded in the entry.")
+    for name in ("releases", "base", "signing_key"):
+        _add_setting(r, name)
 
     v = sub.add_parser("validate", help="Check source records or a built release and print the report.",
                        description="Check PATH: a source folder (records, tables and SHACL, as a build "
@@ -73,7 +84,7 @@ def add_verbs(sub, table: tuple[Setting, ...]) -> dict[str, argparse.ArgumentPar
     u.add_argument("--dry-run", action="store_true", help="Print the exact request and send nothing.")
     for name in ("release", "releases", "public_url"):
         _add_setting(u, name)
-    return {"build": b, "validate": v, "import": i, "push": u}
+    return {"build": b, "validate": v, "import": i, "push": u, "rollback": r}
 
 
 def _print_report(report: Report, fmt: str = "text", stream=None) -> None:
@@ -90,7 +101,12 @@ def cmd_build(args, settings, after: Callable[[Path], None] | None = None) -> in
     if args.out:
         result = build(Path(settings.source), args.out, **kw)
     else:
-        result = publish(Path(settings.source), Path(settings.releases), **kw)
+        from .log.publishing import signer_for
+
+        signer, note = signer_for(settings.signing_key, settings.base)
+        if note:
+            sys.stderr.write(note + "\n")
+        result = publish(Path(settings.source), Path(settings.releases), signer=signer, reason=args.reason, **kw)
     if not result.ok:
         _print_report(result.report, stream=sys.stderr)
         sys.stderr.write("建置失敗，未寫入任何檔案。 Build failed; nothing was written.\n")
@@ -190,7 +206,19 @@ def cmd_push(args, settings) -> int:
     return EXIT_OK
 
 
-HANDLERS = {"build": cmd_build, "validate": cmd_validate, "import": cmd_import, "push": cmd_push}
+def cmd_rollback(args, settings) -> int:
+    from .log.publishing import record_rollback, signer_for
+    from .release import point_latest
+
+    signer, note = signer_for(settings.signing_key, settings.base, create=False)
+    index = record_rollback(Path(settings.releases), args.version, signer, reason=args.reason)
+    point_latest(Path(settings.releases), args.version)
+    print(f"release log entry {index}: serving {args.version} again")
+    return EXIT_OK
+
+
+HANDLERS = {"build": cmd_build, "rollback": cmd_rollback, "validate": cmd_validate, "import": cmd_import,
+            "push": cmd_push}
 
 
 def run(handler: Callable[[], int]) -> int:

@@ -342,9 +342,21 @@ def prepare_target(out: Path) -> None:
                "指定可以寫入的位置。", "Name a place you can write to.")
 
 
-def publish(source: Path, releases: Path, **kw) -> BuildResult:
-    """Build into ``releases/{version}`` (immutable) and move ``releases/latest`` to it."""
-    remove_stale(Path(releases))  # of any version, and links, that killed builds left behind
+def publish(source: Path, releases: Path, *, signer=None, reason: str = "", time: str | None = None,
+            **kw) -> BuildResult:
+    """Build into ``releases/{version}`` (immutable), add it to the release log, and move
+    ``releases/latest`` to it.
+
+    The folder is complete and checked before the log names it; the log's entry is committed
+    by one rename (:mod:`pipelines.log.store`); ``latest`` moves last. A publish killed at any
+    point leaves the log as it was, and running it again completes it. ``signer`` is the
+    publisher's key (:func:`pipelines.log.keys.load_signer`): without one, the release is built
+    and ``latest`` moved, but nothing is logged (the tests' and ``build --out``'s way).
+    """
+    from .log import publishing
+
+    releases = Path(releases)
+    remove_stale(releases)  # of any version, and links, that killed builds left behind
     reader = Reader(Path(source))
     try:
         version = str(reader.read().meta.get("version", ""))
@@ -352,18 +364,32 @@ def publish(source: Path, releases: Path, **kw) -> BuildResult:
         report = Report(checks=["records"])
         report.extend(reader.problems)
         return BuildResult(False, report)
-    previous = latest_release(Path(releases))
+    refused = publishing.check_version(releases, version)
+    if refused is not None:
+        report = Report(checks=["records", "log"])
+        report.add(refused)
+        return BuildResult(False, report)
+    previous = publishing.served_folder(releases) or latest_release(releases)
     if previous is not None and previous.name == version:
-        previous = None  # rebuilding the same version: compare with what came before it
-    result = build(source, Path(releases) / version, replace=False, previous=previous, **kw)
+        previous = publishing.before(releases, version)  # rebuilding: compare with what came before
+    result = build(source, releases / version, replace=False, previous=previous, **kw)
     if result.ok:
-        link = Path(releases) / "latest"
-        tmp_link = link_being_made(link)
-        if tmp_link.is_symlink() or tmp_link.exists():
-            tmp_link.unlink()
-        tmp_link.symlink_to(version)
-        os.replace(tmp_link, link)  # atomic: readers see the old or the new release, never none
+        assert result.out is not None
+        if signer is not None:
+            result.report.stats["log.entry"] = publishing.record_release(
+                releases, Path(result.out), signer, reason=reason, time=time)
+        point_latest(releases, version)
     return result
+
+
+def point_latest(releases: Path, version: str) -> None:
+    """Move ``releases/latest`` to ``version``: readers see the old or the new, never none."""
+    link = Path(releases) / "latest"
+    tmp_link = link_being_made(link)
+    if tmp_link.is_symlink() or tmp_link.exists():
+        tmp_link.unlink()
+    tmp_link.symlink_to(version)
+    os.replace(tmp_link, link)
 
 
 def latest_release(releases: Path) -> Path | None:

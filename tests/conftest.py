@@ -16,6 +16,21 @@ STANDARDS = SHARED / "standards"
 EPOCH = "1795305600"  # 2026-11-22T00:00:00Z, so builds in tests are reproducible
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _signing_keys_in_a_temporary_home(tmp_path_factory):
+    """A publish makes the publisher's key under $XDG_CONFIG_HOME when there is none: in the
+    tests (and the servers they start, which inherit it) that is a temporary folder."""
+    import os
+
+    old = os.environ.get("XDG_CONFIG_HOME")
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config"))
+    yield
+    if old is None:
+        os.environ.pop("XDG_CONFIG_HOME", None)
+    else:
+        os.environ["XDG_CONFIG_HOME"] = old
+
+
 @pytest.fixture
 def minimal_source(tmp_path: Path) -> Path:
     """A writable copy of the minimal source folder."""

@@ -45,8 +45,14 @@ def generate(out: Path, cases: int, seed: int = 20211231, registry: Path = REAL)
     if out.exists():
         shutil.rmtree(out)
     (out / "cases").mkdir(parents=True)
-    for name in ("dataset.yaml", "sources.yaml", "agencies.yaml", "laws.yaml"):
+    for name in ("dataset.yaml", "sources.yaml", "agencies.yaml"):
         shutil.copyfile(registry / name, out / name)
+    # the laws, without the real cases they name (a synthetic source has none of them)
+    laws = _load("laws.yaml")
+    for law in laws if isinstance(laws, list) else laws.get("laws", []):
+        if law.get("cases"):
+            law["cases"] = []
+    (out / "laws.yaml").write_text(yaml.safe_dump(laws, allow_unicode=True, sort_keys=False), encoding="utf-8")
     agencies = _load("agencies.yaml")
     sections = [s["id"] for d in _load("sources.yaml")["documents"] for s in d["sections"]]
     by_id = {a["id"]: a for a in agencies}

@@ -193,6 +193,13 @@ def verify(path: Path, *, log: Path | None = None, key: str | None = None, key_f
             if v and v not in seen and (target.scan / v / SUMS).exists():
                 seen.append(v)
         releases = [target.scan / v for v in seen]
+        for extra in sorted(p.parent for p in target.scan.glob(f"*/{SUMS}")):
+            if extra.name not in seen and not extra.is_symlink():
+                out.warnings.append(Problem(
+                    "not-logged", f"資料夾 {extra} 是發行版，但不在發行紀錄中。",
+                    f"The folder {extra} is a release but is not in the log.", file=str(extra), severity=WARNING,
+                    check="verify", fix_zh="若是中斷的發布，重新執行 lianzheng build 即可補上；否則它未經發布。",
+                    fix_en="If a publish was interrupted, rerun lianzheng build to complete it; else it was never published."))
     for rel in releases:
         _release(out, rel, cp, raws, entries, leaves, quick, progress)
     if rdf:
@@ -285,8 +292,8 @@ def _entries(out: Outcome, folder: Path, cp: Checkpoint) -> list[bytes]:
             out.passed(check, f"all {len(raws)} entries")
         else:
             version = str(_parse(raws[bad]).get("version", ""))
-            out.failed(check, "bad-entry", f"第 {bad} 筆的{zh}：紀錄在此之後被改寫。",
-                       f"Entry {bad}: {en}; the log was rewritten here or before.", entry=bad, version=version,
+            out.failed(check, "bad-entry", f"第 {bad} 筆的{zh}：此筆或前一筆被改寫。",
+                       f"Entry {bad}: {en}; this entry or the one before was rewritten.", entry=bad, version=version,
                        file=str(folder / "entries" / entry_name(bad)))
     return raws
 

@@ -199,7 +199,8 @@ def verify(path: Path, *, log: Path | None = None, key: str | None = None, key_f
                     "not-logged", f"資料夾 {extra} 是發行版，但不在發行紀錄中。",
                     f"The folder {extra} is a release but is not in the log.", file=str(extra), severity=WARNING,
                     check="verify", fix_zh="若是中斷的發布，重新執行 lianzheng build 即可補上；否則它未經發布。",
-                    fix_en="If a publish was interrupted, rerun lianzheng build to complete it; else it was never published."))
+                    fix_en="If a publish was interrupted, rerun lianzheng build to complete it; else it was "
+                    "never published."))
     for rel in releases:
         _release(out, rel, cp, raws, entries, leaves, quick, progress)
     if rdf:

@@ -405,10 +405,10 @@ def _release(out: Outcome, folder: Path, cp: Checkpoint, raws: list[bytes], entr
                    file=str(folder / p.file) if p.file != SUMS else str(folder / SUMS),
                    fix_zh=p.fix_zh, fix_en=p.fix_en, **where)
     else:
-        out.passed(f"{version}: checksums", f"every file matches {SUMS}")
+        out.passed(f"{version}: checksums", f"every file matches {SUMS}", **where)
     sums = sha256_file(folder / SUMS) if (folder / SUMS).exists() else ""
     if sums == entries[i].get("sums"):
-        out.passed(f"{version}: sums in entry", f"SHA-256 of {SUMS} is entry {i}'s 'sums'")
+        out.passed(f"{version}: sums in entry", f"SHA-256 of {SUMS} is entry {i}'s 'sums'", **where)
     else:
         out.failed(f"{version}: sums in entry", "sums-mismatch",
                    f"{SUMS} 的 SHA-256 與第 {i} 筆的 sums 不符：發行版被改寫。",
@@ -416,7 +416,8 @@ def _release(out: Outcome, folder: Path, cp: Checkpoint, raws: list[bytes], entr
                    file=str(folder / SUMS), **where)
     proof = merkle.inclusion_proof(leaves, i) if len(leaves) == cp.size else []
     if len(leaves) == cp.size and merkle.verify_inclusion(leaves[i], i, cp.size, proof, cp.root):
-        out.passed(f"{version}: inclusion", f"entry {i} is in the signed tree of {cp.size} ({len(proof)} hashes)")
+        out.passed(f"{version}: inclusion", f"entry {i} is in the signed tree of {cp.size} ({len(proof)} hashes)",
+                   **where)
     else:
         out.failed(f"{version}: inclusion", "not-included", f"第 {i} 筆不在簽署的樹中。",
                    f"Entry {i} is not in the signed tree.", file=str(out.log), **where)
@@ -450,7 +451,7 @@ def _rdf(out: Outcome, path: Path, i: int | None, entries: list[dict], progress:
                    entry=i, version=version, file=str(path))
         return
     if digest == entries[i]["rdf"].get("digest"):
-        out.passed(label, f"RDFC-1.0 digest is entry {i}'s ({digest[:16]}…)")
+        out.passed(label, f"RDFC-1.0 digest is entry {i}'s ({digest[:16]}…)", entry=i, version=version)
     else:
         out.failed(label, "rdf-mismatch", f"{path.name} 的 RDFC-1.0 摘要與第 {i} 筆不符：圖的內容不同。",
                    f"The RDFC-1.0 digest of {path.name} is not entry {i}'s: the graph differs.",

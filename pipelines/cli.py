@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from .errors import CannotRun, ProblemsFound, Report
+from .errors import CannotRun, Problem, ProblemsFound, Report
 from .settings import ROOT, Setting
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
@@ -84,7 +84,125 @@ def add_verbs(sub, table: tuple[Setting, ...]) -> dict[str, argparse.ArgumentPar
     u.add_argument("--dry-run", action="store_true", help="Print the exact request and send nothing.")
     for name in ("release", "releases", "public_url"):
         _add_setting(u, name)
-    return {"build": b, "validate": v, "import": i, "push": u, "rollback": r}
+    return {"build": b, "validate": v, "import": i, "push": u, "rollback": r, **add_log_verbs(sub, table)}
+
+
+# --- the release log's verbs: verify, witness -----------------------------------------------
+
+
+def add_log_verbs(sub, table: tuple[Setting, ...]) -> dict[str, argparse.ArgumentParser]:
+    """``verify`` (anyone checks releases against the signed log) and ``witness`` (an
+    independent party cosigns checkpoints; the publisher adds their lines to the log)."""
+    y = sub.add_parser("verify", help="Check releases against the signed release log (anyone can).",
+                       description="Check PATH against the release log: a release folder (the log defaults "
+                       "to PATH/../log), a folder of releases (the log and every release it names that is "
+                       "present) or a log folder. Checks the checkpoint's signature, witnesses' cosignatures, "
+                       "the entries (count, index, previous hash, Merkle root), every stored checkpoint and "
+                       "proof, each release's SHA256SUMS, its entry's sums, its inclusion proof and its RDF "
+                       "files' RDFC-1.0 digests, and --since. Names the first entry where a check fails. "
+                       "Exit 0 all pass, 1 a check failed, 2 could not run.")
+    y.add_argument("path", type=Path, help="A release folder, a folder of releases, or a log folder.")
+    y.add_argument("--log", type=Path, help="The log folder (default: log/ beside the release).")
+    keys = y.add_mutually_exclusive_group()
+    keys.add_argument("--key", help="The publisher's verifier key (vkey), pinned: as the catalogue publishes it. "
+                      "Without it the log's own key file is used, with a warning.")
+    keys.add_argument("--key-file", type=Path, help="A file holding the publisher's vkey or public key PEM.")
+    y.add_argument("--witness", action="append", default=[], metavar="VKEY",
+                   help="A witness's cosigner key (type 0x04) whose cosignature to check; repeatable.")
+    y.add_argument("--quorum", type=int, help="How many of the witnesses must have cosigned (default: all given).")
+    y.add_argument("--since", type=Path, metavar="CHECKPOINT_FILE",
+                   help="An older checkpoint you kept: the log must extend it (a consistency proof).")
+    y.add_argument("--since-size", type=int, help="An older tree size you kept (with --since-root).")
+    y.add_argument("--since-root", metavar="BASE64", help="That tree's root hash, base64 (with --since-size).")
+    y.add_argument("--rdf", type=Path, action="append", default=[], metavar="FILE",
+                   help="A re-serialised copy of the release's RDF (.nt, .ttl, .jsonld, .nq): its RDFC-1.0 "
+                   "digest must be the entry's; repeatable.")
+    y.add_argument("--quick", action="store_true", help="Skip the RDF digests of the releases' own RDF files "
+                   "(seconds per file at a million triples).")
+    y.add_argument("--format", choices=("text", "json"), default="text", help="Report format.")
+
+    w = sub.add_parser("witness", help="Be a witness: cosign checkpoints that extend the last one seen.",
+                       description="keygen: make a witness key. cosign: cosign a checkpoint after checking "
+                       "the publisher's signature and that it extends the last one this witness cosigned "
+                       "(refusing a split view). add (the publisher): merge witnesses' cosignature lines "
+                       "into the log. Exit 0 done, 1 refused, 2 could not run.")
+    ws = w.add_subparsers(dest="witness_verb", metavar="ACTION", required=True)
+    k = ws.add_parser("keygen", help="Make a witness key and print its cosigner vkey (type 0x04).")
+    k.add_argument("--out", type=Path, required=True, help="Where to write the private key (PEM, mode 0600).")
+    k.add_argument("--name", required=True, help="The witness's name, e.g. witness.example.org.")
+    c = ws.add_parser("cosign", help="Cosign CHECKPOINT_FILE; print it with the cosignature.")
+    c.add_argument("checkpoint", type=Path, metavar="CHECKPOINT_FILE")
+    c.add_argument("--key", type=Path, required=True, help="The witness's private key (from keygen).")
+    c.add_argument("--name", required=True, help="The witness's name (as at keygen).")
+    c.add_argument("--log-key", required=True, metavar="VKEY", help="The publisher's verifier key.")
+    c.add_argument("--log", type=Path, help="The log folder, for the consistency proof from the last checkpoint seen.")
+    c.add_argument("--state", type=Path, help="Where the witness keeps the last checkpoint of each log "
+                   "(default: KEY's folder, {key name}-state/).")
+    c.add_argument("--out", type=Path, help="Write the cosigned checkpoint here too.")
+    a = ws.add_parser("add", help="(Publisher) add witnesses' cosignatures to the log's checkpoint.")
+    a.add_argument("file", type=Path, help="A checkpoint with cosignature lines, as `witness cosign` prints it.")
+    a.add_argument("--witness", action="append", required=True, metavar="VKEY",
+                   help="The cosigner key of a witness whose line to add; repeatable.")
+    add_setting(a, table, "releases")
+    return {"verify": y, "witness": w}
+
+
+def cmd_verify(args, settings) -> int:
+    from .log.verify import verify
+
+    outcome = verify(args.path, log=args.log, key=args.key, key_file=args.key_file, witnesses=args.witness,
+                     quorum=args.quorum, since=args.since, since_size=args.since_size, since_root=args.since_root,
+                     rdf=args.rdf, quick=args.quick, progress=lambda m: sys.stderr.write(m + "\n"))
+    sys.stdout.write(outcome.to_json() if args.format == "json" else outcome.to_text())
+    return EXIT_OK if outcome.ok else EXIT_INVALID
+
+
+def cmd_witness(args, settings) -> int:
+    import time
+
+    from .log import witness
+    from .log.keys import load_signer
+    from .log.note import NoteError, Verifier
+
+    def refused(exc: witness.Refused) -> int:
+        sys.stderr.write(exc.problem.render() + "\n")
+        return EXIT_INVALID
+
+    def parse(vkey: str) -> Verifier:
+        try:
+            return Verifier.parse(vkey)
+        except NoteError as exc:
+            raise CannotRun(Problem("bad-key", f"金鑰無法讀取：{exc}", f"The key cannot be read: {exc}",
+                                    check="witness")) from None
+
+    if args.witness_verb == "keygen":
+        print(witness.keygen(args.out, args.name))
+        return EXIT_OK
+    if args.witness_verb == "cosign":
+        if not args.checkpoint.is_file():
+            raise CannotRun(Problem("no-checkpoint", f"找不到 {args.checkpoint}。", f"There is no {args.checkpoint}.",
+                                    file=str(args.checkpoint), check="witness"))
+        signer, _ = load_signer(args.key, args.name, cosigner=True)
+        try:
+            signed = witness.cosign_checkpoint(args.checkpoint.read_bytes(), signer, parse(args.log_key),
+                                               args.state or witness.default_state(args.key), log=args.log,
+                                               when=int(time.time()))
+        except witness.Refused as exc:
+            return refused(exc)
+        if args.out:
+            args.out.write_bytes(signed)
+        sys.stdout.write(signed.decode())
+        return EXIT_OK
+    if not args.file.is_file():
+        raise CannotRun(Problem("no-checkpoint", f"找不到 {args.file}。", f"There is no {args.file}.",
+                                file=str(args.file), check="witness"))
+    try:
+        added = witness.add_cosignatures(Path(settings.releases), args.file.read_bytes(),
+                                         [parse(v) for v in args.witness])
+    except witness.Refused as exc:
+        return refused(exc)
+    print(f"cosignatures added: {', '.join(added) or 'none (already there)'}")
+    return EXIT_OK
 
 
 def _print_report(report: Report, fmt: str = "text", stream=None) -> None:
@@ -218,7 +336,7 @@ def cmd_rollback(args, settings) -> int:
 
 
 HANDLERS = {"build": cmd_build, "rollback": cmd_rollback, "validate": cmd_validate, "import": cmd_import,
-            "push": cmd_push}
+            "push": cmd_push, "verify": cmd_verify, "witness": cmd_witness}
 
 
 def run(handler: Callable[[], int]) -> int:

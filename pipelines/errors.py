@@ -136,9 +136,10 @@ _OS_FIXES = {  # errno name -> (zh, en): what the person running the command can
 }
 
 
-def os_problem(exc: OSError, state_zh: str = "", state_en: str = "") -> Problem:
-    """A problem for a failed read or write: the file, the system's words for the error, and
-    what to do; ``state_*`` says what was left as it was (e.g. the release log)."""
+def os_problem(exc: OSError, state_zh: str = "", state_en: str = "", where: str = "") -> Problem:
+    """A problem for a failed read or write: the file (``where`` if the error names none: a
+    failing write(2) does not), the system's words for the error, and what to do; ``state_*``
+    says what was left as it was (e.g. the release log)."""
     import errno
     import os
 
@@ -148,4 +149,4 @@ def os_problem(exc: OSError, state_zh: str = "", state_en: str = "") -> Problem:
     code = f" ({name})" if name else ""
     return Problem("os-error", f"無法寫入或讀取檔案：{text}{code}。{state_zh}",
                    f"A file could not be written or read: {text}{code}.{' ' + state_en if state_en else ''}",
-                   file=str(exc.filename or ""), fix_zh=fix_zh, fix_en=fix_en, check="release")
+                   file=str(exc.filename or where), fix_zh=fix_zh, fix_en=fix_en, check="release")

@@ -351,8 +351,9 @@ def _build(source: Path, out: Path, *, base: str, source_date_epoch: str | None,
         timings["total"] = time.perf_counter() - t0
         return BuildResult(True, report, out, timings)
     finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+        for folder in (tmp, tables_folder(tmp)):  # the check package too, if a write failed early
+            if folder.exists():
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def prepare_target(out: Path) -> None:
@@ -403,8 +404,12 @@ def publish(source: Path, releases: Path, *, signer=None, reason: str = "", time
     try:
         return _publish(Path(source), releases, signer=signer, reason=reason, time=time, **kw)
     except OSError as exc:
-        raise CannotRun(os_problem(exc, "發行紀錄與各發行版均維持原狀。",
-                                   "The release log and the releases are as they were.")) from exc
+        raise _write_failed(exc, releases) from exc
+
+
+def _write_failed(exc: OSError, where: Path) -> CannotRun:
+    return CannotRun(os_problem(exc, "發行紀錄與各發行版均維持原狀。",
+                                "The release log and the releases are as they were.", where=str(where)))
 
 
 def _publish(source: Path, releases: Path, *, signer, reason: str, time: str | None, **kw) -> BuildResult:
@@ -434,7 +439,10 @@ def _publish(source: Path, releases: Path, *, signer, reason: str, time: str | N
     if built_from(target, inputs):  # built by a publish killed before it was logged, or a rerun
         result = BuildResult(True, Report(checks=["checksums"]), target, unchanged=True)
     else:
-        result = build(source, target, replace=False, previous=previous, sync=True, **kw)
+        try:
+            result = build(source, target, replace=False, previous=previous, sync=True, **kw)
+        except OSError as exc:
+            raise _write_failed(exc, target) from exc
     if not result.ok:
         return result
     if signer is None:
@@ -443,10 +451,10 @@ def _publish(source: Path, releases: Path, *, signer, reason: str, time: str | N
     try:
         result.report.stats["log.entry"] = publishing.record_release(releases, target, signer,
                                                                       reason=reason, time=time)
-    except OSError:
+    except OSError as exc:
         if not result.unchanged and publishing.logged(releases, version) is None:
             discard_folder(target)  # made by this publish and not logged: the releases as they were
-        raise
+        raise _write_failed(exc, releases / "log") from exc
     point_latest_at_log(releases)
     return result
 

@@ -223,8 +223,10 @@ def write_file(path: Path, data: bytes) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         tmp.unlink(missing_ok=True)  # a full disk or a failing write leaves no part of a file
+        if isinstance(exc, OSError) and exc.filename is None:  # write(2) and fsync(2) name no file
+            exc.filename = str(path)
         raise
     _fsync_dir(path.parent)
 

@@ -17,7 +17,7 @@ import pytest
 
 from pipelines.checksums import SUMS, sha256_file, verify_sums
 from pipelines.log import keys
-from pipelines.log.note import Checkpoint, Verifier, open_note
+from pipelines.log.note import Checkpoint, Signer, Verifier, open_note
 from pipelines.log.store import LOG_DIR, ReleaseLog, entry_name, origin_for
 from pipelines.rdf.ids import DEFAULT_BASE
 from tests.conftest import MINIMAL, ROOT
@@ -60,8 +60,12 @@ class World:
     publish_seconds: list[float] = field(default_factory=list)
 
     @property
+    def signer(self) -> Signer:
+        return keys.load_signer(self.key, origin_for(DEFAULT_BASE))[0]
+
+    @property
     def verifier(self) -> Verifier:
-        return keys.load_signer(self.key, origin_for(DEFAULT_BASE))[0].verifier
+        return self.signer.verifier
 
     def start(self, size: int, dest: Path) -> Path:
         """A copy of the folder of releases whose log has ``size`` entries, at ``dest``."""

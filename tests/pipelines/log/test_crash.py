@@ -5,12 +5,12 @@ process group) on a copy of a folder of releases whose log has 0 to 3 entries, p
 version or again one already published, and kills it: after a random delay spread over the whole
 publish (0 to 1.2 times what one took, measured first; one run in four near the end), or, where
 ``strace`` is there, right before the N-th ``rename(2)`` of the publish, which is each write of
-the release folder, of the log and of ``latest`` in turn.
-After each kill: the log opens and is consistent (every entry a
-complete, verified release; the signed tree head right), no process of the publish is left, and
-``latest`` names a logged release. Then the same publish is run again to completion: it succeeds,
-the log has grown by exactly one entry for that version (none if it was published before), the
-entries there before are byte for byte as they were, and nothing stale is left.
+the release folder, of the log and of ``latest`` in turn. After each kill: the log opens and is
+consistent (every entry a complete, verified release; the signed tree head right), no process of
+the publish is left, and ``latest`` names a logged release. Then the same publish is run again
+to completion: it succeeds, the log has grown by exactly one entry for that version (none if it
+was published before), the entries there before are byte for byte as they were, and nothing
+stale is left.
 
 The seed is printed (``-s``) and can be set with LIANZHENG_CRASH_SEED; LIANZHENG_CRASH_RUNS
 sets how many random kills (40).

@@ -59,3 +59,11 @@ def verify_sums(folder: Path) -> list[Problem]:
         problems.append(Problem("unlisted-file", f"檔案未列於 SHA256SUMS：{name}",
                                 f"A file is not listed in SHA256SUMS: {name}", file=name, check="release"))
     return problems
+
+
+def folder_digest(folder: Path) -> str:
+    """SHA-256 of every file under ``folder``: their relative paths and their SHA-256, sorted (so
+    the same files give the same digest wherever the folder is)."""
+    lines = [f"{sha256_file(p)}  {p.relative_to(folder).as_posix()}\n"
+             for p in sorted(Path(folder).rglob("*")) if p.is_file()]
+    return sha256("".join(lines).encode("utf-8"))

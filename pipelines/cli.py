@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from .errors import CannotRun, Problem, ProblemsFound, Report
+from .errors import CannotRun, Problem, ProblemsFound, Report, os_problem
 from .settings import ROOT, Setting
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
@@ -326,11 +326,11 @@ def cmd_push(args, settings) -> int:
 
 def cmd_rollback(args, settings) -> int:
     from .log.publishing import record_rollback, signer_for
-    from .release import point_latest
+    from .release import point_latest_at_log
 
     signer, note = signer_for(settings.signing_key, settings.base, create=False)
     index = record_rollback(Path(settings.releases), args.version, signer, reason=args.reason)
-    point_latest(Path(settings.releases), args.version)
+    point_latest_at_log(Path(settings.releases))
     print(f"release log entry {index}: serving {args.version} again")
     return EXIT_OK
 
@@ -352,6 +352,11 @@ def run(handler: Callable[[], int]) -> int:
         for p in exc.problems:
             sys.stderr.write(p.render() + "\n")
         return EXIT_INVALID
+    except OSError as exc:  # a full disk, a read-only folder, a file size limit: the file and the fix
+        sys.stderr.write(os_problem(exc).render() + "\n")
+        if os.environ.get("LIANZHENG_DEBUG"):
+            raise
+        return EXIT_ERROR
     except Exception as exc:  # noqa: BLE001 - the one place that turns a crash into exit 2
         sys.stderr.write(f"執行失敗 / could not run: {type(exc).__name__}: {exc}\n")
         if os.environ.get("LIANZHENG_DEBUG"):

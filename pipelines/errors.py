@@ -118,3 +118,35 @@ class CannotRun(Exception):
     def __init__(self, problem: Problem):
         self.problem = problem
         super().__init__(problem.render())
+
+
+_OS_FIXES = {  # errno name -> (zh, en): what the person running the command can do
+    "ENOSPC": ("釋出磁碟空間後再執行一次。", "Free some disk space and run it again."),
+    "EDQUOT": ("釋出配額內的空間或提高配額後再執行一次。",
+               "Free space within your quota, or raise it, and run it again."),
+    "EFBIG": ("檔案超過允許的大小（ulimit -f）；提高上限後再執行一次。",
+              "The file grew past the size allowed (ulimit -f): raise the limit and run it again."),
+    "EROFS": ("該檔案系統為唯讀；改用可寫入的位置或重新掛載為可寫入。",
+              "The filesystem is read-only: use a writable place, or remount it read-write."),
+    "EACCES": ("沒有寫入權限；以有權限的使用者執行，或調整資料夾權限。",
+               "Permission denied: run as a user who may write there, or change the folder's permissions."),
+    "EPERM": ("不允許此操作；以有權限的使用者執行，或調整資料夾權限。",
+              "The operation is not permitted: run as a user who may, or change the folder's permissions."),
+    "EIO": ("磁碟讀寫錯誤；檢查磁碟後再執行一次。", "The disk reported an I/O error: check it, then run it again."),
+}
+
+
+def os_problem(exc: OSError, state_zh: str = "", state_en: str = "", where: str = "") -> Problem:
+    """A problem for a failed read or write: the file (``where`` if the error names none: a
+    failing write(2) does not), the system's words for the error, and what to do; ``state_*``
+    says what was left as it was (e.g. the release log)."""
+    import errno
+    import os
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    text = exc.strerror or (os.strerror(exc.errno) if exc.errno else str(exc))
+    fix_zh, fix_en = _OS_FIXES.get(name, ("排除該錯誤後再執行一次。", "Remove the cause and run it again."))
+    code = f" ({name})" if name else ""
+    return Problem("os-error", f"無法寫入或讀取檔案：{text}{code}。{state_zh}",
+                   f"A file could not be written or read: {text}{code}.{' ' + state_en if state_en else ''}",
+                   file=str(exc.filename or where), fix_zh=fix_zh, fix_en=fix_en, check="release")

@@ -104,6 +104,36 @@ def exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(a), None, str(b))
 
 
+def sync_tree(folder: Path) -> None:
+    """Flush every file and folder under ``folder`` to disk (``fsync``), so that a folder put in
+    place afterwards is whole even after a power cut, not only after a ``kill -9``."""
+    for root, _, files in os.walk(folder):
+        for name in files:
+            fd = os.open(os.path.join(root, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        sync_folder(Path(root))
+
+
+def sync_folder(folder: Path) -> None:
+    """Flush a folder's entries (names made, renamed or removed in it) to disk."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def discard_folder(folder: Path) -> None:
+    """Remove ``folder``: renamed first to a temporary name, so that a ``kill -9`` while it is
+    being deleted leaves a stale folder the next build removes, never a part of a release."""
+    old = folder.parent / f".{folder.name}.old-{os.getpid()}"
+    folder.rename(old)
+    shutil.rmtree(old, ignore_errors=True)
+
+
 def replace_folder(new: Path, target: Path) -> None:
     """Put the folder ``new`` at ``target``, and remove what was at ``target``.
 

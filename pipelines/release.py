@@ -23,9 +23,18 @@ from typing import Any
 
 from .catalogue import harvest
 from .checks import frictionless, shacl
-from .checksums import SUMS, sha256_file, verify_sums, write_sums
-from .errors import CannotRun, Problem, ProblemsFound, Report
-from .folders import building_folder, link_being_made, remove_stale, replace_folder, tables_folder
+from .checksums import SUMS, folder_digest, sha256, sha256_file, verify_sums, write_sums
+from .errors import CannotRun, Problem, ProblemsFound, Report, os_problem
+from .folders import (
+    building_folder,
+    discard_folder,
+    link_being_made,
+    remove_stale,
+    replace_folder,
+    sync_folder,
+    sync_tree,
+    tables_folder,
+)
 from .model import Dataset
 from .processes import collector_paused, die_with_parent, worker_collector
 from .rdf.graph import TripleParts
@@ -63,6 +72,30 @@ def created_time(meta: dict, source_date_epoch: str | None) -> _dt.datetime:
         return _dt.datetime.fromtimestamp(int(source_date_epoch), _dt.UTC).replace(tzinfo=None)
     modified = meta.get("modified") or meta.get("issued") or "1970-01-01"
     return _dt.datetime.fromisoformat(str(modified)).replace(tzinfo=None)
+
+
+def inputs_digest(source: Path, *, base: str, created: _dt.datetime, ocid_prefix: str,
+                  previous: Path | None) -> str:
+    """SHA-256 of what a release is made from: the records' files, the base, the time stamp, the
+    OCID prefix and the release it is compared with (its ``SHA256SUMS``). In ``release.json`` as
+    ``inputs``: a publish that finds a complete release made from the same inputs logs it as it is
+    instead of building it again (a rerun after a publish was killed between build and log)."""
+    prev = None
+    if previous is not None and (previous / SUMS).exists():
+        prev = {"version": previous.name, "sums": sha256_file(previous / SUMS)}
+    facts = {"records": folder_digest(source), "base": base, "created": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+             "ocid_prefix": ocid_prefix, "previous": prev}
+    return sha256(json.dumps(facts, sort_keys=True).encode())
+
+
+def built_from(folder: Path, inputs: str) -> bool:
+    """Whether ``folder`` is a complete release (every file as its ``SHA256SUMS`` says) made from
+    ``inputs``."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and manifest.get("inputs") == inputs and not verify_sums(folder)
 
 
 def _copy_vocab(tmp: Path) -> list[str]:
@@ -111,7 +144,8 @@ def _frictionless_job(descriptor: str) -> tuple[list[Problem], float]:
 
 def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
                report: Report, timings: dict, workers: int | None = None,
-               previous: Path | None = None, ocid_prefix: str = DEFAULT_OCID_PREFIX) -> None:
+               previous: Path | None = None, ocid_prefix: str = DEFAULT_OCID_PREFIX,
+               inputs: str | None = None) -> None:
     """Write and check every file of a release into ``tmp`` (which must exist).
 
     On more than one core the XLSX copy, the Frictionless check and the SHACL
@@ -253,22 +287,25 @@ def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
             "checksums": SUMS,
         },
     }
+    if inputs is not None:
+        manifest["inputs"] = inputs
     (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                 encoding="utf-8", newline="\n")
     write_sums(tmp)
 
 
 def build(source: Path, out: Path, *, base: str = DEFAULT_BASE, source_date_epoch: str | None = None,
-          replace: bool = True, workers: int | None = None,
-          previous: Path | None = None, ocid_prefix: str = DEFAULT_OCID_PREFIX) -> BuildResult:
-    """Build a release of ``source`` into ``out``; ``out`` is untouched unless all checks pass."""
+          replace: bool = True, workers: int | None = None, previous: Path | None = None,
+          ocid_prefix: str = DEFAULT_OCID_PREFIX, sync: bool = False) -> BuildResult:
+    """Build a release of ``source`` into ``out``; ``out`` is untouched unless all checks pass.
+    With ``sync`` its files are flushed to disk before it is put in place (what a publish does)."""
     with collector_paused():
         return _build(source, out, base=base, source_date_epoch=source_date_epoch, replace=replace,
-                      workers=workers, previous=previous, ocid_prefix=ocid_prefix)
+                      workers=workers, previous=previous, ocid_prefix=ocid_prefix, sync=sync)
 
 
 def _build(source: Path, out: Path, *, base: str, source_date_epoch: str | None, replace: bool,
-           workers: int | None, previous: Path | None, ocid_prefix: str) -> BuildResult:
+           workers: int | None, previous: Path | None, ocid_prefix: str, sync: bool) -> BuildResult:
     timings: dict[str, float] = {}
     report = Report(checks=["records"])
     t0 = time.perf_counter()
@@ -290,8 +327,10 @@ def _build(source: Path, out: Path, *, base: str, source_date_epoch: str | None,
         shutil.rmtree(tmp)
     tmp.mkdir()
     try:
+        inputs = inputs_digest(Path(source), base=base, created=created, ocid_prefix=ocid_prefix,
+                               previous=previous)
         build_into(ds, tmp, base=base, created=created, report=report, timings=timings,
-                   workers=workers, previous=previous, ocid_prefix=ocid_prefix)
+                   workers=workers, previous=previous, ocid_prefix=ocid_prefix, inputs=inputs)
         if not report.conforms:
             return BuildResult(False, report, timings=timings)
         if out.exists():
@@ -304,12 +343,17 @@ def _build(source: Path, out: Path, *, base: str, source_date_epoch: str | None,
                     file=str(out), fix_zh="在 datasets/source/dataset.yaml 提高 version 後再建置。",
                     fix_en="Raise 'version' in datasets/source/dataset.yaml and build again."))
                 return BuildResult(False, report, timings=timings)
+        if sync:
+            sync_tree(tmp)
         replace_folder(tmp, out)
+        if sync:
+            sync_folder(out.parent)
         timings["total"] = time.perf_counter() - t0
         return BuildResult(True, report, out, timings)
     finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+        for folder in (tmp, tables_folder(tmp)):  # the check package too, if a write failed early
+            if folder.exists():
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def prepare_target(out: Path) -> None:
@@ -347,19 +391,35 @@ def publish(source: Path, releases: Path, *, signer=None, reason: str = "", time
     """Build into ``releases/{version}`` (immutable), add it to the release log, and move
     ``releases/latest`` to it.
 
-    The folder is complete and checked before the log names it; the log's entry is committed
-    by one rename (:mod:`pipelines.log.store`); ``latest`` moves last. A publish killed at any
-    point leaves the log as it was, and running it again completes it. ``signer`` is the
-    publisher's key (:func:`pipelines.log.keys.load_signer`): without one, the release is built
-    and ``latest`` moved, but nothing is logged (the tests' and ``build --out``'s way).
+    The folder is complete, checked and flushed to disk before the log names it; the log's entry
+    is committed by one rename (:mod:`pipelines.log.store`); ``latest`` moves last, to what the
+    log serves. A publish killed at any point leaves the log as it was, and running it again
+    completes it (a release built but not yet logged is logged as it is, not built again). A
+    failing write (a full disk) leaves the log and the releases as they were and raises
+    :class:`~pipelines.errors.CannotRun` naming the file. ``signer`` is the publisher's key
+    (:func:`pipelines.log.keys.load_signer`): without one, the release is built and ``latest``
+    moved, but nothing is logged (the tests' and ``build --out``'s way).
     """
+    releases = Path(releases)
+    try:
+        return _publish(Path(source), releases, signer=signer, reason=reason, time=time, **kw)
+    except OSError as exc:
+        raise _write_failed(exc, releases) from exc
+
+
+def _write_failed(exc: OSError, where: Path) -> CannotRun:
+    return CannotRun(os_problem(exc, "發行紀錄與各發行版均維持原狀。",
+                                "The release log and the releases are as they were.", where=str(where)))
+
+
+def _publish(source: Path, releases: Path, *, signer, reason: str, time: str | None, **kw) -> BuildResult:
     from .log import publishing
 
-    releases = Path(releases)
     remove_stale(releases)  # of any version, and links, that killed builds left behind
-    reader = Reader(Path(source))
+    reader = Reader(source)
     try:
-        version = str(reader.read().meta.get("version", ""))
+        meta = reader.read().meta
+        version = str(meta.get("version", ""))
     except ProblemsFound:
         report = Report(checks=["records"])
         report.extend(reader.problems)
@@ -372,13 +432,30 @@ def publish(source: Path, releases: Path, *, signer=None, reason: str = "", time
     previous = publishing.served_folder(releases) or latest_release(releases)
     if previous is not None and previous.name == version:
         previous = publishing.before(releases, version)  # rebuilding: compare with what came before
-    result = build(source, releases / version, replace=False, previous=previous, **kw)
-    if result.ok:
-        assert result.out is not None
-        if signer is not None:
-            result.report.stats["log.entry"] = publishing.record_release(
-                releases, Path(result.out), signer, reason=reason, time=time)
+    target = releases / version
+    inputs = inputs_digest(source, base=kw.get("base", DEFAULT_BASE), previous=previous,
+                           created=created_time(meta, kw.get("source_date_epoch")),
+                           ocid_prefix=kw.get("ocid_prefix", DEFAULT_OCID_PREFIX))
+    if built_from(target, inputs):  # built by a publish killed before it was logged, or a rerun
+        result = BuildResult(True, Report(checks=["checksums"]), target, unchanged=True)
+    else:
+        try:
+            result = build(source, target, replace=False, previous=previous, sync=True, **kw)
+        except OSError as exc:
+            raise _write_failed(exc, target) from exc
+    if not result.ok:
+        return result
+    if signer is None:
         point_latest(releases, version)
+        return result
+    try:
+        result.report.stats["log.entry"] = publishing.record_release(releases, target, signer,
+                                                                      reason=reason, time=time)
+    except OSError as exc:
+        if not result.unchanged and publishing.logged(releases, version) is None:
+            discard_folder(target)  # made by this publish and not logged: the releases as they were
+        raise _write_failed(exc, releases / "log") from exc
+    point_latest_at_log(releases)
     return result
 
 
@@ -390,6 +467,18 @@ def point_latest(releases: Path, version: str) -> None:
         tmp_link.unlink()
     tmp_link.symlink_to(version)
     os.replace(tmp_link, link)
+
+
+def point_latest_at_log(releases: Path) -> None:
+    """Move ``releases/latest`` to the release the log serves, under the log's lock: two
+    publishers (or a publish and a rollback) that append one after the other leave ``latest``
+    at the last one's, whichever moves it last."""
+    from .log.store import LOG_DIR, ReleaseLog, locked
+
+    with locked(Path(releases) / LOG_DIR):
+        current = ReleaseLog.open(releases).current
+        if current is not None:
+            point_latest(releases, current.version)
 
 
 def latest_release(releases: Path) -> Path | None:

@@ -38,6 +38,11 @@ def served_folder(releases: Path) -> Path | None:
     return Path(releases) / current.version if current is not None else None
 
 
+def logged(releases: Path, version: str):
+    """The entry that published ``version`` (None if the log has none)."""
+    return ReleaseLog.open(releases).release(version)
+
+
 def before(releases: Path, version: str) -> Path | None:
     """The release logged before ``version`` (what a rebuild of it compares with)."""
     log = ReleaseLog.open(releases)

@@ -217,11 +217,17 @@ def _fsync_dir(folder: Path) -> None:
 def write_file(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` whole or not at all: a temporary name, fsync, rename, fsync."""
     tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)  # a full disk or a failing write leaves no part of a file
+        if isinstance(exc, OSError) and exc.filename is None:  # write(2) and fsync(2) name no file
+            exc.filename = str(path)
+        raise
     _fsync_dir(path.parent)
 
 
@@ -276,24 +282,34 @@ def append(releases: Path, make: Callable[[ReleaseLog], dict | None], signer: Si
                 f"The release log's origin is {log.checkpoint.origin}, not the signing key's name {signer.name}.",
                 file=str(folder / "checkpoint"), check="log",
                 fix_zh="以建置該紀錄時的 base 發布。", fix_en="Publish with the base the log was started with."))
-        n = log.size
-        entry = dict(data, index=n, previous=log.entries[-1].digest if log.entries else None, log=FORMAT)
-        raw = encode(entry)
-        write_file(folder / "entries" / entry_name(n), raw)
-        leaves = [*log.leaves, merkle.leaf_hash(raw)]
-        grown = ReleaseLog(folder, None, [*log.entries, Entry(n, raw, entry)])
-        write_file(folder / "proofs" / f"inclusion-{n}-{n + 1}.json", _json(grown.inclusion(n)))
-        if n:
-            write_file(folder / "proofs" / f"consistency-{n}-{n + 1}.json", _json(grown.consistency(n)))
-        note = Checkpoint(signer.name, n + 1, merkle.root(leaves)).sign(signer)
-        write_file(folder / "checkpoints" / str(n + 1), note)
-        vkey = (signer.verifier.vkey + "\n").encode()
-        for name, content in (("key", vkey), ("key.pem", public_pem)):
-            if not (folder / name).exists() or (folder / name).read_bytes() != content:
-                write_file(folder / name, content)
-        write_file(folder / "checkpoint", note)  # the commit point
-        grown.checkpoint_note = note
-        return grown, grown.entries[-1]
+        try:
+            return _write(folder, log, data, signer, public_pem)
+        except OSError:  # a full disk, a write refused: take back what was written beyond the commit
+            tidy(folder, ReleaseLog.open(releases).size)  # (which may be this entry, if only a flush failed)
+            raise
+
+
+def _write(folder: Path, log: ReleaseLog, data: dict, signer: Signer,
+           public_pem: bytes) -> tuple[ReleaseLog, Entry]:
+    """Write an entry, its proofs and tree head, then commit: the body of :func:`append`."""
+    n = log.size
+    entry = dict(data, index=n, previous=log.entries[-1].digest if log.entries else None, log=FORMAT)
+    raw = encode(entry)
+    write_file(folder / "entries" / entry_name(n), raw)
+    leaves = [*log.leaves, merkle.leaf_hash(raw)]
+    grown = ReleaseLog(folder, None, [*log.entries, Entry(n, raw, entry)])
+    write_file(folder / "proofs" / f"inclusion-{n}-{n + 1}.json", _json(grown.inclusion(n)))
+    if n:
+        write_file(folder / "proofs" / f"consistency-{n}-{n + 1}.json", _json(grown.consistency(n)))
+    note = Checkpoint(signer.name, n + 1, merkle.root(leaves)).sign(signer)
+    write_file(folder / "checkpoints" / str(n + 1), note)
+    vkey = (signer.verifier.vkey + "\n").encode()
+    for name, content in (("key", vkey), ("key.pem", public_pem)):
+        if not (folder / name).exists() or (folder / name).read_bytes() != content:
+            write_file(folder / name, content)
+    write_file(folder / "checkpoint", note)  # the commit point
+    grown.checkpoint_note = note
+    return grown, grown.entries[-1]
 
 
 def _json(doc: dict) -> bytes:

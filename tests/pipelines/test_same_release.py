@@ -30,7 +30,8 @@ CHANGED = {
     "catalog.ttl": "gives datapackage.json's size and checksum", "catalog.jsonld": "the same",
     "catalog.rdf": "the same",
     "lianzheng-spreadsheets.zip": "issue 13: new, the people's copy of the tables (pipelines/tables/people.py)",
-    "release.json": "names the new file",
+    "release.json": "names the new file; issue 15: its inputs (the SHA-256 of the records and settings it was made "
+                    "from), by which a publish finds a release built but not yet logged",
     "data/accounts.csv": "issue 14: new table of illustrative accounts (溫馨小故事); BASE's records have none",
     "data/laws.csv": "issue 14: the laws table's new last columns kind, in_appendix, case_ids, source_ids, "
                      "alt_names (BASE's records have no kind, in_appendix or cases)",

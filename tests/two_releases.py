@@ -18,6 +18,7 @@ from tests.conftest import EPOCH, MINIMAL
 
 BASE = "https://w3id.org/lianzheng"
 TIMES = ("2026-11-22T01:00:00Z", "2026-12-01T02:00:00Z", "2026-12-02T03:00:00Z")
+THIRD = "2026-12-03T04:00:00Z"
 NOTE = """\
   - id: danjiang-bridge-amount-corrected
     type: narrative-table-disagreement
@@ -73,4 +74,29 @@ def make_two_releases(root: Path, key: Path) -> TwoReleases:
 @pytest.fixture(scope="session")
 def two_releases(tmp_path_factory) -> TwoReleases:
     root = tmp_path_factory.mktemp("history")
-    return make_two_releases(root, root / "key.pem")
+    return make_two_releases(root, root.parent / f"{root.name}-key.pem")
+
+
+def key_of(log: TwoReleases) -> Path:
+    """The signing key the fixture's log was made with."""
+    root = log.releases.parent
+    return root.parent / f"{root.name}-key.pem"
+
+
+def publish_third(log: TwoReleases, root: Path, key: Path) -> Path:
+    """A copy of the log's releases with a third release, 0.0.3, published after the rollback: the
+    release it follows in service is 0.0.1, though 0.0.2 was published since."""
+    from pipelines.log.publishing import signer_for
+    from pipelines.release import publish
+
+    releases = root / "releases"
+    shutil.copytree(log.releases, releases, symlinks=True)
+    src = root / "source-3"
+    shutil.copytree(MINIMAL, src)
+    meta = src / "dataset.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace('version: "0.0.1"', 'version: "0.0.3"'),
+                    encoding="utf-8")
+    result = publish(src, releases, signer=signer_for(str(key), BASE)[0], reason="third", time=THIRD,
+                     source_date_epoch=EPOCH)
+    assert result.ok, result.report.to_text()
+    return releases / "0.0.3"

@@ -176,8 +176,8 @@ def case_history(log: ReleaseLog, releases: Path, case_id: str) -> list[dict] | 
         return None
     out = []
     for e in reversed(log.entries):
-        item = {"index": e.index, "version": e.version, "time": e.time, "kind": e.kind,
-                "reason": str(e.data.get("reason", "")), "after": e.data.get("after")}
+        item: dict = {"index": e.index, "version": e.version, "time": e.time, "kind": e.kind,
+                      "reason": str(e.data.get("reason", "")), "after": e.data.get("after")}
         if e.kind == "rollback":
             undone = [x.version for x in _between(log, e) if _named(x, case_id)]
             if not undone:
@@ -194,9 +194,10 @@ def case_history(log: ReleaseLog, releases: Path, case_id: str) -> list[dict] | 
                     item[key] = detail[key]
             item["notes"] = added_notes(log, releases, e, case_id) if change != "removed" else []
         item["in_release"] = held.get(e.version, False)
-        item["links"] = {"entry": f"/log/entries/{e.index}", "release": f"/releases/{e.version}/"}
+        links = {"entry": f"/log/entries/{e.index}", "release": f"/releases/{e.version}/"}
         if item["in_release"]:
-            item["links"]["case"] = f"/releases/{e.version}/id/case/{case_id}"
+            links["case"] = f"/releases/{e.version}/id/case/{case_id}"
+        item["links"] = links
         out.append(item)
     return out
 

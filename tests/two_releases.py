@@ -3,7 +3,8 @@
 Release ``0.0.1`` holds three cases (the minimal fixture's two and ``old-case``); release
 ``0.0.2`` changes ``danjiang-bridge`` (its amount, with a data-quality note saying why),
 removes ``old-case`` and adds ``new-case``; then the service is rolled back to ``0.0.1``.
-Built once per test session (about 3 s), signed with a key in a temporary folder.
+Built once per test session (about 3 s; the ``two_releases`` fixture of tests/conftest.py),
+signed with a key in a temporary folder.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-
-import pytest
 
 from tests.conftest import EPOCH, MINIMAL
 
@@ -71,16 +70,14 @@ def make_two_releases(root: Path, key: Path) -> TwoReleases:
     return TwoReleases(releases, releases / "0.0.1", releases / "0.0.2")
 
 
-@pytest.fixture(scope="session")
-def two_releases(tmp_path_factory) -> TwoReleases:
-    root = tmp_path_factory.mktemp("history")
-    return make_two_releases(root, root.parent / f"{root.name}-key.pem")
+def key_for(root: Path) -> Path:
+    """Where the signing key of the log made in ``root`` is kept (beside it, not in it)."""
+    return root.parent / f"{root.name}-key.pem"
 
 
 def key_of(log: TwoReleases) -> Path:
-    """The signing key the fixture's log was made with."""
-    root = log.releases.parent
-    return root.parent / f"{root.name}-key.pem"
+    """The signing key the log was made with."""
+    return key_for(log.releases.parent)
 
 
 def publish_third(log: TwoReleases, root: Path, key: Path) -> Path:

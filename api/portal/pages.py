@@ -55,9 +55,9 @@ from pipelines.terms import VOCAB
 
 from ..errors import ServiceError
 from . import charts, editor, reference
-from .releases import history_of
 from .data import PER_PAGE, SORTS, Portal, Query
 from .i18n import ZH, Words, lang_of, with_params
+from .releases import history_of
 from .render import (
     NODE_MODULES,
     STATIC,

@@ -294,5 +294,6 @@ def _catalogue_versions(release: Path, dataset: str) -> list[str]:
     versions = []
     for q in store.quads_for_pattern(ox.NamedNode(dataset), ox.NamedNode(dcat + "hasVersion"), None):
         for v in store.quads_for_pattern(q.object, ox.NamedNode(dcat + "version"), None):  # type: ignore[arg-type]
-            versions.append(v.object.value)
+            if isinstance(v.object, ox.Literal):
+                versions.append(v.object.value)
     return sorted(versions)

@@ -17,7 +17,7 @@ import pytest
 from api.history import LINK_FORMAT
 from pipelines.log import merkle
 from pipelines.log.note import Checkpoint, Verifier, open_note
-from tests.two_releases import TIMES, two_releases  # noqa: F401 - a fixture
+from tests.two_releases import TIMES
 
 BROWSER = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 IMMUTABLE = "public, max-age=31536000, immutable"

@@ -9,8 +9,6 @@ import rdflib
 from rdflib import RDF, URIRef
 from rdflib.namespace import SKOS
 
-from tests.two_releases import two_releases  # noqa: F401 - a fixture
-
 from .conftest import by_value
 
 BASE = "https://w3id.org/lianzheng"

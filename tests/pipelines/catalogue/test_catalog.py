@@ -12,8 +12,7 @@ from rdflib.namespace import RDF, SH, Namespace
 
 from pipelines.catalogue.catalog import inventory_problems
 from pipelines.catalogue.context import CATALOG_FILES, inventory
-
-from tests.two_releases import key_of, publish_third, two_releases  # noqa: F401 - a fixture
+from tests.two_releases import key_of, publish_third
 
 from .conftest import DCAT_AP, need, report
 

@@ -68,7 +68,7 @@ class Verifier:
     @classmethod
     def parse(cls, vkey: str) -> Verifier:
         """A verifier key in its text form (``name+hex id+base64``)."""
-        parts = vkey.strip().split("+", 2)  # a name holds no '+'; the base64 key may
+        parts = vkey.strip().split("+", 2)  # the key's base64 may hold "+" too
         if len(parts) != 3:
             raise NoteError(f"a verifier key has three parts separated by '+': {vkey!r}")
         name, hex_id, b64 = parts

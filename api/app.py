@@ -28,10 +28,10 @@ from starlette.middleware.cors import CORSMiddleware
 
 from pipelines.rdf.graph import ALT, DESC  # skos:altLabel, dct:description: in the graph only
 
-from . import downloads, errors, harvest, linked_data, rest, service, tables
+from . import downloads, errors, harvest, history, linked_data, rest, service, tables
 from .direct import HotLane
 from .limits import BodyLimit
-from .portal import editor, pages, render
+from .portal import editor, pages, releases, render
 from .security import SecurityHeaders
 from .shelf import Shelf
 from .sparql import protocol as sparql
@@ -122,6 +122,7 @@ def create_app(settings, release_dir: Path | str, shelf: Shelf | None = None) ->
         downloads.Downloads(release, table_data.created, table_data.version, pages.render_downloads)))
     app.include_router(service.build_router(table_data))
     app.include_router(harvest.router)
+    app.include_router(history.build_router(releases.render_releases))  # /releases/, /log/, TimeMaps
     app.include_router(pages.router)
     app.mount("/static", pages.static_files, name="static")  # after the router: /static/vendor/ is its
 

@@ -7,7 +7,10 @@ it sent in ``Content-Location`` (``/id/case/x.ttl``) and varies on ``Accept``
 406 with the error body when nothing asked for can be written.
 
 * ``/id/{kind}/{slug}``: an instance IRI ``{base}/id/{kind}/{slug}``, the catalogue's
-  too (``/id/dataset/lianzheng/1.0.0``, a distribution, a data service). The description
+  too (``/id/dataset/lianzheng/1.0.0``, a distribution, a data service). A version IRI of any
+  release in the log (and a distribution of it) is described by that release's own
+  ``catalog.ttl``, found through the shelf (``app.state.shelf``), so every version a catalogue,
+  feed or VoID file ever named keeps answering. The description
   is a Concise Bounded Description (https://www.w3.org/submissions/CBD/): the
   triples with the resource as subject, those of its blank nodes, and, one hop
   further, those of the parts it owns (a case's procurement, activities and their
@@ -138,22 +141,35 @@ class LinkedData:
         self.context = release_context(self.release, self.base)
         self.compact = compactor(self.prefixes)
         self._cache: dict[tuple[str, str], bytes] = {}
-        self._catalogue: dict[str, list] | None = None
+        self._catalogues: dict[Path, dict[str, list]] = {}
 
-    def catalogue_triples(self, iri: str) -> list:
+    def catalogue_triples(self, iri: str, release: Path | None = None) -> list:
         """The catalogue's triples about ``iri`` and its ``#`` parts (a checksum, a contact),
-        from the release's ``catalog.ttl``, read once (a few hundred triples)."""
-        if self._catalogue is None:
+        from the ``catalog.ttl`` of this release (or of ``release``, another logged one: releases
+        are immutable), each read once (a few hundred triples)."""
+        folder = self.release if release is None else Path(release)
+        index = self._catalogues.get(folder)
+        if index is None:
             import pyoxigraph as ox
 
-            index: dict[str, list] = {}
-            path = self.release / "catalog.ttl"
+            index = {}
+            path = folder / "catalog.ttl"
             if path.exists():
                 for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
                     if isinstance(t.subject, ox.NamedNode):
                         index.setdefault(t.subject.value.split("#", 1)[0], []).append(t)
-            self._catalogue = index
-        return self._catalogue.get(iri, [])
+            self._catalogues[folder] = index
+        return index.get(iri, [])
+
+    def logged_release(self, shelf, slug: str) -> Path | None:
+        """The folder of the logged release whose version a catalogue slug holds
+        (``lianzheng/1.0.0``, ``lianzheng/1.0.0/data-cases-csv``), if it is another than this one."""
+        found = CATALOGUE_SLUG.fullmatch(slug)
+        version = found[1].lstrip("/") if found and found[1] else None
+        if shelf is None or version is None or shelf.log.release(version) is None:
+            return None
+        folder = Path(shelf.folder(version))
+        return folder if folder.resolve() != self.release.resolve() else None
 
     # ------------------------------------------------------------ addresses
 
@@ -312,9 +328,15 @@ def build_router(ld: LinkedData) -> APIRouter:
             raise ServiceError(404, f"no such resource: /id/{kind}/{slug}")
         iri = f"{ld.base}/id/{kind}/{slug}"
 
+        older = ld.logged_release(getattr(request.app.state, "shelf", None), slug) if catalogued else None
+
         def triples():
             found = list(store.describe(iri, follow=OWNED))
-            return found + ld.catalogue_triples(iri) if catalogued else found
+            if catalogued:
+                found += ld.catalogue_triples(iri)
+                if older is not None:  # a version in the log: its own catalogue describes it
+                    found = list(dict.fromkeys(found + ld.catalogue_triples(iri, older)))
+            return found
 
         return await ld.answer(request, store, path=f"/id/{kind}/{slug}", suffix=suffix, key=iri, iri=iri,
                                triples_of=triples, title_default=iri, page=(kind, slug))

@@ -50,6 +50,15 @@ def minimal_release(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def two_releases(tmp_path_factory):
+    """A release log of two releases from two sources and a rollback (tests/two_releases.py)."""
+    from tests.two_releases import key_for, make_two_releases
+
+    root = tmp_path_factory.mktemp("history")
+    return make_two_releases(root, key_for(root))
+
+
+@pytest.fixture(scope="session")
 def real_release(tmp_path_factory) -> Path:
     """The release of the project's own records (built once)."""
     from pipelines.release import build

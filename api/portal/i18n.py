@@ -311,6 +311,32 @@ WORDS: dict[str, tuple[str, str]] = {
     "counts": ("筆數", "Rows"),
     "current": ("目前服務之版本", "served now"),
     "verify": ("驗證下載：", "Check a download:"),
+    "all_releases": ("全部版本與發行紀錄", "Every release and the release log"),
+    # the release log (/releases/) and a case's history
+    "releases_title": ("版本與發行紀錄", "Releases and the release log"),
+    "releases_intro": ("每一次發布與回復都是一筆只能附加、經簽章之 Merkle 紀錄（RFC 9162）；"
+                       "任何人可驗證後一版延續前一版。",
+                       "Every publish and every rollback is an entry of an append-only, signed Merkle log (RFC 9162): "
+                       "anyone can check that a later release extends an earlier one."),
+    "log_head": ("紀錄筆數 {size}，樹根 {root}", "{size} entries, tree root {root}"),
+    "log_files": ("簽章樹頭、公鑰與驗證說明：", "Signed tree head, public key and how to check them:"),
+    "entry": ("紀錄", "Entry"), "time": ("時間", "Time"), "log_kind": ("種類", "Kind"), "reason": ("原因", "Reason"),
+    "kind_release": ("發布", "release"), "kind_rollback": ("回復", "rollback"),
+    "returns_to": ("回復至 {version}", "back to {version}"),
+    "changes": ("異動", "Changes"),
+    "change_counts": ("新增 {added}、變更 {changed}、移除 {removed} 案", "{added} added, {changed} changed, "
+                      "{removed} removed"),
+    "sums_sha": ("SHA256SUMS 之 SHA-256", "SHA-256 of SHA256SUMS"),
+    "links": ("連結", "Links"), "proof": ("包含證明", "inclusion proof"),
+    "case_history": ("變更紀錄", "History"),
+    "case_history_intro": ("本案在各版本中的新增、變更與移除，及其原因。",
+                           "What changed in this case in each release, and why."),
+    "no_releases": ("發行紀錄中尚無任何版本。", "The release log holds no release yet."),
+    "no_history": ("發行紀錄中尚無本案之異動。", "The release log records no change to this case yet."),
+    "change_added": ("新增", "added"), "change_changed": ("變更", "changed"), "change_removed": ("移除", "removed"),
+    "change_rollback": ("回復（撤銷 {releases}）", "rollback (undoes {releases})"),
+    "fields_changed": ("變更欄位", "Fields changed"), "notes_added": ("新增之資料品質註記", "Quality notes added"),
+    "case_in_release": ("該版之本案", "this case in that release"),
     # vocab
     "vocab_title": ("詞彙", "Vocabulary"),
     "classes": ("類別", "Classes"),

@@ -57,6 +57,7 @@ from ..errors import ServiceError
 from . import charts, editor, reference
 from .data import PER_PAGE, SORTS, Portal, Query
 from .i18n import ZH, Words, lang_of, with_params
+from .releases import history_of
 from .render import (
     NODE_MODULES,
     STATIC,
@@ -226,6 +227,7 @@ def render_case(request: Request, case_id: str) -> HTMLResponse:
         doc_groups=doc_groups, people=people_rows, citation=citation,
         participant=lambda p: _participant(p, t, lang),
         describe_url=with_params("/query", {"query": describe}, lang) + "#results",
+        history=history_of(request, case_id),
     )
     ctx["alternates"] = [{"type": "application/json", "href": c["links"]["api"]},
                          {"type": "text/turtle", "href": c["links"]["turtle"]},

@@ -5,8 +5,10 @@ DCAT-AP 3.0.1 (https://semiceu.github.io/DCAT-AP/releases/3.0.1/), on W3C DCAT 3
 
 - the catalogue (``dcat:Catalog``, § Catalogue), published by the AAC;
 - the dataset (``dcat:Dataset``, § Dataset) and this release as a version of it
-  (DCAT 3 § "Versioning": ``dcat:hasCurrentVersion``, ``dcat:hasVersion``,
-  ``dcat:version``, ``dcat:previousVersion`` to the previous release);
+  (DCAT 3 § 11 "Versioning", https://www.w3.org/TR/vocab-dcat-3/#dataset-versions: the dataset's
+  ``dcat:version`` and ``dcat:hasCurrentVersion`` are this release; ``dcat:hasVersion`` names
+  every version the build knows of -- the release log's and the previous catalogue's --;
+  this version's ``dcat:previousVersion`` is the release it follows in service);
 - one ``dcat:Distribution`` per file of the release (§ Distribution): access and
   download URL, IANA media type, EU file type, byte size, ``spdx:checksum``
   (SHA-256), licence OGDL-Taiwan-1.0, issued and modified dates, languages;
@@ -310,17 +312,19 @@ def catalog_triples(rel, files: list[FileInfo]) -> list[tuple]:
         add((node, IRI(DCT + "issued"), issued))
         add((node, IRI(DCT + "modified"), created))
     add((dataset, IRI(DCAT + "hasCurrentVersion"), version))
+    add((dataset, IRI(DCAT + "version"), Lit(rel.version)))  # the dataset is now at this version
     add((dataset, IRI(DCAT + "hasVersion"), version))
     add((version, IRI(DCT + "isVersionOf"), dataset))
     add((version, IRI(DCAT + "version"), Lit(rel.version)))
     add((version, IRI(ADMS + "versionNotes"), Lit(f"發行版 {rel.version}，建置於 {rel.created}。 "
                                                   f"Release {rel.version}, built {rel.created}.")))
     if previous and previous != rel.version:
-        prev = IRI(rel.ids.dataset_version(rel.slug, previous))
-        add((version, IRI(DCAT + "previousVersion"), prev))
+        add((version, IRI(DCAT + "previousVersion"), IRI(rel.ids.dataset_version(rel.slug, previous))))
+    for known in rel.known_versions():  # every version published before, as far as the build knows
+        prev = IRI(rel.ids.dataset_version(rel.slug, known))
         add((dataset, IRI(DCAT + "hasVersion"), prev))
-        # described in full by the previous release's catalogue; here only named
-        add((prev, IRI(DCAT + "version"), Lit(previous)))
+        # described in full by its own release's catalogue (served at its IRI); here only named
+        add((prev, IRI(DCAT + "version"), Lit(known)))
         add((prev, IRI(DCT + "isVersionOf"), dataset))
 
     # one distribution per file

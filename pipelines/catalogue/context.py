@@ -256,6 +256,21 @@ class Release:
     def download(self, path: str) -> str:
         return download_url(self.base, path)
 
+    def known_versions(self) -> list[str]:
+        """The versions of the dataset published before this one, as far as the build knows: those
+        the release log beside the previous release names (:mod:`pipelines.log.store`; a rollback
+        may have made the previous release older than the newest), and those the previous
+        release's catalogue names as versions (a folder built outside a log). In log order, then
+        the catalogue's order; this version left out."""
+        if self.previous is None:
+            return []
+        from ..log.store import ReleaseLog  # here: the log's entries read the catalogue's feed
+
+        found = [e.version for e in ReleaseLog.open(Path(self.previous).parent).releases()]
+        found += _catalogue_versions(Path(self.previous), self.ids.dataset(self.slug))
+        found.append(str(self.previous_manifest().get("version", "")))
+        return [v for v in dict.fromkeys(found) if v and v != self.version]
+
     def previous_manifest(self) -> dict:
         if self.previous is None:
             return {}
@@ -264,3 +279,21 @@ class Release:
             return json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
+
+
+def _catalogue_versions(release: Path, dataset: str) -> list[str]:
+    """The ``dcat:version`` of each ``dcat:hasVersion`` of ``dataset`` in a release's catalog.ttl."""
+    import pyoxigraph as ox
+
+    path = release / FILES["catalog_turtle"]
+    if not path.is_file():
+        return []
+    store = ox.Store()
+    store.load(path=str(path), format=ox.RdfFormat.TURTLE)
+    dcat = "http://www.w3.org/ns/dcat#"
+    versions = []
+    for q in store.quads_for_pattern(ox.NamedNode(dataset), ox.NamedNode(dcat + "hasVersion"), None):
+        for v in store.quads_for_pattern(q.object, ox.NamedNode(dcat + "version"), None):  # type: ignore[arg-type]
+            if isinstance(v.object, ox.Literal):
+                versions.append(v.object.value)
+    return sorted(versions)

@@ -237,3 +237,65 @@ def test_every_iri_anywhere_in_the_release_answers_a_client_and_a_browser(client
             assert (URIRef(iri), None, None) in rdflib.Graph().parse(data=ttl.content, format="turtle"), iri
         page = client.get(path, headers=browser)
         assert page.status_code == 200 and page.headers["content-type"].startswith("text/html"), iri
+
+
+CATALOGUE_KINDS = ("/id/dataset/", "/id/distribution/", "/id/catalog/", "/id/service/")
+
+
+@pytest.fixture(scope="module", params=["0.0.1", "0.0.2"])
+def shelf_client(request, two_releases, tmp_path_factory):
+    """An app over one release of the two-release log (0.0.1 is the one the log's rollback put back
+    in service), with the shelf of the whole log, as the service runs it."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.shelf import Shelf
+
+    from .conftest import settings_for
+
+    settings = settings_for(tmp_path_factory.mktemp("shelf"))
+    app = create_app(settings, two_releases.releases / request.param, Shelf(two_releases.releases))
+    with TestClient(app) as c:
+        yield request.param, c
+
+
+def test_every_catalogue_iri_of_every_logged_release_dereferences_on_the_served_one(shelf_client, two_releases):
+    """Each dataset, version, distribution, catalogue and service IRI that any release's catalogue,
+    VoID or feed names answers on the release in service: RDF naming it for a client (a version
+    or distribution of another release from that release's own catalogue), a page for a person."""
+    served, client = shelf_client
+    iris = set()
+    for folder in (two_releases.first, two_releases.second):
+        iris |= {i for i in _published_iris(folder) if any(k in i for k in CATALOGUE_KINDS)}
+    other = "0.0.2" if served == "0.0.1" else "0.0.1"
+    assert any(f"/id/distribution/lianzheng-test/{other}/" in i for i in iris)
+    for iri in sorted(iris):
+        path = iri[len(BASE):]
+        r = client.get(path, headers={"accept": "text/turtle"})
+        assert r.status_code == 200, (served, path, r.status_code)
+        assert (URIRef(iri), None, None) in rdflib.Graph().parse(data=r.content, format="turtle"), (served, path)
+        page = client.get(path, headers={"accept": "text/html"})
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html"), (served, path)
+    # the other release's version is described by its own catalogue, in full: title, files, date
+    dcat, dct = "http://www.w3.org/ns/dcat#", "http://purl.org/dc/terms/"
+    version = URIRef(f"{BASE}/id/dataset/lianzheng-test/{other}")
+    g = rdflib.Graph().parse(data=client.get(f"/id/dataset/lianzheng-test/{other}.ttl").content, format="turtle")
+    assert g.value(version, URIRef(dcat + "version")) == rdflib.Literal(other)
+    assert f"Test dataset, version {other}" in {str(t) for t in g.objects(version, URIRef(dct + "title"))}
+    assert len(set(g.objects(version, URIRef(dcat + "distribution")))) > 10
+    page = client.get(f"/id/dataset/lianzheng-test/{other}", headers={"accept": "text/html"})
+    assert f"version {other}" in page.text or f"{other} 版" in page.text
+    # a version no release was ever built as is still unknown
+    assert client.get("/id/dataset/lianzheng-test/9.9.9", headers={"accept": "text/turtle"}).status_code == 404
+    # and every instance IRI of the served release answers too (the other's are the dispatch layer's)
+    mine = two_releases.releases / served
+    for iri in sorted(i for i in _published_iris(mine) if not any(k in i for k in CATALOGUE_KINDS)):
+        if "/id/case/" in iri and iri.rsplit("/", 1)[1] not in _case_ids(mine):
+            continue  # a case the feed names as removed: it is in the release before
+        r = client.get(iri[len(BASE):], headers={"accept": "text/turtle"})
+        assert r.status_code == 200, (served, iri, r.status_code)
+
+
+def _case_ids(release) -> set[str]:
+    with open(release / "data" / "cases.csv", encoding="utf-8", newline="") as fh:
+        return {row["case_id"] for row in csv.DictReader(fh)}

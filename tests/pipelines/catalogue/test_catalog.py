@@ -12,6 +12,7 @@ from rdflib.namespace import RDF, SH, Namespace
 
 from pipelines.catalogue.catalog import inventory_problems
 from pipelines.catalogue.context import CATALOG_FILES, inventory
+from tests.two_releases import key_of, publish_third
 
 from .conftest import DCAT_AP, need, report
 
@@ -107,6 +108,7 @@ def test_each_release_is_a_version_of_the_dataset(release_pair):
     previous = URIRef("https://w3id.org/lianzheng/id/dataset/lianzheng-test/0.0.1")
     assert g.value(dataset, DCAT.hasCurrentVersion) == current
     assert g.value(current, DCAT.version) == Literal("0.0.2")
+    assert g.value(dataset, DCAT.version) == Literal("0.0.2")
     assert g.value(current, DCAT.previousVersion) == previous
     assert {current, previous} <= set(g.objects(dataset, DCAT.hasVersion))
     assert (None, DCAT.previousVersion, None) not in Graph().parse(first / "catalog.ttl")
@@ -189,3 +191,23 @@ def test_catalog_states_the_purpose_in_the_sources_words(real_catalog, real_rele
         assert stated == {("zh-Hant", purpose.text.zh), ("en", purpose.text.en)}, node
         sources = {str(o).rsplit("/source/", 1)[1] for o in real_catalog.objects(node, LZ.purposeSource)}
         assert sources == {c.source for c in purpose.cited}, node
+
+
+def test_every_logged_version_is_a_version_of_the_dataset_after_a_rollback(two_releases, tmp_path):
+    """A release published after a rollback follows (dcat:previousVersion) the release it replaces in
+    service, 0.0.1, yet the dataset names every version the log holds, 0.0.2 too; the DCAT-AP
+    shapes still accept the catalogue."""
+    third = publish_third(two_releases, tmp_path, key_of(two_releases))
+    g = Graph().parse(third / "catalog.ttl")
+    dataset = URIRef("https://w3id.org/lianzheng/id/dataset/lianzheng-test")
+    v = {n: URIRef(f"{dataset}/0.0.{n}") for n in (1, 2, 3)}
+    assert g.value(dataset, DCAT.version) == Literal("0.0.3")
+    assert g.value(dataset, DCAT.hasCurrentVersion) == v[3]
+    assert set(g.objects(dataset, DCAT.hasVersion)) == set(v.values())
+    assert g.value(v[3], DCAT.previousVersion) == v[1]
+    assert g.value(v[2], DCAT.version) == Literal("0.0.2")
+    assert [r for r in shacl(g, "shapes.ttl", "range.ttl") if r[0] == "Violation"] == []
+    # and the second release, built in the log, names the first
+    second = Graph().parse(two_releases.second / "catalog.ttl")
+    assert set(second.objects(dataset, DCAT.hasVersion)) == {v[1], v[2]}
+    assert second.value(dataset, DCAT.version) == Literal("0.0.2")

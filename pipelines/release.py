@@ -75,16 +75,17 @@ def created_time(meta: dict, source_date_epoch: str | None) -> _dt.datetime:
 
 
 def inputs_digest(source: Path, *, base: str, created: _dt.datetime, ocid_prefix: str,
-                  previous: Path | None) -> str:
+                  previous: Path | None, log_key: str | None = None) -> str:
     """SHA-256 of what a release is made from: the records' files, the base, the time stamp, the
-    OCID prefix and the release it is compared with (its ``SHA256SUMS``). In ``release.json`` as
+    OCID prefix, the log's key the catalogue names and the release it is compared with (its
+    ``SHA256SUMS``). In ``release.json`` as
     ``inputs``: a publish that finds a complete release made from the same inputs logs it as it is
     instead of building it again (a rerun after a publish was killed between build and log)."""
     prev = None
     if previous is not None and (previous / SUMS).exists():
         prev = {"version": previous.name, "sums": sha256_file(previous / SUMS)}
     facts = {"records": folder_digest(source), "base": base, "created": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
-             "ocid_prefix": ocid_prefix, "previous": prev}
+             "ocid_prefix": ocid_prefix, "previous": prev, "log_key": log_key}
     return sha256(json.dumps(facts, sort_keys=True).encode())
 
 
@@ -145,7 +146,7 @@ def _frictionless_job(descriptor: str) -> tuple[list[Problem], float]:
 def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
                report: Report, timings: dict, workers: int | None = None,
                previous: Path | None = None, ocid_prefix: str = DEFAULT_OCID_PREFIX,
-               inputs: str | None = None) -> None:
+               inputs: str | None = None, log_key: str | None = None) -> None:
     """Write and check every file of a release into ``tmp`` (which must exist).
 
     On more than one core the XLSX copy, the Frictionless check and the SHACL
@@ -260,7 +261,7 @@ def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
     # catalogues and cross-links (DCAT-AP, VoID, data.gov.tw, OCDS, change feed): issue 4
     t = time.perf_counter()
     harvest_files = harvest.write_release_files(ds, tmp, base=base, created=created_iso,
-                                                previous=previous, ocid_prefix=ocid_prefix)
+                                                previous=previous, ocid_prefix=ocid_prefix, log_key=log_key)
     timings["harvest"] = time.perf_counter() - t
 
     counts = {name: s[2] for name, s in stats.items()}
@@ -296,16 +297,17 @@ def build_into(ds: Dataset, tmp: Path, *, base: str, created: _dt.datetime,
 
 def build(source: Path, out: Path, *, base: str = DEFAULT_BASE, source_date_epoch: str | None = None,
           replace: bool = True, workers: int | None = None, previous: Path | None = None,
-          ocid_prefix: str = DEFAULT_OCID_PREFIX, sync: bool = False) -> BuildResult:
+          ocid_prefix: str = DEFAULT_OCID_PREFIX, sync: bool = False, log_key: str | None = None) -> BuildResult:
     """Build a release of ``source`` into ``out``; ``out`` is untouched unless all checks pass.
     With ``sync`` its files are flushed to disk before it is put in place (what a publish does)."""
     with collector_paused():
         return _build(source, out, base=base, source_date_epoch=source_date_epoch, replace=replace,
-                      workers=workers, previous=previous, ocid_prefix=ocid_prefix, sync=sync)
+                      workers=workers, previous=previous, ocid_prefix=ocid_prefix, sync=sync, log_key=log_key)
 
 
 def _build(source: Path, out: Path, *, base: str, source_date_epoch: str | None, replace: bool,
-           workers: int | None, previous: Path | None, ocid_prefix: str, sync: bool) -> BuildResult:
+           workers: int | None, previous: Path | None, ocid_prefix: str, sync: bool,
+           log_key: str | None) -> BuildResult:
     timings: dict[str, float] = {}
     report = Report(checks=["records"])
     t0 = time.perf_counter()
@@ -328,9 +330,9 @@ def _build(source: Path, out: Path, *, base: str, source_date_epoch: str | None,
     tmp.mkdir()
     try:
         inputs = inputs_digest(Path(source), base=base, created=created, ocid_prefix=ocid_prefix,
-                               previous=previous)
+                               previous=previous, log_key=log_key)
         build_into(ds, tmp, base=base, created=created, report=report, timings=timings,
-                   workers=workers, previous=previous, ocid_prefix=ocid_prefix, inputs=inputs)
+                   workers=workers, previous=previous, ocid_prefix=ocid_prefix, inputs=inputs, log_key=log_key)
         if not report.conforms:
             return BuildResult(False, report, timings=timings)
         if out.exists():
@@ -433,14 +435,15 @@ def _publish(source: Path, releases: Path, *, signer, reason: str, time: str | N
     if previous is not None and previous.name == version:
         previous = publishing.before(releases, version)  # rebuilding: compare with what came before
     target = releases / version
+    log_key = signer.verifier.vkey if signer is not None else None  # the catalogue publishes it
     inputs = inputs_digest(source, base=kw.get("base", DEFAULT_BASE), previous=previous,
                            created=created_time(meta, kw.get("source_date_epoch")),
-                           ocid_prefix=kw.get("ocid_prefix", DEFAULT_OCID_PREFIX))
+                           ocid_prefix=kw.get("ocid_prefix", DEFAULT_OCID_PREFIX), log_key=log_key)
     if built_from(target, inputs):  # built by a publish killed before it was logged, or a rerun
         result = BuildResult(True, Report(checks=["checksums"]), target, unchanged=True)
     else:
         try:
-            result = build(source, target, replace=False, previous=previous, sync=True, **kw)
+            result = build(source, target, replace=False, previous=previous, sync=True, log_key=log_key, **kw)
         except OSError as exc:
             raise _write_failed(exc, target) from exc
     if not result.ok:

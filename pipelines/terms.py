@@ -135,6 +135,7 @@ class LZ(DefinedNamespace):
     # the dataset
     statedPurpose: URIRef
     purposeSource: URIRef
+    releaseLogKey: URIRef
 
     # sources and citations
     order: URIRef

@@ -312,6 +312,8 @@ def catalog_triples(rel, files: list[FileInfo]) -> list[tuple]:
         add((node, IRI(DCT + "issued"), issued))
         add((node, IRI(DCT + "modified"), created))
     add((dataset, IRI(DCAT + "hasCurrentVersion"), version))
+    if rel.log_key:  # who signs the release log: pin it to verify any release (docs/release-log.md)
+        add((dataset, IRI(str(LZ.releaseLogKey)), Lit(rel.log_key)))
     add((dataset, IRI(DCAT + "version"), Lit(rel.version)))  # the dataset is now at this version
     add((dataset, IRI(DCAT + "hasVersion"), version))
     add((version, IRI(DCT + "isVersionOf"), dataset))

@@ -149,6 +149,7 @@ class Release:
     created: str  # YYYY-MM-DDTHH:MM:SSZ
     previous: Path | None
     ocid_prefix: str
+    log_key: str | None = None  # the publisher's verifier key (C2SP vkey) of the release log
     ids: Minter = field(init=False)
     slug: str = field(init=False)
     version: str = field(init=False)

@@ -32,14 +32,17 @@ from .context import Release
 
 
 def write_release_files(ds: Dataset, folder: Path, *, base: str, created: str,
-                        previous: Path | None, ocid_prefix: str = "ocds-lianzheng") -> list[str]:
+                        previous: Path | None, ocid_prefix: str = "ocds-lianzheng",
+                        log_key: str | None = None) -> list[str]:
     """Write the harvesting files into ``folder``; return their relative paths.
 
     ``previous`` is the previous release's folder (or None for the first release):
     the change feed compares with it and the catalogue links to it as the previous
-    version. ``ocid_prefix`` is the ``ocid_prefix`` setting.
+    version. ``ocid_prefix`` is the ``ocid_prefix`` setting; ``log_key`` the verifier key that
+    signs the release log (the catalogue publishes it), None for a release built outside a log.
     """
-    rel = Release(ds, Path(folder), base, created, Path(previous) if previous else None, ocid_prefix)
+    rel = Release(ds, Path(folder), base, created, Path(previous) if previous else None, ocid_prefix,
+                  log_key)
     written = [
         reconcile.write_index(rel),
         ocds.write_package(rel),

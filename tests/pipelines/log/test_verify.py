@@ -56,6 +56,21 @@ def test_verify_two_releases_from_two_sources_pass(two_releases):
     assert text.returncode == 0 and "✓ 0.0.1: inclusion" in text.stdout and "RDFC-1.0 digests" in text.stderr
 
 
+def test_the_catalogue_publishes_the_key_a_reader_pins(two_releases):
+    """Each release's DCAT catalogue names the log's verifier key; pinned, it verifies the log."""
+    from rdflib import Graph, URIRef
+
+    from pipelines.terms import LZ
+
+    for version in ("0.0.1", "0.0.2"):
+        g = Graph().parse(two_releases.releases / version / "catalog.ttl")
+        keys_named = {str(o) for o in g.objects(None, URIRef(str(LZ.releaseLogKey)))}
+        assert keys_named == {two_releases.vkey}
+    assert (two_releases.releases / LOG_DIR / "key").read_text().strip() == two_releases.vkey
+    code, report = verify(two_releases.releases, "--key", keys_named.pop(), "--quick")
+    assert code == 0, report
+
+
 def test_verify_without_a_pinned_key_warns(two_releases):
     code, report = verify(two_releases.releases / "0.0.2", "--quick")
     assert code == 0

@@ -29,6 +29,7 @@ which :mod:`api.store.terms` puts back as ``zh-Hant``.
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import json
 import os
@@ -48,7 +49,8 @@ LAYOUT = 2  # bump when what goes into the store changes (2: compacted after loa
 VOCAB_GRAPH = "https://w3id.org/lianzheng/vocab"
 SHAPES_GRAPH = "https://w3id.org/lianzheng/shapes"
 CHUNK_LINES = 100_000  # N-Triples lines per bulk load: keeps the loader under ~200 MB
-KEEP_CACHES = 3  # store folders kept besides the one in use
+KEEP_CACHES = 3  # store folders kept besides the ones in use
+IN_USE: collections.Counter[str] = collections.Counter()  # store folders open here (several releases at once)
 
 
 class StoreError(RuntimeError):
@@ -168,7 +170,8 @@ def prepare_store(release: Path, cache_root: Path) -> StoreBuild:
 
 def _prune(cache_root: Path, keep: str) -> None:
     """Remove all but the newest :data:`KEEP_CACHES` stores (and stale half-built ones)."""
-    done = [p for p in cache_root.iterdir() if p.is_dir() and not p.name.startswith(".") and p.name != keep]
+    done = [p for p in cache_root.iterdir() if p.is_dir() and not p.name.startswith((".", "answers-"))
+            and p.name != keep and p.name not in IN_USE]
     done.sort(key=lambda p: p.stat().st_mtime, reverse=True)
     for old in done[KEEP_CACHES:]:
         shutil.rmtree(old, ignore_errors=True)
@@ -211,6 +214,7 @@ class OxigraphStore:
         self.graphs: dict[str, int] = stats["graphs"]
         self._ox = ox
         self._store = ox.Store.read_only(str(self.path))
+        IN_USE[self.path.name] += 1
         self.spool = Spool(self.path.parent)  # large answers, beside the cached stores
         self.pool = WorkerPool(self.path, worker=worker, size=workers,
                                config=dict(worker_config, spool=str(self.spool.folder)),
@@ -316,6 +320,9 @@ class OxigraphStore:
     async def close(self) -> None:
         await self.pool.close()
         self.spool.close()
+        IN_USE[self.path.name] -= 1
+        if IN_USE[self.path.name] <= 0:
+            del IN_USE[self.path.name]
 
     async def run(self, job: dict, timeout: float, client: str = ""):
         return await self.pool.run(job, timeout, client)

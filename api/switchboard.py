@@ -1,0 +1,417 @@
+"""The switchboard: every release in the log served at once, and the current one switched live.
+
+An outer ASGI app (what uvicorn runs) holding one inner app per open release, each made by
+:func:`api.app.create_app` and started by running its lifespan here. Each request goes to one:
+
+* ``/releases/{version}/...`` to that release's app, the prefix stripped from ``path`` and
+  ``raw_path`` and added to ``root_path`` (so ``/releases/1.0.0/sparql`` is SPARQL over
+  1.0.0, ``.../downloads/`` its files, ``.../id/...`` its linked data, its mementos);
+* any path with ``?release=VERSION`` to that release's app, the parameter dropped (404 in the
+  one error body for a version the log does not name);
+* everything else, ``/releases/`` (the listing), ``/log/...`` and ``/timemap/...`` too, to
+  the current release: the log's current entry (:attr:`ReleaseLog.current`; with no log,
+  the ``latest`` link). ``/id/...`` there is a Memento original and TimeGate (:mod:`api.memento`).
+
+**A store per release, not a named graph per release in one store.** Each release already
+has its own cached pyoxigraph store (:mod:`api.store.embedded`, keyed by the release's
+checksums), built once and opened read-only: a past release costs nothing until asked for
+and is closed again when idle, which one growing store cannot do; a query over one release
+needs no ``FROM`` rewriting (the release's own named graphs, vocabulary and shapes, stay as
+they are, and a query cannot reach another release by naming its graph); a release's store
+is as immutable as its folder, where one shared store would be rewritten at every publish
+(a write while the workers read, and a million triples copied per release at 10k cases).
+
+**Opening.** The current release opens fully at start. Past ones open on their first request
+(with ``query_workers=1``: they cost a worker process and the reconciliation worker each),
+and close after ``release_idle`` seconds without a request, or when more than
+``releases_open`` are open (the one used the least recently first). An app closes only when
+the requests it is answering have finished (each app counts its own).
+
+**Switching.** Every ``log_poll`` seconds (and at once on SIGHUP) the log's ``checkpoint``
+file is looked at (and the ``latest`` link); when the release it puts in service is not the
+current one, that release is opened fully in the background -- tables, store, query workers,
+its SHA256SUMS against the log and every file against SHA256SUMS -- while the old one serves;
+then the current reference is replaced (one assignment: a request goes to the old or the new).
+A release that fails to open is logged and never switched to, and is tried again only when
+the log changes again. The old current release becomes a past release, under the rules above.
+A rollback entry switches back the same way.
+
+**Memory.** ``create_app``'s lifespan freezes the collector's view of the release
+(``gc.freeze``, :mod:`api.app`). A closed app's objects would then stay frozen for ever, so
+before an app is closed everything is unfrozen, and once it is gone it is collected and the
+rest frozen again (one full collection per close).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import gc
+import json
+import logging
+import re
+import signal
+import time
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
+
+from starlette.datastructures import State
+
+from pipelines.checksums import SUMS, sha256_file, verify_sums
+from pipelines.release import MANIFEST, latest_release
+
+from . import memento
+from .errors import error_response
+from .shelf import Shelf
+
+log = logging.getLogger("lianzheng.switchboard")
+
+PREFIX = "/releases/"
+_RELEASE_PATH = re.compile(r"^/releases/([^/]+)(/.*)?$")
+_READ = ("GET", "HEAD")
+
+
+class OpenFailed(RuntimeError):
+    """A release that cannot be served: its folder, checksums or app did not open."""
+
+
+class Opened:
+    """One release's app, started by its own lifespan, and the requests it is answering."""
+
+    def __init__(self, version: str, app, lifespan, full: bool):
+        self.version = version
+        self.app = app
+        self.full = full  # opened with the service's settings (else as a past release's: one worker)
+        self.active = 0
+        self.last_used = time.monotonic()
+        self.closed = False
+        self._lifespan = lifespan
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def __call__(self, scope, receive, send) -> None:
+        self.active += 1  # before any await: a request chosen for this app is counted at once
+        self._idle.clear()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.active -= 1
+            self.last_used = time.monotonic()
+            if self.active == 0:
+                self._idle.set()
+
+    async def close(self, wait: float | None = None) -> None:
+        """Close once no request is in flight (or after ``wait`` seconds, at shutdown)."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(wait):
+                while self.active:
+                    await self._idle.wait()
+        self.closed = True
+        gc.unfreeze()  # its objects were frozen by its lifespan: let the collector have them
+        lifespan, self._lifespan, self.app = self._lifespan, None, None
+        await lifespan.__aexit__(None, None, None)
+
+
+class Switchboard:
+    """The outer app. ``release`` is the folder to open first; ``fixed``: serve it whatever the
+    log says (``settings.release``), past releases of its log still served."""
+
+    def __init__(self, settings, shelf: Shelf, release: Path, *, fixed: bool = False):
+        self.settings = settings
+        self.past_settings = replace(settings, query_workers=1)
+        self.shelf = shelf
+        self.first = Path(release)
+        self.fixed = fixed
+        self.public = settings.public_url.rstrip("/")
+        self.state = State()  # api.server puts the connection guard here; each inner app gets it
+        self.current: Opened | None = None
+        self.past: collections.OrderedDict[str, Opened] = collections.OrderedDict()  # least recent first
+        self.switches = 0
+        self._opening: dict[str, asyncio.Task] = {}
+        self._failed: dict[str, bytes | None] = {}  # past versions that did not open, under which log
+        self._refused: tuple[str, bytes | None] | None = None  # the switch that failed, under which log
+        self._tasks: set[asyncio.Task] = set()
+        self._seen = self._mark()
+        self._wake: asyncio.Event | None = None
+
+    # -- ASGI
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        await self._dispatch(scope, receive, send)
+
+    async def _lifespan(self, receive, send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.startup()
+                except Exception as exc:  # noqa: BLE001 - uvicorn stops, saying why
+                    log.exception("the release %s could not be opened", self.first)
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.shutdown()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _dispatch(self, scope, receive, send) -> None:
+        current = self.current
+        assert current is not None, "a request before the lifespan started"
+        path = scope["path"]
+        found = _RELEASE_PATH.match(path)
+        if found and self.known(found[1]):
+            version = found[1]
+            prefix = PREFIX + version
+            raw = scope.get("raw_path") or path.encode("utf-8")
+            raw_rest = raw[len(prefix.encode("utf-8")):] if raw.startswith(prefix.encode("utf-8")) else b""
+            rest = found[2] or "/"
+            scope = dict(scope, path=rest, raw_path=raw_rest or b"/", root_path=scope.get("root_path", "") + prefix)
+            original = (raw_rest or b"/").decode("latin-1") if rest.startswith(memento.ORIGINAL_PREFIX) else None
+            await self._serve(version, scope, receive, send, original)
+            return
+        query = scope.get("query_string", b"")
+        if b"release=" in query:
+            pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
+            asked = [v for k, v in pairs if k == "release"]
+            if asked:
+                if not self.known(asked[-1]):
+                    await error_response(404, f"no release {asked[-1]}: see /releases/")(scope, receive, send)
+                    return
+                kept = urlencode([(k, v) for k, v in pairs if k != "release"]).encode("latin-1")
+                await self._serve(asked[-1], dict(scope, query_string=kept), receive, send, None)
+                return
+        if (path.startswith(memento.ORIGINAL_PREFIX) and scope["type"] == "http" and scope["method"] in _READ
+                and self.shelf.log.size):
+            raw_path = (scope.get("raw_path") or path.encode("utf-8")).decode("latin-1")
+            link = memento.links(self.public, raw_path)
+            asked_at = _header(scope, b"accept-datetime")
+            if asked_at is not None:
+                await self._timegate(scope, receive, send, asked_at, raw_path, link)
+                return
+            send = memento.with_headers(send, link=link, vary=True, memento=None)
+        await current(scope, receive, send)
+
+    async def _timegate(self, scope, receive, send, asked_at: str, raw_path: str, link: str) -> None:
+        when = memento.parse_accept_datetime(asked_at)
+        if when is None:
+            await error_response(400, "Accept-Datetime is not an RFC 1123 date (such as Thu, 01 Jan 2026 "
+                                 "00:00:00 GMT)", headers={"Vary": "accept-datetime"})(scope, receive, send)
+            return
+        entries = self.shelf.log
+        entry = entries.in_force(when) or entries.entries[0]  # before the first release: the first
+        location = f"{self.public}{PREFIX}{entry.version}{raw_path}".encode("latin-1")
+        if scope.get("query_string"):
+            location += b"?" + scope["query_string"]
+        await memento.redirect(send, location, link)
+
+    async def _serve(self, version: str, scope, receive, send, original: str | None) -> None:
+        current = self.current
+        assert current is not None
+        opened: Opened | None = current if version == current.version else await self._past(version)
+        if opened is None or opened.closed:
+            await error_response(503, f"release {version} could not be opened", headers={"Retry-After": "5"})(
+                scope, receive, send)
+            return
+        entry = self.shelf.log.release(version)
+        if original is not None and entry is not None and scope["method"] in _READ:
+            send = memento.with_headers(send, link=memento.links(self.public, original), vary=False,
+                                        memento=memento.http_date(entry.when))
+        await opened(scope, receive, send)
+
+    def known(self, version: str) -> bool:
+        current = self.current
+        return (current is not None and version == current.version) or self.shelf.log.release(version) is not None
+
+    # -- opening and closing
+
+    def _make(self, version: str, folder: Path, full: bool):
+        """The app of one release (in a thread: tables and store take seconds at 10k cases)."""
+        from .app import create_app
+
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        if str(manifest.get("version", "")) != version:
+            raise OpenFailed(f"{folder / MANIFEST} says version {manifest.get('version')!r}, not {version}")
+        entry = self.shelf.log.release(version)
+        if entry is not None and sha256_file(folder / SUMS) != entry.sums:
+            raise OpenFailed(f"{folder / SUMS} is not the one entry {entry.index} of the log names")
+        if full:
+            problems = verify_sums(folder)
+            if problems:
+                raise OpenFailed(f"{folder}: {problems[0].message_en}")
+        return create_app(self.settings if full else self.past_settings, folder, self.shelf)
+
+    async def _open(self, version: str, folder: Path, full: bool) -> Opened:
+        started = time.perf_counter()
+        app = await asyncio.to_thread(self._make, version, folder, full)
+        app.state.connections = getattr(self.state, "connections", None)
+        lifespan = app.router.lifespan_context(app)
+        await lifespan.__aenter__()
+        log.info("opened release %s (%s) in %.1f s", version, "current" if full else "past",
+                 time.perf_counter() - started)
+        return Opened(version, app, lifespan, full)
+
+    async def _past(self, version: str) -> Opened | None:
+        opened = self.past.get(version)
+        if opened is not None:
+            self.past.move_to_end(version)
+            return opened
+        if version in self._failed and self._failed[version] == self.shelf.log.checkpoint_note:
+            return None
+        task = self._opening.get(version)
+        if task is None:
+            task = asyncio.get_running_loop().create_task(self._open_past(version))
+            self._opening[version] = task
+        return await asyncio.shield(task)  # a client that leaves does not stop the opening
+
+    async def _open_past(self, version: str) -> Opened | None:
+        try:
+            opened = await self._open(version, self.shelf.folder(version), full=False)
+        except Exception:  # noqa: BLE001 - served as 503 until the log changes
+            log.exception("the past release %s could not be opened", version)
+            self._failed[version] = self.shelf.log.checkpoint_note
+            return None
+        finally:
+            self._opening.pop(version, None)
+        self.past[version] = opened
+        self._trim()
+        return opened
+
+    def _trim(self) -> None:
+        while len(self.past) > self.settings.releases_open:
+            _, oldest = self.past.popitem(last=False)
+            self._retire(oldest)
+
+    def _sweep(self) -> None:
+        """Close the past releases idle for ``release_idle`` seconds."""
+        now = time.monotonic()
+        for version, opened in list(self.past.items()):
+            if opened.active == 0 and now - opened.last_used >= self.settings.release_idle:
+                del self.past[version]
+                self._retire(opened)
+
+    def _retire(self, opened: Opened) -> None:
+        """Close ``opened`` in the background, once its requests are done; then collect it."""
+        async def close() -> None:
+            try:
+                await opened.close()
+            except Exception:  # noqa: BLE001 - the app is gone either way
+                log.exception("closing release %s", opened.version)
+            gc.collect()
+            gc.freeze()
+            log.info("closed release %s", opened.version)
+        self._background(close())
+
+    def _background(self, coro) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -- watching the log and switching
+
+    def _mark(self) -> tuple:
+        """What changes when the log grows or ``latest`` moves."""
+        try:
+            st = (self.shelf.releases / "log" / "checkpoint").stat()
+            head: tuple = (st.st_mtime_ns, st.st_size, st.st_ino)
+        except OSError:
+            head = ()
+        try:
+            link = str((self.shelf.releases / "latest").readlink())
+        except OSError:
+            link = ""
+        return head, link
+
+    def wanted(self) -> tuple[str, Path] | None:
+        """The release the log puts in service (else the ``latest`` link's)."""
+        entry = self.shelf.log.current
+        if entry is not None:
+            return entry.version, self.shelf.folder(entry.version)
+        found = latest_release(self.shelf.releases)
+        return (found.name, found) if found is not None else None
+
+    async def startup(self) -> None:
+        self._wake = asyncio.Event()
+        manifest = json.loads((self.first / MANIFEST).read_text(encoding="utf-8"))
+        self.current = await self._open(str(manifest.get("version", "")), self.first, full=True)
+        self._background(self._watch())
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):  # not the main thread
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._wake.set)
+
+    async def shutdown(self) -> None:
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+        for task in list(self._tasks) + list(self._opening.values()):
+            task.cancel()
+        every = ([self.current] if self.current else []) + list(self.past.values())
+        self.past.clear()
+        for opened in every:
+            with contextlib.suppress(Exception):
+                await opened.close(wait=5)
+
+    async def _watch(self) -> None:
+        assert self._wake is not None
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.settings.log_poll)
+            hup = self._wake.is_set()
+            self._wake.clear()
+            try:
+                await self.check(force=hup)
+            except Exception:  # noqa: BLE001 - keep watching, keep serving
+                log.exception("looking at the release log")
+            self._sweep()
+
+    async def check(self, force: bool = False) -> bool:
+        """Look at the log; switch if it puts another release in service. True if it switched."""
+        mark = self._mark()
+        if mark == self._seen and not force:
+            return False
+        self._seen = mark
+        if await asyncio.to_thread(self.shelf.reload):
+            self._failed.clear()  # the log changed: past releases that failed may be tried again
+        target = None if self.fixed else self.wanted()
+        current = self.current
+        assert current is not None
+        if target is None or target[0] == current.version:
+            return False
+        version, folder = target
+        note = self.shelf.log.checkpoint_note
+        if self._refused == (version, note):
+            return False  # it failed under this very log: try again when the log changes
+        kept = self.past.get(version)
+        if kept is not None and kept.full:
+            new = self.past.pop(version)  # a release switched from earlier: open already, in full
+        else:
+            try:
+                new = await self._open(version, folder, full=True)
+            except Exception:  # noqa: BLE001 - the old release stays served
+                log.exception("the release %s that the log puts in service could not be opened: still "
+                              "serving %s", version, current.version)
+                self._refused = (version, note)
+                return False
+        old, self.current = current, new  # the switch
+        self.switches += 1
+        log.info("switched from release %s to %s", old.version, version)
+        stale = self.past.pop(version, None)
+        if stale is not None:  # a past release's app of the new current one: not needed any more
+            self._retire(stale)
+        if self.shelf.log.release(old.version) is not None:
+            old.last_used = time.monotonic()
+            self.past[old.version] = old  # a past release now: closed when idle or under the LRU rule
+            self._trim()
+        else:
+            self._retire(old)
+        return True
+
+
+def _header(scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return None

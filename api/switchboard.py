@@ -173,7 +173,7 @@ class Switchboard:
             rest = found[2] or "/"
             scope = dict(scope, path=rest, raw_path=raw_rest or b"/", root_path=scope.get("root_path", "") + prefix)
             original = (raw_rest or b"/").decode("latin-1") if rest.startswith(memento.ORIGINAL_PREFIX) else None
-            await self._serve(version, scope, receive, send, original)
+            await self._serve(version, scope, receive, send, original, prefix)
             return
         query = scope.get("query_string", b"")
         if b"release=" in query:
@@ -210,7 +210,7 @@ class Switchboard:
             location += b"?" + scope["query_string"]
         await memento.redirect(send, location, link)
 
-    async def _serve(self, version: str, scope, receive, send, original: str | None) -> None:
+    async def _serve(self, version: str, scope, receive, send, original: str | None, prefix: str = "") -> None:
         current = self.current
         assert current is not None
         opened: Opened | None = current if version == current.version else await self._past(version)
@@ -222,6 +222,8 @@ class Switchboard:
         if original is not None and entry is not None and scope["method"] in _READ:
             send = memento.with_headers(send, link=memento.links(self.public, original), vary=False,
                                         memento=memento.http_date(entry.when))
+        if prefix:  # innermost: the app's own links, not the Memento ones
+            send = rooted(send, prefix, _header(scope, b"host"))
         await opened(scope, receive, send)
 
     def known(self, version: str) -> bool:
@@ -408,6 +410,37 @@ class Switchboard:
         else:
             self._retire(old)
         return True
+
+
+_LINK_TARGET = re.compile(r"<([^>]*)>")
+
+
+def rooted(send, prefix: str, host: str | None):
+    """``send``, with the app's own links (``Link``, ``Location``, ``Content-Location``) moved
+    under ``prefix``: the app names its paths from ``/``, and it answers at ``/releases/{v}/``."""
+    origins = [f"{scheme}://{host}" for scheme in ("http", "https")] if host else []
+
+    def move(url: str) -> str:
+        if url.startswith("/") and not url.startswith("//") and not url.startswith(prefix + "/"):
+            return prefix + url
+        for origin in origins:
+            if url.startswith(origin + "/") and not url.startswith(origin + prefix + "/"):
+                return origin + prefix + url[len(origin):]
+        return url
+
+    async def wrapped(message):
+        if message["type"] == "http.response.start":
+            headers = []
+            for key, value in message.get("headers", ()):
+                name = key.lower()
+                if name == b"link":
+                    value = _LINK_TARGET.sub(lambda m: f"<{move(m[1])}>", value.decode("latin-1")).encode("latin-1")
+                elif name in (b"location", b"content-location"):
+                    value = move(value.decode("latin-1")).encode("latin-1")
+                headers.append((key, value))
+            message = dict(message, headers=headers)
+        await send(message)
+    return wrapped
 
 
 def _header(scope, name: bytes) -> str | None:

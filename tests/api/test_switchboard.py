@@ -1,0 +1,295 @@
+"""Every release in the log served at once, and switched live: ``lianzheng serve`` over a log.
+
+Real servers on loopback ports over a log of releases built from two different sources (the
+minimal fixture without one of its two cases, then with both), spoken to by httpx and
+SPARQLWrapper; new releases and rollbacks are published while they run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import signal
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from SPARQLWrapper import JSON, SPARQLWrapper
+
+from ..conftest import EPOCH, MINIMAL
+from .conftest import Server
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+BASE = "https://w3id.org/lianzheng"
+CASE = "danjiang-bridge"  # in every release
+DROPPED = "taipei-eco-park"  # only from 0.0.2 on
+FIRST, SECOND = "2026-01-01T00:00:00Z", "2026-06-01T00:00:00Z"
+PLATFORMS = "SELECT (COUNT(?c) AS ?n) { ?c a <https://w3id.org/lianzheng/vocab#IntegrityPlatform> }"
+
+
+def source(root: Path, version: str, *, drop: bool = False) -> Path:
+    """A copy of the minimal source as ``version`` (without one of its cases if ``drop``)."""
+    folder = root / f"source-{version}"
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(MINIMAL, folder)
+    meta = folder / "dataset.yaml"
+    meta.write_text(re.sub(r'version: "[^"]*"', f'version: "{version}"', meta.read_text(encoding="utf-8")),
+                    encoding="utf-8")
+    if drop:
+        (folder / "cases" / f"{DROPPED}.yaml").unlink()
+    return folder
+
+
+def publish_version(root: Path, version: str, *, drop: bool = False, time: str | None = None) -> None:
+    from pipelines.log.publishing import signer_for
+    from pipelines.release import publish
+
+    result = publish(source(root, version, drop=drop), root / "releases", signer=signer_for("", BASE)[0],
+                     reason=f"test release {version}", time=time, source_date_epoch=EPOCH)
+    assert result.ok, result.report.to_text()
+
+
+def rollback(root: Path, version: str) -> None:
+    from pipelines.log.publishing import record_rollback, signer_for
+
+    record_rollback(root / "releases", version, signer_for("", BASE)[0], reason="test rollback")
+
+
+def two_releases(root: Path) -> Path:
+    publish_version(root, "0.0.1", drop=True, time=FIRST)
+    publish_version(root, "0.0.2", time=SECOND)
+    return root
+
+
+def served(server: Server) -> str:
+    return httpx.get(server.url + "/-/version", timeout=10).json()["release"]
+
+
+def wait_for(server: Server, version: str, timeout: float) -> float:
+    """Seconds until the server serves ``version``; fails after ``timeout``."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if served(server) == version:
+            return time.monotonic() - start
+        time.sleep(0.1)
+    raise AssertionError(f"still serving {served(server)}, not {version}, after {timeout} s")
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory):
+    """A server over a log of two releases from two different sources (0.0.2 is current)."""
+    root = two_releases(tmp_path_factory.mktemp("history"))
+    s = Server(None, root)
+    try:
+        yield s.wait_ready()
+    finally:
+        s.stop()
+
+
+# ------------------------------------------------------------------ both served at once
+
+def test_switchboard_serves_both_releases_by_rest(history):
+    url = history.url
+    assert httpx.get(url + "/api/cases").json()["total"] == 2
+    assert httpx.get(url + "/api/cases?release=0.0.1").json()["total"] == 1
+    assert httpx.get(url + "/api/cases?release=0.0.2").json()["total"] == 2
+    assert httpx.get(url + "/releases/0.0.1/api/cases").json()["total"] == 1
+    assert httpx.get(url + f"/releases/0.0.1/api/cases/{DROPPED}").status_code == 404
+    assert httpx.get(url + f"/api/cases/{DROPPED}").status_code == 200
+    assert httpx.get(url + "/releases/0.0.1/-/version").json()["release"] == "0.0.1"
+    unknown = httpx.get(url + "/api/cases?release=9.9.9")
+    assert unknown.status_code == 404 and unknown.json() == {
+        "ok": False, "error": "no release 9.9.9: see /releases/", "status": 404}
+
+
+def test_switchboard_release_parameter_is_dropped_and_the_rest_kept(history):
+    page = httpx.get(history.url + "/api/cases?release=0.0.2&per_page=1")
+    assert page.status_code == 200 and len(page.json()["items"]) == 1 and page.json()["total"] == 2
+
+
+def test_switchboard_sparql_over_each_release(history):
+    def count(endpoint: str) -> int:
+        w = SPARQLWrapper(history.url + endpoint)
+        w.setQuery(PLATFORMS)
+        w.setReturnFormat(JSON)
+        return int(w.query().convert()["results"]["bindings"][0]["n"]["value"])
+
+    assert count("/releases/0.0.1/sparql") == 1
+    assert count("/releases/0.0.2/sparql") == 2
+    assert count("/sparql") == 2
+
+
+def test_switchboard_links_of_a_past_release_stay_under_its_prefix(history):
+    r = httpx.get(history.url + f"/releases/0.0.1/id/case/{CASE}", headers={"Accept": "text/turtle"})
+    assert r.status_code == 200
+    assert r.headers["content-location"] == f"/releases/0.0.1/id/case/{CASE}.ttl"
+    assert f"</releases/0.0.1/id/case/{CASE}.html>; rel=\"alternate\"" in r.headers["link"]
+    downloads = httpx.get(history.url + "/releases/0.0.1/downloads/release.json")
+    assert downloads.status_code == 200 and downloads.json()["version"] == "0.0.1"
+
+
+# ------------------------------------------------------------------ Memento (RFC 7089)
+
+@pytest.mark.parametrize("when,version", [
+    ("Mon, 01 Dec 2025 00:00:00 GMT", "0.0.1"),  # before every release: the first
+    ("Sun, 01 Mar 2026 12:00:00 GMT", "0.0.1"),
+    ("Mon, 01 Jun 2026 00:00:00 GMT", "0.0.2"),  # the moment 0.0.2 was published
+    ("Wed, 01 Jul 2026 00:00:00 GMT", "0.0.2"),
+])
+def test_memento_timegate_redirects_by_accept_datetime(history, when, version):
+    r = httpx.get(history.url + f"/id/case/{CASE}", headers={"Accept-Datetime": when, "Accept": "text/turtle"})
+    assert r.status_code == 302
+    assert r.headers["location"] == f"/releases/{version}/id/case/{CASE}"
+    assert r.headers["vary"] == "accept-datetime"
+    assert r.headers["link"] == (f'</id/case/{CASE}>; rel="original timegate", '
+                                 f'</timemap/link/id/case/{CASE}>; rel="timemap"; type="application/link-format"')
+    memento = httpx.get(history.url + r.headers["location"], headers={"Accept": "text/turtle"})
+    assert memento.status_code == 200 and "memento-datetime" in memento.headers
+
+
+def test_memento_timegate_refuses_a_date_that_is_not_rfc_1123(history):
+    r = httpx.get(history.url + f"/id/case/{CASE}", headers={"Accept-Datetime": "2026-03-01"})
+    assert r.status_code == 400 and r.json()["ok"] is False and r.json()["status"] == 400
+
+
+def test_memento_original_answers_with_vary_and_links(history):
+    r = httpx.get(history.url + f"/id/case/{CASE}", headers={"Accept": "text/turtle"})
+    assert r.status_code == 200 and "memento-datetime" not in r.headers
+    assert "accept-datetime" in [v.strip() for v in r.headers["vary"].split(",")]
+    assert "accept" in [v.strip().lower() for v in r.headers["vary"].split(",")]  # the app's own kept
+    link = r.headers["link"]
+    assert f'</id/case/{CASE}>; rel="original timegate"' in link
+    assert f'</timemap/link/id/case/{CASE}>; rel="timemap"' in link
+    assert 'rel="alternate"' in link  # the app's own Link, merged
+
+
+@pytest.mark.parametrize("version,when", [("0.0.1", "Thu, 01 Jan 2026 00:00:00 GMT"),
+                                          ("0.0.2", "Mon, 01 Jun 2026 00:00:00 GMT")])
+def test_memento_answers_carry_memento_datetime_and_links(history, version, when):
+    r = httpx.get(history.url + f"/releases/{version}/id/case/{CASE}", headers={"Accept": "text/turtle"})
+    assert r.status_code == 200
+    assert r.headers["memento-datetime"] == when
+    assert (f'</id/case/{CASE}>; rel="original timegate", </timemap/link/id/case/{CASE}>; rel="timemap"'
+            in r.headers["link"])
+
+
+# ------------------------------------------------------------------ switching
+
+def test_switchboard_serves_a_new_release_within_seconds_without_restart(tmp_path):
+    root = two_releases(tmp_path)
+    s = Server(None, root).wait_ready()
+    try:
+        pid = s.proc.pid
+        publish_version(root, "0.0.3")
+        took = wait_for(s, "0.0.3", timeout=15)  # log_poll is 2 s by default
+        assert s.proc.poll() is None and s.proc.pid == pid
+        assert httpx.get(s.url + "/api/cases?release=0.0.1").json()["total"] == 1  # the past still served
+        rollback(root, "0.0.1")
+        wait_for(s, "0.0.1", timeout=15)
+        assert httpx.get(s.url + "/api/cases").json()["total"] == 1
+        print(f"served {took:.1f} s after the publish")
+    finally:
+        s.stop()
+
+
+def test_switchboard_switches_at_once_on_sighup_and_never_to_a_release_that_fails(tmp_path):
+    root = two_releases(tmp_path)
+    s = Server(None, root, log_poll=600).wait_ready()  # only SIGHUP makes it look
+    try:
+        publish_version(root, "0.0.3")
+        time.sleep(3)
+        assert served(s) == "0.0.2"
+        s.proc.send_signal(signal.SIGHUP)
+        wait_for(s, "0.0.3", timeout=5)
+
+        # a release the log names whose folder was changed after it was logged: never served
+        publish_version(root, "0.0.4")
+        manifest = root / "releases" / "0.0.4" / "release.json"
+        manifest.chmod(0o644)
+        manifest.write_text(manifest.read_text(encoding="utf-8") + "x", encoding="utf-8")
+        s.proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 10
+        while "0.0.4 that the log puts in service could not be opened" not in s.log.read_text(errors="replace"):
+            assert time.monotonic() < deadline, s.log.read_text(errors="replace")[-3000:]
+            time.sleep(0.1)
+        assert served(s) == "0.0.3" and httpx.get(s.url + "/api/cases").status_code == 200
+        failed = httpx.get(s.url + "/api/cases?release=0.0.4")
+        assert failed.status_code == 503 and failed.json()["status"] == 503
+        s.proc.send_signal(signal.SIGHUP)  # the same log: not tried again
+        time.sleep(2)
+        assert s.log.read_text(errors="replace").count("0.0.4 that the log puts in service could not") == 1
+        assert served(s) == "0.0.3"
+
+        rollback(root, "0.0.2")  # the log changes again: it switches
+        s.proc.send_signal(signal.SIGHUP)
+        wait_for(s, "0.0.2", timeout=10)
+    finally:
+        s.stop()
+
+
+# ------------------------------------------------------------------ the load run
+
+SPARQL_ASK = f"ASK {{ <{BASE}/id/case/{CASE}> ?p ?o }}"
+
+
+async def _load(url: str, stop: threading.Event, tally: dict) -> None:
+    requests = [("/api/cases/" + CASE, {}), (f"/id/case/{CASE}", {"Accept": "text/turtle"}),
+                ("/sparql", {"Accept": "application/sparql-results+json"}),
+                ("/releases/0.0.1/api/cases/" + CASE, {}), (f"/api/cases/{CASE}?release=0.0.2", {})]
+
+    async def client(n: int) -> None:
+        async with httpx.AsyncClient(base_url=url, timeout=30) as c:
+            i = n
+            while not stop.is_set():
+                path, headers = requests[i % len(requests)]
+                i += 1
+                params = {"query": SPARQL_ASK} if path == "/sparql" else None
+                try:
+                    r = await c.get(path, headers=headers, params=params)
+                    ok = r.status_code < 400
+                except httpx.HTTPError as exc:
+                    ok, r = False, exc
+                tally["requests"] += 1
+                if not ok:
+                    tally["failed"].append((path, getattr(r, "status_code", repr(r))))
+
+    async def watch() -> None:
+        async with httpx.AsyncClient(base_url=url, timeout=30) as c:
+            while not stop.is_set():
+                version = (await c.get("/-/version")).json()["release"]
+                if not tally["seen"] or tally["seen"][-1] != version:
+                    tally["seen"].append(version)
+                await asyncio.sleep(0.05)
+
+    await asyncio.gather(watch(), *(client(n) for n in range(6)))
+
+
+def test_switchboard_answers_every_request_across_switches(tmp_path):
+    root = two_releases(tmp_path)
+    s = Server(None, root, log_poll=0.5).wait_ready()
+    tally: dict = {"requests": 0, "failed": [], "seen": []}
+    stop = threading.Event()
+    loader = threading.Thread(target=lambda: asyncio.run(_load(s.url, stop, tally)))
+    try:
+        loader.start()
+        time.sleep(1)
+        steps = [("0.0.3", False), ("0.0.1", True), ("0.0.4", False), ("0.0.2", True), ("0.0.5", False),
+                 ("0.0.3", True)]
+        for version, back in steps:
+            rollback(root, version) if back else publish_version(root, version)
+            wait_for(s, version, timeout=20)
+            time.sleep(0.5)
+        stop.set()
+        loader.join(timeout=60)
+    finally:
+        stop.set()
+        s.stop()
+    print(f"{tally['requests']} requests across {len(tally['seen']) - 1} switches, "
+          f"{len(tally['failed'])} failed")
+    assert tally["failed"] == []
+    assert tally["requests"] >= 2000, tally["requests"]
+    assert tally["seen"] == ["0.0.2"] + [v for v, _ in steps]  # every switch seen, none torn or missed

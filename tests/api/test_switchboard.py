@@ -188,6 +188,8 @@ def test_switchboard_serves_a_new_release_within_seconds_without_restart(tmp_pat
         took = wait_for(s, "0.0.3", timeout=15)  # log_poll is 2 s by default
         assert s.proc.poll() is None and s.proc.pid == pid
         assert httpx.get(s.url + "/api/cases?release=0.0.1").json()["total"] == 1  # the past still served
+        health = httpx.get(s.url + "/-/health").json()
+        assert health["release"] == "0.0.3" and health["connections"] >= 1  # the guard, handed on
         rollback(root, "0.0.1")
         wait_for(s, "0.0.1", timeout=15)
         assert httpx.get(s.url + "/api/cases").json()["total"] == 1
@@ -293,3 +295,35 @@ def test_switchboard_answers_every_request_across_switches(tmp_path):
     assert tally["failed"] == []
     assert tally["requests"] >= 2000, tally["requests"]
     assert tally["seen"] == ["0.0.2"] + [v for v, _ in steps]  # every switch seen, none torn or missed
+
+
+# ------------------------------------------------------------------ which release serve opens
+
+def test_serve_picks_the_release_the_log_puts_in_service_not_latest(tmp_path):
+    from api.server import pick_release
+    from api.settings import load
+
+    root = two_releases(tmp_path)
+    rollback(root, "0.0.1")
+    assert (root / "releases" / "latest").resolve().name == "0.0.2"
+    assert pick_release(load({}, releases=str(root / "releases"))) == (root / "releases" / "0.0.1").resolve()
+
+
+def test_serve_publishes_a_signed_first_release_when_there_is_none(tmp_path):
+    import io
+
+    from api.server import pick_release
+    from api.settings import load
+    from pipelines.log.note import Verifier, open_note
+    from pipelines.log.store import ReleaseLog
+
+    releases = tmp_path / "releases"
+    said = io.StringIO()
+    release = pick_release(load({}, releases=str(releases), source=str(MINIMAL)), out=said)
+    assert release == releases / "0.0.1", said.getvalue()[-3000:]
+    log = ReleaseLog.open(releases)
+    assert [(e.kind, e.version) for e in log.entries] == [("release", "0.0.1")]
+    assert log.checkpoint_note is not None
+    key = (releases / "log" / "key").read_text(encoding="utf-8").strip()
+    opened = open_note(log.checkpoint_note, [Verifier.parse(key)])  # signed by the key the log publishes
+    assert list(opened.verified) == [Verifier.parse(key).name] and not opened.failed

@@ -327,3 +327,38 @@ def test_serve_publishes_a_signed_first_release_when_there_is_none(tmp_path):
     key = (releases / "log" / "key").read_text(encoding="utf-8").strip()
     opened = open_note(log.checkpoint_note, [Verifier.parse(key)])  # signed by the key the log publishes
     assert list(opened.verified) == [Verifier.parse(key).name] and not opened.failed
+
+
+# ------------------------------------------------------------------ the store cache, shared
+
+def test_store_cache_prune_keeps_the_stores_a_process_holds(tmp_path):
+    """A service holds several releases' stores; a publish in another process prunes the cache."""
+    import os
+    import subprocess
+    import sys
+
+    from api.store.embedded import KEEP_CACHES, _prune, hold
+
+    stores = []
+    for i in range(KEEP_CACHES + 4):
+        store = tmp_path / f"store{i}"
+        store.mkdir()
+        os.utime(store, (1000 + i, 1000 + i))  # store0 the oldest
+        stores.append(store)
+    held_here = hold(stores[0])
+    other = subprocess.Popen([sys.executable, "-c", "import sys, time; from pathlib import Path; "
+                              "from api.store.embedded import hold; h = hold(Path(sys.argv[1])); "
+                              "print('held', flush=True); time.sleep(60)", str(stores[1])],
+                             stdout=subprocess.PIPE, text=True, cwd=str(Path(__file__).resolve().parents[2]))
+    try:
+        assert other.stdout is not None and other.stdout.readline().strip() == "held"
+        _prune(tmp_path, keep=stores[-1].name)
+        left = sorted(p.name for p in tmp_path.iterdir() if p.is_dir())
+        newest = [s.name for s in stores[-1 - KEEP_CACHES:]]  # the one kept and the newest others
+        assert left == sorted(["store0", "store1", *newest])
+    finally:
+        other.kill()
+        other.wait()
+        held_here.close()
+    _prune(tmp_path, keep=stores[-1].name)  # nobody holds them now
+    assert not (tmp_path / "store0").exists() and not (tmp_path / "store1").exists()

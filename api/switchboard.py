@@ -184,7 +184,7 @@ class Switchboard:
             asked = [v for k, v in pairs if k == "release"]
             if asked:
                 if not self.known(asked[-1]):
-                    await error_response(404, f"no release {asked[-1]}: see /releases/")(scope, receive, send)
+                    await error_response(404, f"no release {asked[-1][:64]}: see /releases/")(scope, receive, send)
                     return
                 kept = urlencode([(k, v) for k, v in pairs if k != "release"]).encode("latin-1")
                 await self._serve(asked[-1], dict(scope, query_string=kept), receive, send, None)

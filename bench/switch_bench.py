@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
             version = json.loads((Path(built.out) / "release.json").read_text(encoding="utf-8"))["version"]
             results["publish_commit_to_served_seconds"] = round(wait_served(url, version), 2)
         text = proc.log.read_text(errors="replace")
-        results["collect_ms"] = [int(m) for m in re.findall(r"collected in (\d+) ms", text)]
+        results["collect_ms"] = [int(m) for m in re.findall(r"collected the closed releases in (\d+) ms", text)]
         results["open_logged"] = re.findall(r"opened release (\S+) \((\w+)\) in ([\d.]+) s", text)
     finally:
         proc.stop()

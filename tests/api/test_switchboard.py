@@ -371,9 +371,10 @@ def test_switchboard_frees_a_closed_release(minimal_release, tmp_path):
     cases, each): closed and collected, its tables are gone."""
     import weakref
 
+    from api.served_release import forget_endpoints
     from api.settings import load
     from api.shelf import Shelf
-    from api.switchboard import Switchboard, forget_endpoints
+    from api.switchboard import Switchboard
 
     settings = load({}, releases=str(tmp_path / "releases"), query_workers=1)
     board = Switchboard(settings, Shelf(minimal_release.parent), minimal_release)

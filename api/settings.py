@@ -40,6 +40,12 @@ SERVE_SETTINGS: tuple[Setting, ...] = (
     Setting("max_headers", 100, "Most header fields in a request (431 above).", int),
     Setting("max_header_bytes", 65536, "Largest request line plus header fields in bytes (414 or 431 above).",
             int),
+    Setting("log_poll", 2.0, "Seconds between looks at the release log for a new entry (a new release or a "
+            "rollback is then opened and switched to; SIGHUP looks at once).", float),
+    Setting("release_idle", 600.0, "Seconds a past release (/releases/{version}/, ?release=) stays open "
+            "after its last request; then its store and workers are closed until it is asked for again.", float),
+    Setting("releases_open", 4, "Most past releases open at once besides the current one (past it, the one "
+            "used the least recently is closed).", int),
 )
 
 # The one table: what the README lists and the command line declares, in this order.
@@ -48,7 +54,7 @@ SETTINGS: tuple[Setting, ...] = BUILD_SETTINGS + SERVE_SETTINGS
 # Bounds of a public endpoint: none of these may be zero (unbounded).
 BOUNDS = ("query_timeout", "max_results", "max_answer_bytes", "client_workers", "client_queue",
           "max_connections", "client_connections", "header_timeout", "body_timeout", "keepalive_timeout",
-          "send_timeout", "max_headers", "max_header_bytes")
+          "send_timeout", "max_headers", "max_header_bytes", "log_poll", "release_idle")
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,9 @@ class Settings(BuildSettings):
     send_timeout: float
     max_headers: int
     max_header_bytes: int
+    log_poll: float
+    release_idle: float
+    releases_open: int
 
     @property
     def url(self) -> str:
@@ -94,6 +103,8 @@ def load(env: dict[str, str] | None = None, **flags) -> Settings:
     if zero:
         raise SettingError(f"{', '.join(zero)} must be above zero: an unbounded public endpoint is not "
                            "allowed")
+    if settings.releases_open < 1:
+        raise SettingError("releases_open must be at least 1: past releases are opened to be served")
     proxies(settings.trusted_proxies)  # fails on a value that is not an address or a network
     return settings
 

@@ -29,6 +29,7 @@ which :mod:`api.store.terms` puts back as ``zh-Hant``.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -48,7 +49,7 @@ LAYOUT = 2  # bump when what goes into the store changes (2: compacted after loa
 VOCAB_GRAPH = "https://w3id.org/lianzheng/vocab"
 SHAPES_GRAPH = "https://w3id.org/lianzheng/shapes"
 CHUNK_LINES = 100_000  # N-Triples lines per bulk load: keeps the loader under ~200 MB
-KEEP_CACHES = 3  # store folders kept besides the one in use
+KEEP_CACHES = 3  # store folders kept besides the ones in use
 
 
 class StoreError(RuntimeError):
@@ -166,12 +167,32 @@ def prepare_store(release: Path, cache_root: Path) -> StoreBuild:
     return StoreBuild(path, proc, tmp)
 
 
+def _in_use_file(store: Path) -> Path:
+    return store.parent / f".{store.name}.in-use"
+
+
+def hold(store: Path):
+    """A shared lock on ``store`` for as long as the returned file is open: a service may hold
+    several releases' stores at once (:mod:`api.switchboard`), and no prune, in this process or
+    another (a publish's ``build --store``), removes a store that one holds."""
+    fh = open(_in_use_file(store), "ab")  # noqa: SIM115 - open as long as the store is
+    fcntl.flock(fh, fcntl.LOCK_SH)
+    return fh
+
+
 def _prune(cache_root: Path, keep: str) -> None:
-    """Remove all but the newest :data:`KEEP_CACHES` stores (and stale half-built ones)."""
-    done = [p for p in cache_root.iterdir() if p.is_dir() and not p.name.startswith(".") and p.name != keep]
+    """Remove all but the newest :data:`KEEP_CACHES` stores not in use (and stale half-built ones)."""
+    done = [p for p in cache_root.iterdir() if p.is_dir() and not p.name.startswith((".", "answers-"))
+            and p.name != keep]
     done.sort(key=lambda p: p.stat().st_mtime, reverse=True)
     for old in done[KEEP_CACHES:]:
-        shutil.rmtree(old, ignore_errors=True)
+        with open(_in_use_file(old), "ab") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # a service has it open
+            shutil.rmtree(old, ignore_errors=True)
+            _in_use_file(old).unlink(missing_ok=True)
     for half in cache_root.glob(".*.building-*"):
         pid = half.name.rsplit("-", 1)[-1]
         if pid.isdigit() and not Path(f"/proc/{pid}").exists():
@@ -210,6 +231,7 @@ class OxigraphStore:
         self.triples: int = stats["triples"]
         self.graphs: dict[str, int] = stats["graphs"]
         self._ox = ox
+        self._held = hold(self.path)
         self._store = ox.Store.read_only(str(self.path))
         self.spool = Spool(self.path.parent)  # large answers, beside the cached stores
         self.pool = WorkerPool(self.path, worker=worker, size=workers,
@@ -316,6 +338,7 @@ class OxigraphStore:
     async def close(self) -> None:
         await self.pool.close()
         self.spool.close()
+        self._held.close()
 
     async def run(self, job: dict, timeout: float, client: str = ""):
         return await self.pool.run(job, timeout, client)

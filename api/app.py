@@ -28,7 +28,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from pipelines.rdf.graph import ALT, DESC  # skos:altLabel, dct:description: in the graph only
 
-from . import downloads, errors, harvest, history, linked_data, rest, service, tables
+from . import downloads, errors, harvest, history, linked_data, release_log, rest, service, tables
 from .direct import HotLane
 from .limits import BodyLimit
 from .portal import editor, pages, releases, render
@@ -122,7 +122,8 @@ def create_app(settings, release_dir: Path | str, shelf: Shelf | None = None) ->
         downloads.Downloads(release, table_data.created, table_data.version, pages.render_downloads)))
     app.include_router(service.build_router(table_data))
     app.include_router(harvest.router)
-    app.include_router(history.build_router(releases.render_releases))  # /releases/, /log/, TimeMaps
+    app.include_router(history.build_router(releases.render_releases))  # /releases/, TimeMaps, case history
+    app.include_router(release_log.router)  # /log/..., /.well-known/lianzheng-log
     app.include_router(pages.router)
     app.mount("/static", pages.static_files, name="static")  # after the router: /static/vendor/ is its
 

@@ -251,7 +251,6 @@ def timemap(log: ReleaseLog, releases: Path, path: str, public: str) -> str | No
 def build_router(render_page: Callable[[Request, dict], Response]) -> APIRouter:
     """The routes; ``render_page(request, listing)`` is the portal's page of the releases."""
     router = APIRouter(tags=["history"])
-    router.include_router(release_log.router)
 
     @router.head("/releases/", include_in_schema=False)
     @router.get("/releases/", summary="Every release in the log, newest first",

@@ -44,10 +44,16 @@ def logged(releases: Path, version: str):
 
 
 def before(releases: Path, version: str) -> Path | None:
-    """The release logged before ``version`` (what a rebuild of it compares with)."""
+    """The release ``version`` was built after (what a rebuild of it compares with): the one in
+    service when it was logged -- its entry's ``after``, which a rollback may have made older
+    than the newest release logged before it -- or, for a version not logged, the one served
+    before the last entry."""
     log = ReleaseLog.open(releases)
     entry = log.release(version)
-    earlier = [e for e in log.releases() if entry is None or e.index < entry.index]
+    if entry is not None:
+        after = entry.data.get("after")
+        return Path(releases) / str(after) if after else None
+    earlier = [e for e in log.entries[:-1] if e.version != version]
     return Path(releases) / earlier[-1].version if earlier else None
 
 

@@ -84,6 +84,7 @@ def test_a_release_built_but_not_logged_is_logged_as_it_is(world, tmp_path):
     releases = world.start(2, tmp_path / "releases")
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     assert build(world.sources["0.0.3"], releases / "0.0.3", replace=False, previous=releases / "0.0.2",
+                 log_key=world.verifier.vkey,
                  sync=True, source_date_epoch=epoch).ok
     folder = os.stat(releases / "0.0.3").st_ino
     done = run(publish_command(world.sources["0.0.3"], releases, world.key)[:-1])  # not --quiet
@@ -101,7 +102,8 @@ def test_a_release_built_from_other_records_is_not_logged_in_their_place(world, 
     immutable) and the log stays as it was."""
     releases = world.start(2, tmp_path / "releases")
     source = shutil.copytree(world.sources["0.0.3"], tmp_path / "source")
-    assert build(source, releases / "0.0.3", replace=False, previous=releases / "0.0.2", sync=True,
+    assert build(source, releases / "0.0.3", replace=False, previous=releases / "0.0.2",
+                 log_key=world.verifier.vkey, sync=True,
                  source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH")).ok
     case = source / "cases" / "danjiang-bridge.yaml"
     case.write_text(case.read_text(encoding="utf-8").replace("約 127 億", "約 128 億"), encoding="utf-8")
@@ -110,3 +112,19 @@ def test_a_release_built_from_other_records_is_not_logged_in_their_place(world, 
     assert not result.ok
     assert [p.type for p in result.report.errors] == ["release-exists"]
     assert ReleaseLog.open(releases).size == 2
+
+
+def test_a_rerun_after_a_rollback_compares_with_the_release_it_was_built_after(world, tmp_path):
+    """After 0.0.1, 0.0.2 and a rollback to 0.0.1, 0.0.3 is built after 0.0.1 (the one served).
+    Publishing 0.0.3 again must compare with 0.0.1 too (its entry's ``after``), not with 0.0.2,
+    the newest release logged before it: else the rerun makes other files and is refused."""
+    from pipelines.log.publishing import before
+
+    releases = world.start(3, tmp_path / "releases")
+    first = run(publish_command(world.sources["0.0.3"], releases, world.key))
+    assert first.returncode == 0, first.stderr
+    assert before(releases, "0.0.3") == releases / "0.0.1"
+    again = run(publish_command(world.sources["0.0.3"], releases, world.key))
+    assert again.returncode == 0, again.stderr
+    log = assert_consistent(releases, world.verifier)
+    assert [e.version for e in log.entries] == ["0.0.1", "0.0.2", "0.0.1", "0.0.3"]

@@ -71,6 +71,7 @@ def test_a_file_size_limit_while_writing_the_log_leaves_it_as_it_was(world, tmp_
     file is left."""
     releases = world.start(2, tmp_path / "releases")
     made = build(world.sources["0.0.3"], releases / "0.0.3", replace=False, previous=releases / "0.0.2",
+                 log_key=world.verifier.vkey,
                  sync=True, source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"))
     assert made.ok
     before = tree(releases)

@@ -17,7 +17,8 @@ import sys
 from pathlib import Path
 
 from pipelines.log.store import ReleaseLog
-from pipelines.release import MANIFEST, latest_release, publish
+from pipelines.publish import latest_release, publish
+from pipelines.release import MANIFEST
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 

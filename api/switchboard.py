@@ -70,7 +70,8 @@ from urllib.parse import parse_qsl, urlencode
 from starlette.datastructures import State
 
 from pipelines.checksums import SUMS, sha256_file, verify_sums
-from pipelines.release import MANIFEST, latest_release
+from pipelines.publish import latest_release
+from pipelines.release import MANIFEST
 
 from . import memento
 from .errors import error_response

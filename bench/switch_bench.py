@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         results["memory"]["after_switches"] = memory(proc.proc.pid)
 
         if args.publish:
-            from pipelines.release import publish
+            from pipelines.publish import publish
 
             t = time.perf_counter()
             built = publish(args.publish, releases, signer=signer, reason="switch bench: a new release")

@@ -212,7 +212,8 @@ def _print_report(report: Report, fmt: str = "text", stream=None) -> None:
 
 def cmd_build(args, settings, after: Callable[[Path], None] | None = None) -> int:
     """Build a release; ``after`` is called with its folder once it is complete."""
-    from .release import build, publish
+    from .publish import publish
+    from .release import build
 
     kw = dict(base=settings.base, source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"),
               workers=settings.workers or None, ocid_prefix=settings.ocid_prefix)
@@ -326,7 +327,7 @@ def cmd_push(args, settings) -> int:
 
 def cmd_rollback(args, settings) -> int:
     from .log.publishing import record_rollback, signer_for
-    from .release import point_latest_at_log
+    from .publish import point_latest_at_log
 
     signer, note = signer_for(settings.signing_key, settings.base, create=False)
     index = record_rollback(Path(settings.releases), args.version, signer, reason=args.reason)

@@ -47,7 +47,7 @@ def _case(src: Path, old: str, new: str, table_number: int, name_en: str) -> Non
 
 def make_two_releases(root: Path, key: Path) -> TwoReleases:
     from pipelines.log.publishing import record_rollback, signer_for
-    from pipelines.release import publish
+    from pipelines.publish import publish
 
     signer = signer_for(str(key), BASE)[0]
     releases = root / "releases"
@@ -84,7 +84,7 @@ def publish_third(log: TwoReleases, root: Path, key: Path) -> Path:
     """A copy of the log's releases with a third release, 0.0.3, published after the rollback: the
     release it follows in service is 0.0.1, though 0.0.2 was published since."""
     from pipelines.log.publishing import signer_for
-    from pipelines.release import publish
+    from pipelines.publish import publish
 
     releases = root / "releases"
     shutil.copytree(log.releases, releases, symlinks=True)

@@ -1,6 +1,6 @@
 """Publishing into the log: a built release becomes an entry; a rollback is an entry too.
 
-What :func:`pipelines.release.publish` and ``lianzheng rollback`` call. A version is logged
+What :func:`pipelines.publish.publish` and ``lianzheng rollback`` call. A version is logged
 once: publishing it again with the same files adds nothing (a rerun after an interrupted
 publish completes it), with other files is refused (releases are immutable), and returning
 to it later is a rollback, which is itself an entry: nothing is ever erased from the log.

@@ -46,7 +46,7 @@ def source(root: Path, version: str, *, drop: bool = False) -> Path:
 
 def publish_version(root: Path, version: str, *, drop: bool = False, time: str | None = None) -> None:
     from pipelines.log.publishing import signer_for
-    from pipelines.release import publish
+    from pipelines.publish import publish
 
     result = publish(source(root, version, drop=drop), root / "releases", signer=signer_for("", BASE)[0],
                      reason=f"test release {version}", time=time, source_date_epoch=EPOCH)

@@ -22,7 +22,8 @@ from api.cli import main
 from pipelines import folders
 from pipelines import release as rel
 from pipelines.checksums import verify_sums
-from pipelines.release import RDF_FILES, build, publish
+from pipelines.publish import publish
+from pipelines.release import RDF_FILES, build
 from tests.conftest import EPOCH, MINIMAL, REAL, ROOT
 
 BIN = Path(sys.executable).parent

@@ -202,7 +202,7 @@ def second_source(first: Path, dest: Path) -> Path:
 @pytest.fixture(scope="session")
 def two_releases(tmp_path_factory) -> TwoReleases:
     from pipelines.log.publishing import signer_for
-    from pipelines.release import publish
+    from pipelines.publish import publish
 
     root = tmp_path_factory.mktemp("two-releases")
     first = root / "source-1"

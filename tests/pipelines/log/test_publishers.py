@@ -18,7 +18,8 @@ import time
 import pytest
 
 from pipelines.log.store import ReleaseLog
-from pipelines.release import build, publish
+from pipelines.publish import publish
+from pipelines.release import build
 from tests.conftest import ROOT
 
 from .conftest import assert_consistent, assert_nothing_stale, publish_command, run

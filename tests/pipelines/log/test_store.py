@@ -13,7 +13,7 @@ from pipelines.log import keys, merkle
 from pipelines.log.note import Checkpoint, open_note, split
 from pipelines.log.publishing import record_rollback, signer_for
 from pipelines.log.store import ReleaseLog, _sides
-from pipelines.release import publish
+from pipelines.publish import publish
 from tests.conftest import EPOCH
 
 from .conftest import BASE, lianzheng

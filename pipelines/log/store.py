@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 
 from ..checksums import sha256
 from ..errors import CannotRun, Problem
+from ..folders import sync_folder
 from . import merkle
 from .note import Checkpoint, Signer, split
 
@@ -206,14 +207,6 @@ def proof_document(kind: str, *, path: list[bytes], sides: list[str] | None = No
 # --- writing ------------------------------------------------------------------------------
 
 
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def write_file(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` whole or not at all: a temporary name, fsync, rename, fsync."""
     tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
@@ -228,7 +221,7 @@ def write_file(path: Path, data: bytes) -> None:
         if isinstance(exc, OSError) and exc.filename is None:  # write(2) and fsync(2) name no file
             exc.filename = str(path)
         raise
-    _fsync_dir(path.parent)
+    sync_folder(path.parent)
 
 
 @contextmanager

@@ -87,16 +87,21 @@ def _proof(log: Path | None, old: Checkpoint, new: Checkpoint) -> list[bytes]:
     return merkle.consistency_proof(leaves, old.size)
 
 
+def _read_checkpoint(note: bytes) -> tuple[bytes, list, Checkpoint]:
+    """A checkpoint note's text, signatures and tree head; :class:`Refused` if malformed."""
+    try:
+        text, signatures = split(note)
+        return text, signatures, Checkpoint.parse(text)
+    except NoteError as exc:
+        raise Refused(_problem("bad-checkpoint", f"checkpoint 格式不符：{exc}",
+                               f"The checkpoint is not well formed: {exc}")) from None
+
+
 def cosign_checkpoint(note: bytes, witness: Signer, log_key: Verifier, state: Path, *, log: Path | None,
                       when: int) -> bytes:
     """``note`` with the witness's cosignature, if it is signed by the log and extends what the
     witness saw; the witness's state then holds it. Raises :class:`Refused` otherwise."""
-    try:
-        text, _ = split(note)
-        new = Checkpoint.parse(text)
-    except NoteError as exc:
-        raise Refused(_problem("bad-checkpoint", f"checkpoint 格式不符：{exc}",
-                               f"The checkpoint is not well formed: {exc}")) from None
+    text, _, new = _read_checkpoint(note)
     if log_key.kind != ED25519 or new.origin != log_key.name:
         raise Refused(_problem("wrong-origin", f"checkpoint 的來源 {new.origin} 不是金鑰 {log_key.name}。",
                                f"The checkpoint's origin {new.origin} is not the log key's name {log_key.name}."))
@@ -132,12 +137,7 @@ def add_cosignatures(releases: Path, note: bytes, witnesses: list[Verifier]) -> 
     """Merge the given witnesses' cosignature lines of ``note`` into the log's copy of that
     checkpoint (and into ``checkpoint`` if it is the newest); the names added."""
     folder = Path(releases) / LOG_DIR
-    try:
-        text, signatures = split(note)
-        cp = Checkpoint.parse(text)
-    except NoteError as exc:
-        raise Refused(_problem("bad-checkpoint", f"checkpoint 格式不符：{exc}",
-                               f"The checkpoint is not well formed: {exc}")) from None
+    text, signatures, cp = _read_checkpoint(note)
     if any(w.kind != COSIGNATURE for w in witnesses):
         raise Refused(_problem("bad-witness", "見證者金鑰須為 cosigner 金鑰（type 0x04）。",
                                "A witness key is a cosigner key (type 0x04)."))

@@ -61,7 +61,7 @@ class SourceDocument:
     language: tuple[str, ...]
     url: str = ""
     file: str = ""  # the seed file name the transcription was made from
-    kind: str = ""  # code in the source-kind scheme: aac | outside
+    kind: str = ""  # code in the source-kind scheme: aac | outside | submission
     description: Text | None = None  # what the document is (for an outside one: that it is not the AAC's)
 
 

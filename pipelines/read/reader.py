@@ -22,6 +22,11 @@ from .fields import SLUG, URL, WIKIDATA, _closest, _with_field
 from .syntax import MISSING
 
 
+# the kinds of source whose words a place or a division may quote: the AAC's documents, and an
+# agency's submission (its own statement, accepted by the AAC's reviewers)
+WORDS = ("aac", "submission")
+
+
 class Reader(Cases):
     """Reads one source folder. Use :func:`read_dataset`."""
 
@@ -409,7 +414,7 @@ class Reader(Cases):
                       "kind: outside (an outside source).")
                 return
         for c in case.place_cited:
-            if c.source in self.ds.sections and (self._kind(c) != "aac" or not c.locator):
+            if c.source in self.ds.sections and (self._kind(c) not in WORDS or not c.locator):
                 wrong("place_cited", f"地點之出處「{c.source}」須為廉政署文件並引其原文（locator）。",
                       f"The place's citation of '{c.source}' must quote an AAC document (a locator).",
                       "地點依來源之文字照錄：引註 guidebook 等 kind: aac 之章節，locator 寫原文。",
@@ -418,7 +423,7 @@ class Reader(Cases):
         if not case.divisions:
             return
         cited = [c for c in case.division_cited if c.source in self.ds.sections]
-        words = [c for c in cited if self._kind(c) == "aac" and c.locator]
+        words = [c for c in cited if self._kind(c) in WORDS and c.locator]
         outside = [c for c in cited if self._kind(c) == "outside"]
         need_words = case.division_basis in ("text", "agency")
         need_outside = case.division_basis in ("agency", "outside")

@@ -251,7 +251,8 @@ TABLES: tuple[Table, ...] = (
         Field("title_en", "string", "章節英文名稱", "Section title (English)", required=True),
         IRI_FIELD,
         Field("kind", "string", "來源類別", "Kind of the source document: aac (the AAC's own "
-              "documents) or outside (an outside source, not the AAC's words)", enum=("source-kind",)),
+              "documents), outside (an outside source, not the AAC's words) or submission (an agency's "
+              "submission through the service, accepted by the AAC's reviewers)", enum=("source-kind",)),
     ), ("source_id",)),
     # tables added after the first release go last: data.gov.tw numbers resources by position
     Table("accounts", "示例故事", "Illustrative accounts told in a case's chapter (not events of the case)", (

@@ -28,7 +28,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from pipelines.rdf.graph import ALT, DESC  # skos:altLabel, dct:description: in the graph only
 
-from . import downloads, errors, harvest, history, linked_data, release_log, rest, service, tables
+from . import downloads, errors, harvest, history, linked_data, release_log, rest, service, submissions, tables
 from .direct import HotLane
 from .limits import BodyLimit
 from .portal import editor, pages, releases, render
@@ -124,6 +124,8 @@ def create_app(settings, release_dir: Path | str, shelf: Shelf | None = None) ->
     app.include_router(harvest.router)
     app.include_router(history.build_router(releases.render_releases))  # /releases/, TimeMaps, case history
     app.include_router(release_log.router)  # /log/..., /.well-known/lianzheng-log
+    app.include_router(submissions.router)  # /api/submissions: tokens only (the write side)
+    app.include_router(submissions.releases_router)
     app.include_router(pages.router)
     app.mount("/static", pages.static_files, name="static")  # after the router: /static/vendor/ is its
 

@@ -44,6 +44,8 @@ SERVE_SETTINGS: tuple[Setting, ...] = (
             "rollback is then opened and switched to; SIGHUP looks at once).", float),
     Setting("release_idle", 600.0, "Seconds a past release (/releases/{version}/, ?release=) stays open "
             "after its last request; then its store and workers are closed until it is asked for again.", float),
+    Setting("submit_rate", 30, "Requests one submission or review token may make a minute (429 with "
+            "Retry-After past it).", int),
     Setting("releases_open", 4, "Most past releases open at once besides the current one (past it, the one "
             "used the least recently is closed).", int),
 )
@@ -54,7 +56,7 @@ SETTINGS: tuple[Setting, ...] = BUILD_SETTINGS + SERVE_SETTINGS
 # Bounds of a public endpoint: none of these may be zero (unbounded).
 BOUNDS = ("query_timeout", "max_results", "max_answer_bytes", "client_workers", "client_queue",
           "max_connections", "client_connections", "header_timeout", "body_timeout", "keepalive_timeout",
-          "send_timeout", "max_headers", "max_header_bytes", "log_poll", "release_idle")
+          "send_timeout", "max_headers", "max_header_bytes", "log_poll", "release_idle", "submit_rate")
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ class Settings(BuildSettings):
     max_header_bytes: int
     log_poll: float
     release_idle: float
+    submit_rate: int
     releases_open: int
 
     @property

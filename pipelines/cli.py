@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .errors import CannotRun, Problem, ProblemsFound, Report, os_problem
 from .settings import ROOT, Setting
+from .submissions import verbs as submission_verbs
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 
@@ -84,7 +85,8 @@ def add_verbs(sub, table: tuple[Setting, ...]) -> dict[str, argparse.ArgumentPar
     u.add_argument("--dry-run", action="store_true", help="Print the exact request and send nothing.")
     for name in ("release", "releases", "public_url"):
         _add_setting(u, name)
-    return {"build": b, "validate": v, "import": i, "push": u, "rollback": r, **add_log_verbs(sub, table)}
+    return {"build": b, "validate": v, "import": i, "push": u, "rollback": r, **add_log_verbs(sub, table),
+            **submission_verbs.add(sub, _add_setting)}
 
 
 # --- the release log's verbs: verify, witness -----------------------------------------------
@@ -337,7 +339,8 @@ def cmd_rollback(args, settings) -> int:
 
 
 HANDLERS = {"build": cmd_build, "rollback": cmd_rollback, "validate": cmd_validate, "import": cmd_import,
-            "push": cmd_push, "verify": cmd_verify, "witness": cmd_witness}
+            "push": cmd_push, "verify": cmd_verify, "witness": cmd_witness,
+            "tokens": submission_verbs.cmd_tokens, "release": submission_verbs.cmd_release}
 
 
 def run(handler: Callable[[], int]) -> int:

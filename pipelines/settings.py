@@ -46,6 +46,8 @@ BUILD_SETTINGS: tuple[Setting, ...] = (
     Setting("ocid_prefix", "ocds-lianzheng",
             "OCDS ocid prefix of the OCDS export (ocids are {prefix}-{case}); the default is a "
             "placeholder: a real prefix (ocds-xxxxxx) must be registered with the Open Contracting Partnership."),
+    Setting("database", "", "The submissions database (SQLite; default submissions.sqlite3 beside the "
+            "`releases` folder): agencies' submissions, reviews, tokens and their use."),
     Setting("signing_key", "", "The publisher's Ed25519 private key (PEM) that signs the release log "
             "(default $XDG_CONFIG_HOME/lianzheng/release-log-key.pem, made by the first publish); never "
             "inside the repository."),
@@ -63,6 +65,7 @@ class BuildSettings:
     public_url: str
     workers: int
     ocid_prefix: str
+    database: str
     signing_key: str
 
 

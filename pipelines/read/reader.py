@@ -21,7 +21,6 @@ from .cases import Cases
 from .fields import SLUG, URL, WIKIDATA, _closest, _with_field
 from .syntax import MISSING
 
-
 # the kinds of source whose words a place or a division may quote: the AAC's documents, and an
 # agency's submission (its own statement, accepted by the AAC's reviewers)
 WORDS = ("aac", "submission")

@@ -52,10 +52,16 @@ def old_values(ds: m.Dataset, case: str) -> dict:
     c = ds.cases.get(case)
     if c is None:
         return {}
-    return {"status": c.status, "name": c.name.zh, "procurement": c.procurement.zh, "amount": c.amount_text,
-            "established": c.established.original or c.established.iso,
-            "description": c.description.zh if c.description else "",
-            "place": c.place.zh if c.place else "", "wikidata": c.wikidata}
+    return {
+        "status": c.status,
+        "name": c.name.zh,
+        "procurement": c.procurement.zh,
+        "amount": c.amount_text,
+        "established": c.established.original or c.established.iso,
+        "description": c.description.zh if c.description else "",
+        "place": c.place.zh if c.place else "",
+        "wikidata": c.wikidata,
+    }
 
 
 def agency_name(ds: m.Dataset, agency: str) -> str:
@@ -87,8 +93,15 @@ def copy_records(source: Path, into: Path) -> Path:
     return target
 
 
-def check(source: Path, sub: Submission, stamp: Stamp, prior: list[tuple[Submission, Stamp]] | None = None,
-          *, base: str = DEFAULT_BASE, tables: bool = True) -> Outcome:
+def check(
+    source: Path,
+    sub: Submission,
+    stamp: Stamp,
+    prior: list[tuple[Submission, Stamp]] | None = None,
+    *,
+    base: str = DEFAULT_BASE,
+    tables: bool = True,
+) -> Outcome:
     """Every problem ``sub`` would bring to the records in ``source``, after ``prior``."""
     out = Outcome()
     with tempfile.TemporaryDirectory(prefix="lianzheng-submission-") as tmp:
@@ -96,11 +109,19 @@ def check(source: Path, sub: Submission, stamp: Stamp, prior: list[tuple[Submiss
         try:
             before = read_dataset(work)
         except ProblemsFound as exc:
-            out.problems = [Problem("records-broken", "來源紀錄本身有錯，暫無法接受提交。",
-                                    "The source records themselves have errors: no submission can be checked now.",
-                                    file=p.file, record=p.record, field=p.field,
-                                    fix_zh="請通知廉政署修正來源紀錄。", fix_en="Tell the AAC to fix the records.")
-                            for p in exc.problems[:5]]
+            out.problems = [
+                Problem(
+                    "records-broken",
+                    "來源紀錄本身有錯，暫無法接受提交。",
+                    "The source records themselves have errors: no submission can be checked now.",
+                    file=p.file,
+                    record=p.record,
+                    field=p.field,
+                    fix_zh="請通知廉政署修正來源紀錄。",
+                    fix_en="Tell the AAC to fix the records.",
+                )
+                for p in exc.problems[:5]
+            ]
             return out
         for earlier, earlier_stamp in prior or []:
             apply(work, earlier, earlier_stamp, _ids(before), old_values(before, earlier.case))
@@ -118,26 +139,52 @@ def check(source: Path, sub: Submission, stamp: Stamp, prior: list[tuple[Submiss
         try:
             after = read_dataset(work)
         except ProblemsFound as exc:
-            out.problems = [_named(p, sub, applied, stamp) for p in exc.problems]
+            out.problems = [
+                p
+                for p in (_named(p, sub, applied, stamp) for p in exc.problems)
+                if p.severity == ERROR or p.record.startswith("changes")
+            ]
             return out
         out.after = after
         found = _table_problems(after, base, Path(tmp)) if tables else []
         found += _shacl_problems(after, base, sub.case)
-        problems = [_named(p, sub, applied, stamp) for p in found]
-        out.problems = problems
+        out.problems = [
+            p
+            for p in (_named(p, sub, applied, stamp) for p in found)
+            if p.severity == ERROR or p.record.startswith("changes")
+        ]
     return out
 
 
 def _refusals(ds: m.Dataset, sub: Submission) -> list[Problem]:
     if sub.new_case and sub.case in ds.cases:
-        return [Problem("submission:case-exists", f"案件「{sub.case}」已存在。", f"The case '{sub.case}' exists already.",
-                        file=FILE, record="submission", field="case", check="submission",
-                        fix_zh="新案件請用未用過的識別碼；更新既有案件請勿用 kind: case。",
-                        fix_en="A new case needs an unused id; to update an existing one, do not use kind: case.")]
+        return [
+            Problem(
+                "submission:case-exists",
+                f"案件「{sub.case}」已存在。",
+                f"The case '{sub.case}' exists already.",
+                file=FILE,
+                record="submission",
+                field="case",
+                check="submission",
+                fix_zh="新案件請用未用過的識別碼；更新既有案件請勿用 kind: case。",
+                fix_en="A new case needs an unused id; to update an existing one, do not use kind: case.",
+            )
+        ]
     if not sub.new_case and sub.case not in ds.cases:
-        return [Problem("submission:unknown-case", f"沒有案件「{sub.case}」。", f"There is no case '{sub.case}'.",
-                        file=FILE, record="submission", field="case", check="submission",
-                        fix_zh="用案件頁網址中的識別碼。", fix_en="Use the id in the case page's address.")]
+        return [
+            Problem(
+                "submission:unknown-case",
+                f"沒有案件「{sub.case}」。",
+                f"There is no case '{sub.case}'.",
+                file=FILE,
+                record="submission",
+                field="case",
+                check="submission",
+                fix_zh="用案件頁網址中的識別碼。",
+                fix_en="Use the id in the case page's address.",
+            )
+        ]
     return []
 
 
@@ -180,11 +227,30 @@ def _named(p: Problem, sub: Submission, applied: Applied, stamp: Stamp) -> Probl
         fields = [c for c in sub.changes if c.kind == "field" and c.data.get("field") == p.field.split(".")[0]]
         change = fields[0] if fields else next((c for c in sub.changes if c.kind == "case"), None)
     if change is None:
-        return Problem(p.type, p.message_zh, p.message_en, file=FILE, record=p.record, field=p.field,
-                       fix_zh=p.fix_zh, fix_en=p.fix_en, severity=p.severity, check=p.check)
+        return Problem(
+            p.type,
+            p.message_zh,
+            p.message_en,
+            file=FILE,
+            record=p.record,
+            field=p.field,
+            fix_zh=p.fix_zh,
+            fix_en=p.fix_en,
+            severity=p.severity,
+            check=p.check,
+        )
     where = change.where
     if change.origin:
         where = f"{where} ({change.origin.get('sheet', '')} row {change.origin.get('row', '')})"
-    return Problem(p.type, p.message_zh.replace(stamp.section, "此次提交"), p.message_en.replace(stamp.section, "this submission"),
-                   file=FILE, record=where, field=p.field, fix_zh=p.fix_zh, fix_en=p.fix_en,
-                   severity=p.severity, check=p.check)
+    return Problem(
+        p.type,
+        p.message_zh.replace(stamp.section, "此次提交"),
+        p.message_en.replace(stamp.section, "this submission"),
+        file=FILE,
+        record=where,
+        field=p.field,
+        fix_zh=p.fix_zh,
+        fix_en=p.fix_en,
+        severity=p.severity,
+        check=p.check,
+    )

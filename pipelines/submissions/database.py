@@ -74,11 +74,15 @@ MIGRATIONS: tuple[str, ...] = (
         address TEXT NOT NULL DEFAULT '',
         outcome TEXT NOT NULL           -- 'ok', or why it was refused
     );
-    """ + "".join(f"""
+    """
+    + "".join(
+        f"""
     CREATE TRIGGER {t}_no_update BEFORE UPDATE ON {t}
         BEGIN SELECT RAISE(ABORT, '{t} is append-only'); END;
     CREATE TRIGGER {t}_no_delete BEFORE DELETE ON {t}
-        BEGIN SELECT RAISE(ABORT, '{t} is append-only'); END;""" for t in _APPEND_ONLY),
+        BEGIN SELECT RAISE(ABORT, '{t} is append-only'); END;"""
+        for t in _APPEND_ONLY
+    ),
 )
 
 
@@ -94,7 +98,8 @@ def now() -> str:
 def connect(path: str | Path) -> sqlite3.Connection:
     """Open (creating and migrating if need be) the database at ``path``.
 
-    Autocommit off by hand: every write goes through :func:`transaction`."""
+    Autocommit off by hand: every write goes through :func:`transaction`. A connection may be
+    used from any thread, one at a time (the service holds a lock around it)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=False)
@@ -108,11 +113,15 @@ def connect(path: str | Path) -> sqlite3.Connection:
 
 def migrate(db: sqlite3.Connection) -> int:
     """Apply the migrations this file has not had yet; return the version it is at."""
+    if db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS):
+        return len(MIGRATIONS)  # the usual case: no write lock taken
     with transaction(db):
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version > len(MIGRATIONS):
-            raise RuntimeError(f"the submissions database is at version {version}, newer than this "
-                               f"program's {len(MIGRATIONS)}: upgrade lianzheng")
+            raise RuntimeError(
+                f"the submissions database is at version {version}, newer than this "
+                f"program's {len(MIGRATIONS)}: upgrade lianzheng"
+            )
         for number, sql in enumerate(MIGRATIONS[version:], start=version + 1):
             for statement in _statements(sql):
                 db.execute(statement)
@@ -146,10 +155,21 @@ def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     db.execute("COMMIT")
 
 
-def record_event(db: sqlite3.Connection, action: str, outcome: str, *, token: str = "", agency: str = "",
-                 role: str = "", target: str = "", address: str = "") -> None:
+def record_event(
+    db: sqlite3.Connection,
+    action: str,
+    outcome: str,
+    *,
+    token: str = "",
+    agency: str = "",
+    role: str = "",
+    target: str = "",
+    address: str = "",
+) -> None:
     """Log one use of a token (or a refused attempt): who, when, what, from where."""
     with transaction(db):
-        db.execute("INSERT INTO events (at, token, agency, role, action, target, address, outcome) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                   (now(), token, agency, role, action, target[:200], address[:100], outcome[:200]))
+        db.execute(
+            "INSERT INTO events (at, token, agency, role, action, target, address, outcome) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (now(), token, agency, role, action, target[:200], address[:100], outcome[:200]),
+        )

@@ -29,7 +29,7 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,9 +99,21 @@ def bump(version: str) -> str:
     return f"{m.group(1)}.{int(m.group(2)) + 1}.0"
 
 
-def release(source: Path, releases: Path, database: Path, db: sqlite3.Connection, *, signer=None,
-            base: str, git: bool = True, publish_kw: dict | None = None) -> ReleaseOutcome:
-    """Fold the accepted submissions into ``source`` and publish a release of it."""
+def release(
+    source: Path,
+    releases: Path,
+    database: Path,
+    db: sqlite3.Connection,
+    *,
+    signer: Callable[[], object] | None = None,
+    base: str,
+    git: bool = True,
+    publish_kw: dict | None = None,
+) -> ReleaseOutcome:
+    """Fold the accepted submissions into ``source`` and publish a release of it.
+
+    ``signer`` gives the publisher's key (:func:`pipelines.log.publishing.signer_for`) when there
+    is something to publish; without one the release is published unlogged (as ``build --out``)."""
     source, releases, database = Path(source), Path(releases), Path(database)
     out = ReleaseOutcome(ok=False)
     with _locked(database):
@@ -126,13 +138,15 @@ def release(source: Path, releases: Path, database: Path, db: sqlite3.Connection
 
         entries = [ledger.get(db, i) for i in waiting]
         reason = "Submissions " + ", ".join(f"#{e.id} ({e.agency}: {e.summary})" for e in entries if e)
-        result = publish(source, releases, signer=signer, reason=reason[:2000], base=base, **(publish_kw or {}))
+        result = publish(
+            source, releases, signer=signer() if signer else None, reason=reason[:2000], base=base, **(publish_kw or {})
+        )
         out.report = result.report
         if not result.ok:
             out.message = "The release did not pass its checks; the submissions stay folded and the next run retries."
             return out
-        assert result.folder is not None
-        out.version = result.folder.name
+        assert result.out is not None
+        out.version = result.out.name
         ledger.decide(db, waiting, "released", release=out.version)
         out.released = waiting
         out.ok = True
@@ -140,16 +154,26 @@ def release(source: Path, releases: Path, database: Path, db: sqlite3.Connection
     return out
 
 
-def _fold(db: sqlite3.Connection, source: Path, database: Path, accepted: list[ledger.Entry], out: ReleaseOutcome,
-          *, base: str) -> list[Problem]:
+def _fold(
+    db: sqlite3.Connection,
+    source: Path,
+    database: Path,
+    accepted: list[ledger.Entry],
+    out: ReleaseOutcome,
+    *,
+    base: str,
+) -> list[Problem]:
     with tempfile.TemporaryDirectory(prefix="lianzheng-fold-") as tmp:
         work = copy_records(source, Path(tmp))
         ds = read_dataset(work)
         taken, folded = _ids(ds), []
         for entry in accepted:
             sub = entry.submission()
-            keep = {rel: (work / rel).read_text(encoding="utf-8") for rel in ("sources.yaml", f"cases/{sub.case}.yaml")
-                    if (work / rel).exists()}
+            keep = {
+                rel: (work / rel).read_text(encoding="utf-8")
+                for rel in ("sources.yaml", f"cases/{sub.case}.yaml")
+                if (work / rel).exists()
+            }
             try:
                 apply(work, sub, entry.stamp(agency_name(ds, entry.agency)), set(taken), old_values(ds, sub.case))
                 ds = read_dataset(work)
@@ -192,8 +216,13 @@ def _fold(db: sqlite3.Connection, source: Path, database: Path, accepted: list[l
             if not (source / rel).exists() or (source / rel).read_text(encoding="utf-8") != text:
                 files[rel] = text
         journal = database.with_name(JOURNAL)
-        _write(journal, json.dumps({"submissions": [e.id for e in folded], "files": files,
-                                    "version": str(meta["version"])}, ensure_ascii=False))
+        _write(
+            journal,
+            json.dumps(
+                {"submissions": [e.id for e in folded], "files": files, "version": str(meta["version"])},
+                ensure_ascii=False,
+            ),
+        )
         out.folded += _finish_journal(db, source, journal)
         shutil.rmtree(work, ignore_errors=True)
     return []
@@ -201,6 +230,7 @@ def _fold(db: sqlite3.Connection, source: Path, database: Path, accepted: list[l
 
 def _commit(source: Path, waiting: list[int], db: sqlite3.Connection) -> str:
     """Commit the records' changes where ``source`` is in a git work tree; return the commit."""
+
     def git(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run(["git", "-C", str(source), *args], capture_output=True, text=True, timeout=60)
 
@@ -214,10 +244,18 @@ def _commit(source: Path, waiting: list[int], db: sqlite3.Connection) -> str:
     if git("diff", "--cached", "--quiet", "--", ".").returncode == 0:
         return ""  # committed by a run that was cut short after it
     entries = [e for e in (ledger.get(db, i) for i in waiting) if e]
-    message = "Fold submissions " + ", ".join(f"#{e.id}" for e in entries) + " into the records\n\n" + "\n".join(
-        f"#{e.id} {e.agency} {e.received} sha256:{e.sha256}: {e.summary}" for e in entries) + "\n"
-    who = [] if git("config", "user.email").stdout.strip() else [
-        "-c", "user.name=lianzheng release", "-c", "user.email=release@lianzheng.invalid"]
+    message = (
+        "Fold submissions "
+        + ", ".join(f"#{e.id}" for e in entries)
+        + " into the records\n\n"
+        + "\n".join(f"#{e.id} {e.agency} {e.received} sha256:{e.sha256}: {e.summary}" for e in entries)
+        + "\n"
+    )
+    who = (
+        []
+        if git("config", "user.email").stdout.strip()
+        else ["-c", "user.name=lianzheng release", "-c", "user.email=release@lianzheng.invalid"]
+    )
     done = git(*who, "commit", "-q", "-m", message, "--", ".")
     if done.returncode != 0:
         return ""

@@ -50,28 +50,42 @@ class Entry:
         return Stamp(str(self.id), self.agency, agency_name, self.received, self.sha256)
 
     def public(self) -> dict:
-        return {"id": self.id, "agency": self.agency, "case": self.case, "summary": self.summary,
-                "received": self.received, "sha256": self.sha256, "state": self.state,
-                "reason": self.reason, "release": self.release, "decided": self.decided or None,
-                "content": self.content}
+        return {
+            "id": self.id,
+            "agency": self.agency,
+            "case": self.case,
+            "summary": self.summary,
+            "received": self.received,
+            "sha256": self.sha256,
+            "state": self.state,
+            "reason": self.reason,
+            "release": self.release,
+            "decided": self.decided or None,
+            "content": self.content,
+        }
 
 
 def add(db: sqlite3.Connection, token: str, agency: str, sub: Submission, doc: dict, address: str = "") -> int:
     data = canonical(doc)
     with transaction(db):
-        cur = db.execute("INSERT INTO submissions (token, agency, case_id, summary, content, sha256, received, address) "
-                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                         (token, agency, sub.case, sub.summary(), data.decode("utf-8"), sha256(data), now(), address))
+        cur = db.execute(
+            "INSERT INTO submissions (token, agency, case_id, summary, content, sha256, received, address) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (token, agency, sub.case, sub.summary(), data.decode("utf-8"), sha256(data), now(), address),
+        )
     assert cur.lastrowid is not None
     return cur.lastrowid
 
 
-def decide(db: sqlite3.Connection, ids: list[int], state: str, *, reason: str = "", token: str | None = None,
-           release: str = "") -> None:
+def decide(
+    db: sqlite3.Connection, ids: list[int], state: str, *, reason: str = "", token: str | None = None, release: str = ""
+) -> None:
     with transaction(db):
         at = now()
-        db.executemany("INSERT INTO decisions (submission, state, reason, token, release, at) VALUES (?, ?, ?, ?, ?, ?)",
-                       [(i, state, reason, token, release, at) for i in ids])
+        db.executemany(
+            "INSERT INTO decisions (submission, state, reason, token, release, at) VALUES (?, ?, ?, ?, ?, ?)",
+            [(i, state, reason, token, release, at) for i in ids],
+        )
 
 
 _SELECT = """
@@ -82,9 +96,20 @@ FROM submissions s LEFT JOIN decisions d ON d.id = (
 
 
 def _entry(row: sqlite3.Row) -> Entry:
-    return Entry(row["id"], row["token"], row["agency"], row["case_id"], row["summary"], json.loads(row["content"]),
-                 row["sha256"], row["received"], row["state"] or "pending", row["reason"] or "",
-                 row["release"] or "", row["decided"] or "")
+    return Entry(
+        row["id"],
+        row["token"],
+        row["agency"],
+        row["case_id"],
+        row["summary"],
+        json.loads(row["content"]),
+        row["sha256"],
+        row["received"],
+        row["state"] or "pending",
+        row["reason"] or "",
+        row["release"] or "",
+        row["decided"] or "",
+    )
 
 
 def get(db: sqlite3.Connection, sid: int) -> Entry | None:
@@ -92,8 +117,9 @@ def get(db: sqlite3.Connection, sid: int) -> Entry | None:
     return _entry(row) if row else None
 
 
-def listing(db: sqlite3.Connection, *, state: str | None = None, agency: str | None = None,
-            limit: int = 100, offset: int = 0) -> list[Entry]:
+def listing(
+    db: sqlite3.Connection, *, state: str | None = None, agency: str | None = None, limit: int = 100, offset: int = 0
+) -> list[Entry]:
     where, args = [], []
     if state == "pending":
         where.append("d.state IS NULL")

@@ -26,8 +26,22 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from .changes import Change, Submission
 
 DOCUMENT = "submissions"
-_QUOTED = {"zh", "en", "date", "end_date", "established", "amount", "locator", "title", "quote",
-           "official_value", "other_value", "value_text", "url", "stated_date"}
+_QUOTED = {
+    "zh",
+    "en",
+    "date",
+    "end_date",
+    "established",
+    "amount",
+    "locator",
+    "title",
+    "quote",
+    "official_value",
+    "other_value",
+    "value_text",
+    "url",
+    "stated_date",
+}
 
 
 @dataclass(frozen=True)
@@ -78,10 +92,16 @@ def styled(value, key: str = ""):
     """``value`` as ruamel nodes in the records' style."""
     if isinstance(value, dict):
         node = CommentedMap()
-        for k, v in value.items():
+        first = [k for k in ("zh", "en", "role", "source", "indicator") if k in value]
+        for k, v in sorted(value.items(), key=lambda kv: (0, first.index(kv[0])) if kv[0] in first else (1, 0)):
             node[k] = styled(v, k)
-        if set(value) <= {"zh", "en"} or set(value) <= {"source", "locator"} or key == "participants" or \
-                set(value) <= {"role", "agency", "description", "person", "person_title"} and len(str(value)) < 200:
+        if (
+            set(value) <= {"zh", "en"}
+            or set(value) <= {"source", "locator"}
+            or key == "participants"
+            or set(value) <= {"role", "agency", "description", "person", "person_title"}
+            and len(str(value)) < 200
+        ):
             node.fa.set_flow_style()
         return node
     if isinstance(value, list):
@@ -89,10 +109,24 @@ def styled(value, key: str = ""):
         if all(isinstance(v, str) for v in value) and value:
             seq.fa.set_flow_style()
         return seq
-    if isinstance(value, str) and (key in _QUOTED or not value or value != value.strip() or ":" in value
-                                   or value[0] in "-?[{!&*#|>'\"%@`"):
+    if isinstance(value, str) and (
+        key in _QUOTED or not value or value != value.strip() or ":" in value or value[0] in "-?[{!&*#|>'\"%@`"
+    ):
         return DoubleQuotedScalarString(value)
     return value
+
+
+# the order the records' own files write keys in (docs/model.md); others follow as given
+ORDER = " ".join((
+    "id table_number type category indicator name procurement agencies authority established amount status",
+    "date end_date ordinal title publisher url value value_text unit phase description participants",
+    "place divisions division_basis cited place_cited division_cited",
+)).split()
+
+
+def ordered(record: dict) -> dict:
+    rank = {k: i for i, k in enumerate(ORDER)}
+    return dict(sorted(record.items(), key=lambda kv: rank.get(kv[0], len(ORDER))))
 
 
 def _unique(base: str, taken: set[str]) -> str:
@@ -111,7 +145,7 @@ def _append(doc: CommentedMap, key: str, item: dict) -> None:
     if key not in doc or doc[key] is None:
         doc[key] = CommentedSeq()
     seq = doc[key]
-    seq.append(styled(item))
+    seq.append(styled(ordered(item)))
 
 
 def _citation(stamp: Stamp, change: Change) -> dict:
@@ -136,7 +170,7 @@ def apply(folder: Path, sub: Submission, stamp: Stamp, taken: set[str], old: dic
             record["place_cited"] = [dict(cite, locator=place.get("zh", "") if isinstance(place, dict) else str(place))]
         if record.get("divisions"):
             record["division_cited"] = [cite]
-        doc = styled(record)
+        doc = styled(ordered(record))
         done.records[change.index] = [sub.case]
         taken.add(sub.case)
     else:
@@ -150,8 +184,11 @@ def apply(folder: Path, sub: Submission, stamp: Stamp, taken: set[str], old: dic
             if change.kind == "document" and not record.get("publisher"):
                 record["publisher"] = stamp.agency
             record["cited"] = [cite]
-            _append(doc, {"activity": "activities", "document": "documents",
-                          "observation": "observations"}[change.kind], record)
+            _append(
+                doc,
+                {"activity": "activities", "document": "documents", "observation": "observations"}[change.kind],
+                record,
+            )
             done.records[change.index] = [record["id"]]
         elif change.kind == "field":
             done.records[change.index] = [_correct(doc, sub.case, change, cite, taken, old or {})]
@@ -183,17 +220,28 @@ def _correct(doc: CommentedMap, case: str, change: Change, cite: dict, taken: se
     cited = doc.get("cited")
     if cited is None:
         doc["cited"] = cited = CommentedSeq()
+    was = dict(cited[0]) if cited else None  # where the old value came from
     cited.append(styled(cite))
     reason = change.data["reason"]
     note_id = _unique(f"{case}-correction-{_slug(name)}", taken)
-    _append(doc, "notes", {
-        "id": note_id, "type": "correction", "field": name,
-        "official_value": _plain(value), "official_source": cite,
-        "other_value": _plain(before),
-        "description": {"zh": reason.get("zh", ""), "en": reason.get("en", "") or reason.get("zh", "")},
-        "resolution": {"zh": f"依機關提交之更正（{cite['source']}）更新。",
-                       "en": f"Updated as the agency's correction ({cite['source']}) says."},
-    })
+    _append(
+        doc,
+        "notes",
+        {
+            "id": note_id,
+            "type": "correction",
+            "field": name,
+            "official_value": _plain(value),
+            "official_source": cite,
+            "other_value": _plain(before),
+            **({"other_source": was} if was else {}),
+            "description": {"zh": reason.get("zh", ""), "en": reason.get("en", "") or reason.get("zh", "")},
+            "resolution": {
+                "zh": f"依機關提交之更正（{cite['source']}）更新。",
+                "en": f"Updated as the agency's correction ({cite['source']}) says.",
+            },
+        },
+    )
     return note_id
 
 
@@ -217,7 +265,8 @@ def _quarter(doc: CommentedMap, case: str, change: Change, cite: dict, taken: se
                 record[key] = fig[key]
         record["description"] = {
             "zh": f"{year} 年第 {quarter} 季廉政平臺運作情形陳報。{summary.get('zh', '')}",
-            "en": f"Quarterly report on the platform's operation, {year} Q{quarter}. {summary.get('en', '')}".strip()}
+            "en": f"Quarterly report on the platform's operation, {year} Q{quarter}. {summary.get('en', '')}".strip(),
+        }
         record["cited"] = [dict(cite, locator=f"{cite['locator']}.figures[{i}]")]
         _append(doc, "observations", record)
         ids.append(rid)
@@ -230,29 +279,39 @@ def _add_section(folder: Path, stamp: Stamp) -> None:
     docs = data["documents"]
     doc = next((d for d in docs if d.get("id") == DOCUMENT), None)
     if doc is None:
-        doc = styled({
-            "id": DOCUMENT,
-            "title": {"zh": "機關提交之更新", "en": "Updates submitted by agencies"},
-            "kind": "submission",
-            "publisher": "aac",
-            "language": ["zh-Hant"],
-            "description": {
-                "zh": "各機關經本服務提交、經法務部廉政署審核接受之更新；每次提交為一節，載明提交機關、時間與內容之 SHA-256。",
-                "en": "Updates that agencies submitted through this service and the Agency Against Corruption's "
-                      "reviewers accepted; each submission is a section naming the agency, the time and the "
-                      "SHA-256 of its content."},
-            "sections": [],
-        })
+        doc = styled(
+            {
+                "id": DOCUMENT,
+                "title": {"zh": "機關提交之更新", "en": "Updates submitted by agencies"},
+                "kind": "submission",
+                "publisher": "aac",
+                "language": ["zh-Hant"],
+                "description": {
+                    "zh": "各機關經本服務提交、經法務部廉政署審核接受之更新；"
+                    "每次提交為一節，載明提交機關、時間與內容之 SHA-256。",
+                    "en": "Updates that agencies submitted through this service and the Agency Against Corruption's "
+                    "reviewers accepted; each submission is a section naming the agency, the time and the "
+                    "SHA-256 of its content.",
+                },
+                "sections": [],
+            }
+        )
         docs.append(doc)
     if any(s.get("id") == stamp.section for s in doc["sections"]):
         return
     digest = f"，內容 SHA-256 {stamp.sha256}" if stamp.sha256 else ""
     digest_en = f", content SHA-256 {stamp.sha256}" if stamp.sha256 else ""
-    doc["sections"].append(styled({
-        "id": stamp.section,
-        "title": {"zh": f"第 {stamp.number} 號提交：{stamp.agency_name}（{stamp.received}{digest}）",
-                  "en": f"Submission {stamp.number}: {stamp.agency} ({stamp.received}{digest_en})"},
-    }))
+    doc["sections"].append(
+        styled(
+            {
+                "id": stamp.section,
+                "title": {
+                    "zh": f"第 {stamp.number} 號提交：{stamp.agency_name}（{stamp.received}{digest}）",
+                    "en": f"Submission {stamp.number}: {stamp.agency} ({stamp.received}{digest_en})",
+                },
+            }
+        )
+    )
     path.write_text(dump(data), encoding="utf-8")
 
 

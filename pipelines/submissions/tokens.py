@@ -40,8 +40,9 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
-def create(db: sqlite3.Connection, agency: str, role: str, *, days: int = DEFAULT_DAYS,
-           label: str = "") -> tuple[str, Holder]:
+def create(
+    db: sqlite3.Connection, agency: str, role: str, *, days: int = DEFAULT_DAYS, label: str = ""
+) -> tuple[str, Holder]:
     """Make a token; return it (to be shown once) and its holder."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
@@ -51,8 +52,10 @@ def create(db: sqlite3.Connection, agency: str, role: str, *, days: int = DEFAUL
     token = f"{PREFIX}{tid}_{secrets.token_urlsafe(32)}"
     expires = (_dt.datetime.now(_dt.UTC) + _dt.timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
     with transaction(db):
-        db.execute("INSERT INTO tokens (id, agency, role, hash, label, created, expires) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?)", (tid, agency, role, _hash(token), label, now(), expires))
+        db.execute(
+            "INSERT INTO tokens (id, agency, role, hash, label, created, expires) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (tid, agency, role, _hash(token), label, now(), expires),
+        )
     return token, Holder(tid, agency, role, label, expires)
 
 
@@ -83,6 +86,7 @@ def revoke(db: sqlite3.Connection, tid: str) -> bool:
 
 def listing(db: sqlite3.Connection) -> list[dict]:
     """Every token's row without its hash, newest first."""
-    rows = db.execute("SELECT id, agency, role, label, created, expires, revoked FROM tokens "
-                      "ORDER BY created DESC, id").fetchall()
+    rows = db.execute(
+        "SELECT id, agency, role, label, created, expires, revoked FROM tokens ORDER BY created DESC, id"
+    ).fetchall()
     return [dict(r) for r in rows]

@@ -1,0 +1,417 @@
+"""The write side: agencies submit, the AAC's reviewers decide and release (``/api/submissions``).
+
+Every route needs a token (``Authorization: Bearer lzt_...``; :mod:`pipelines.submissions.tokens`)
+with the role it names; each use, and each refused attempt, is a row of the audit log (who,
+when, what, from where; the token's id, never the token). A submitter sees and submits only
+for the cases of its agency and the agencies under it; a reviewer sees all, decides, releases.
+
+A submission is checked at once with the build's rules (:mod:`pipelines.submissions.check`):
+422 with the report rows (zh-Hant and English, naming the change, and the sheet, row and column
+where it came from a sheet) and nothing stored when it fails; 202 with its id when it passes.
+Nothing here is public and nothing here changes a release: a release comes only from the
+release step (:mod:`pipelines.submissions.fold`), run in a child process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as _dt
+import json
+import re
+import sys
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from pipelines.errors import ProblemsFound
+from pipelines.read.reader import read_dataset
+from pipelines.submissions import changes, check, database, ledger, tokens
+from pipelines.submissions.verbs import database_path
+
+from .errors import ServiceError
+
+RATE_WINDOW = 60  # seconds over which a token's uses are counted
+_CHANGE = re.compile(r"^changes\[(\d+)\]")
+
+
+class Desk:
+    """The service's side of the submissions database: one connection, used under a lock."""
+
+    def __init__(self, settings):
+        self.settings = settings
+        self.path = database_path(settings)
+        self.source = Path(settings.source)
+        self._db = None
+        self._lock = threading.Lock()
+        self.releasing = asyncio.Lock()
+
+    @contextmanager
+    def db(self):
+        with self._lock:
+            if self._db is None:
+                self._db = database.connect(self.path)
+            yield self._db
+
+    def log(
+        self,
+        action: str,
+        outcome: str,
+        request: Request,
+        holder: tokens.Holder | None = None,
+        tid: str = "",
+        target: str = "",
+    ) -> None:
+        with self.db() as db:
+            database.record_event(
+                db,
+                action,
+                outcome,
+                token=holder.id if holder else tid,
+                agency=holder.agency if holder else "",
+                role=holder.role if holder else "",
+                target=target,
+                address=request.client.host if request.client else "",
+            )
+
+
+def desk_of(request: Request) -> Desk:
+    state = request.app.state
+    if getattr(state, "desk", None) is None:
+        state.desk = Desk(state.settings)
+    return state.desk
+
+
+def _bearer(request: Request) -> str:
+    value = request.headers.get("authorization", "")
+    scheme, _, token = value.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def holder_of(request: Request, action: str) -> tokens.Holder:
+    """The token's holder, or 401 (logged). Rate-limited per token: 429 with Retry-After."""
+    desk = desk_of(request)
+    token = _bearer(request)
+    with desk.db() as db:
+        holder, why, tid = tokens.check(db, token) if token else (None, "no token", "")
+    if holder is None:
+        desk.log(action, why, request, tid=tid, target=request.url.path)
+        raise ServiceError(
+            401,
+            f"a valid token is needed ({why})",
+            headers={"WWW-Authenticate": 'Bearer realm="lianzheng"'},
+            detail={
+                "zh": "需要有效的權杖（Authorization: Bearer lzt_...）。",
+                "en": "A valid token is needed (Authorization: Bearer lzt_...).",
+            },
+        )
+    since = (_dt.datetime.now(_dt.UTC) - _dt.timedelta(seconds=RATE_WINDOW)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with desk.db() as db:
+        used = db.execute("SELECT COUNT(*) FROM events WHERE token = ? AND at > ?", (holder.id, since)).fetchone()[0]
+    if used >= desk.settings.submit_rate:
+        desk.log(action, "rate limited", request, holder, target=request.url.path)
+        raise ServiceError(
+            429,
+            f"more than {desk.settings.submit_rate} requests a minute with this token",
+            headers={"Retry-After": str(RATE_WINDOW)},
+        )
+    return holder
+
+
+def _need(role: str):
+    def dependency(request: Request) -> tokens.Holder:
+        holder = holder_of(request, f"{request.method} {request.url.path}"[:60])
+        if role == "reviewer" and holder.role != "reviewer":
+            desk_of(request).log(request.url.path, "forbidden: not a reviewer", request, holder)
+            raise ServiceError(
+                403,
+                "this needs a reviewer's token",
+                detail={"zh": "此操作須由審核者（廉政署）之權杖為之。", "en": "Only a reviewer (the AAC) may do this."},
+            )
+        return holder
+
+    return dependency
+
+
+submitter = _need("submitter")
+reviewer = _need("reviewer")
+
+
+def report_rows(problems, sub: changes.Submission | None) -> list[dict]:
+    """Problems as the rows a person reads: the change, and the sheet, row and column it came from."""
+    rows = []
+    for p in problems:
+        m = _CHANGE.match(p.record)
+        index = int(m.group(1)) if m else None
+        origin = sub.changes[index].origin if sub is not None and index is not None and index < len(sub.changes) else {}
+        columns = origin.get("columns", {}) if isinstance(origin.get("columns"), dict) else {}
+        rows.append(
+            {
+                "severity": p.severity,
+                "type": p.type,
+                "change": index,
+                "record": p.record,
+                "field": p.field,
+                "sheet": origin.get("sheet"),
+                "row": origin.get("row"),
+                "column": columns.get(p.field.split(".")[0]) if p.field else None,
+                "message_zh": p.message_zh,
+                "message_en": p.message_en,
+                "fix_zh": p.fix_zh,
+                "fix_en": p.fix_en,
+            }
+        )
+    return rows
+
+
+def _refused(status: int, error: str, rows: list[dict]) -> ServiceError:
+    return ServiceError(status, error, detail={"report": rows})
+
+
+def _prior(db, ds) -> list:
+    out = []
+    for e in ledger.listing(db, state="accepted", limit=10_000):
+        out.append((e.submission(), e.stamp(check.agency_name(ds, e.agency))))
+    return out
+
+
+def _visible(entry: ledger.Entry, holder: tokens.Holder, ds) -> bool:
+    if holder.role == "reviewer" or entry.agency == holder.agency:
+        return True
+    case = ds.cases.get(entry.case)
+    return case is not None and check.may_submit(ds, holder.agency, case)
+
+
+def _records(desk: Desk):
+    try:
+        return read_dataset(desk.source)
+    except ProblemsFound as exc:
+        raise ServiceError(
+            503,
+            "the source records do not pass their own checks: submissions wait",
+            headers={"Retry-After": "600"},
+            detail={"report": report_rows(exc.problems[:20], None)},
+        ) from None
+
+
+def submit(desk: Desk, holder: tokens.Holder, doc, address: str) -> tuple[int, dict]:
+    """Check ``doc`` and store it; (202, body) or a :class:`ServiceError`."""
+    sub, problems = changes.parse(doc)
+    if sub is None:
+        raise _refused(422, "the submission is not in the submission format", report_rows(problems, None))
+    ds = _records(desk)
+    record = next((c.data.get("record") for c in sub.changes if c.kind == "case"), None)
+    if holder.role != "reviewer" and not check.may_submit(ds, holder.agency, ds.cases.get(sub.case), record):
+        raise ServiceError(
+            403,
+            f"the agency {holder.agency} may not submit for the case {sub.case}",
+            detail={
+                "zh": "只能提交本機關（及所屬機關）之案件。",
+                "en": "An agency submits only for its own cases and those of the agencies under it.",
+            },
+        )
+    with desk.db() as db:
+        prior = _prior(db, ds)
+    stamp = check.Stamp(check.PROVISIONAL, holder.agency, check.agency_name(ds, holder.agency), database.now())
+    outcome = check.check(desk.source, sub, stamp, prior, base=desk.settings.base)
+    if not outcome.ok:
+        raise _refused(
+            422, "the submission does not pass the checks: nothing was stored", report_rows(outcome.problems, sub)
+        )
+    with desk.db() as db:
+        sid = ledger.add(db, holder.id, holder.agency, sub, doc, address)
+    return sid, {
+        "ok": True,
+        "id": sid,
+        "state": "pending",
+        "url": f"/api/submissions/{sid}",
+        "warnings": report_rows(outcome.problems, sub),
+    }
+
+
+router = APIRouter(prefix="/api/submissions", tags=["submissions"])
+
+
+@router.post("", status_code=202, summary="Submit changes to a case (checked at once)")
+async def post_submission(request: Request, holder: tokens.Holder = Depends(submitter)):
+    desk = desk_of(request)
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != "application/json":
+        desk.log("submit", "refused: content type", request, holder)
+        raise ServiceError(
+            415,
+            "send the submission as application/json",
+            detail={"zh": "請以 application/json 提交。", "en": "Send it as application/json."},
+        )
+    body = await request.body()
+    try:
+        doc = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        desk.log("submit", "refused: not JSON", request, holder)
+        raise ServiceError(
+            400, "the body is not JSON in UTF-8", detail={"position": getattr(exc, "pos", None)}
+        ) from None
+    address = request.client.host if request.client else ""
+    try:
+        sid, answer = await run_in_threadpool(submit, desk, holder, doc, address)
+    except ServiceError as exc:
+        desk.log(
+            "submit",
+            f"refused: {exc.status}",
+            request,
+            holder,
+            target=str(doc.get("case", ""))[:80] if isinstance(doc, dict) else "",
+        )
+        raise
+    desk.log("submit", "ok", request, holder, target=f"submission {sid}")
+    return JSONResponse(answer, status_code=202, headers={"Location": answer["url"]})
+
+
+@router.get("", summary="Submissions this token may see")
+async def list_submissions(
+    request: Request,
+    state: str | None = Query(None, pattern="^(" + "|".join(ledger.STATES) + ")$"),
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0, le=10_000_000),
+    holder: tokens.Holder = Depends(submitter),
+):
+    desk = desk_of(request)
+    with desk.db() as db:
+        entries = ledger.listing(
+            db, state=state, agency=None if holder.role == "reviewer" else holder.agency, limit=limit, offset=offset
+        )
+    desk.log("list", "ok", request, holder)
+    return {"ok": True, "submissions": [{k: v for k, v in e.public().items() if k != "content"} for e in entries]}
+
+
+def _entry_for(request: Request, sid: int, holder: tokens.Holder) -> ledger.Entry:
+    desk = desk_of(request)
+    with desk.db() as db:
+        entry = ledger.get(db, sid)
+    if entry is None:
+        raise ServiceError(404, f"no submission {sid}")
+    if not _visible(entry, holder, _records(desk)):
+        desk.log("read", "forbidden: another agency's", request, holder, target=f"submission {sid}")
+        raise ServiceError(403, "this submission is another agency's")
+    return entry
+
+
+@router.get("/{sid}", summary="One submission, with its decisions")
+async def get_submission(request: Request, sid: int, holder: tokens.Holder = Depends(submitter)):
+    entry = await run_in_threadpool(_entry_for, request, sid, holder)
+    with desk_of(request).db() as db:
+        decisions = ledger.history(db, sid)
+    desk_of(request).log("read", "ok", request, holder, target=f"submission {sid}")
+    return {"ok": True, **entry.public(), "decisions": decisions}
+
+
+@router.get("/{sid}/diff", summary="The case before and after the submission")
+async def get_diff(request: Request, sid: int, holder: tokens.Holder = Depends(submitter)):
+    entry = await run_in_threadpool(_entry_for, request, sid, holder)
+    diff = await run_in_threadpool(case_diff, desk_of(request), entry)
+    desk_of(request).log("diff", "ok", request, holder, target=f"submission {sid}")
+    return {"ok": True, "id": sid, "case": entry.case, **diff}
+
+
+def case_diff(desk: Desk, entry: ledger.Entry) -> dict:
+    from pipelines.submissions.diff import case_diff as diff
+
+    ds = _records(desk)
+    with desk.db() as db:
+        prior = [p for p in _prior(db, ds) if p[1].number != str(entry.id)]
+    stamp = entry.stamp(check.agency_name(ds, entry.agency))
+    outcome = check.check(desk.source, entry.submission(), stamp, prior, base=desk.settings.base, tables=False)
+    if outcome.before is None or outcome.after is None:
+        return {"applies": False, "report": report_rows(outcome.problems, entry.submission())}
+    return {"applies": True, **diff(outcome.before, outcome.after, entry.case, desk.settings.base)}
+
+
+@router.post("/{sid}/decision", summary="Accept or reject a submission (reviewers)")
+async def decide(request: Request, sid: int, holder: tokens.Holder = Depends(reviewer)):
+    desk = desk_of(request)
+    try:
+        body = json.loads((await request.body()).decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise ServiceError(400, "the body is not JSON in UTF-8") from None
+    decision = body.get("decision") if isinstance(body, dict) else None
+    reason = body.get("reason") if isinstance(body, dict) else None
+    if decision not in ("accept", "reject") or not isinstance(reason, str) or not reason.strip() or len(reason) > 4000:
+        raise ServiceError(
+            422, 'give {"decision": "accept" or "reject", "reason": "..."} (the submitter sees the reason)'
+        )
+    entry = await run_in_threadpool(_entry_for, request, sid, holder)
+    if entry.state != "pending":
+        raise ServiceError(409, f"submission {sid} is {entry.state}, not pending")
+    if decision == "accept":
+        diff = await run_in_threadpool(case_diff, desk, entry)
+        if not diff["applies"]:
+            desk.log("review", "refused: no longer applies", request, holder, target=f"submission {sid}")
+            raise _refused(
+                409, "the submission no longer applies to the records: reject it with the reason", diff["report"]
+            )
+    with desk.db() as db:
+        ledger.decide(
+            db, [sid], "accepted" if decision == "accept" else "rejected", reason=reason.strip(), token=holder.id
+        )
+    desk.log("review", decision, request, holder, target=f"submission {sid}")
+    return {"ok": True, "id": sid, "state": "accepted" if decision == "accept" else "rejected"}
+
+
+releases_router = APIRouter(prefix="/api/releases", tags=["submissions"])
+
+
+@releases_router.post("", summary="Fold the accepted submissions and publish a release (reviewers)")
+async def post_release(request: Request, holder: tokens.Holder = Depends(reviewer)):
+    desk = desk_of(request)
+    if desk.releasing.locked():
+        raise ServiceError(409, "a release step is running already", headers={"Retry-After": "30"})
+    async with desk.releasing:
+        answer = await run_release(desk.settings)
+    desk.log("release", "ok" if answer.get("ok") else "refused", request, holder, target=answer.get("version") or "")
+    return JSONResponse(answer, status_code=200 if answer.get("ok") else 422)
+
+
+async def run_release(settings) -> dict:
+    """``lianzheng release`` in a child process (a failure there never takes the service down)."""
+    args = [
+        sys.executable,
+        "-m",
+        "api.cli",
+        "release",
+        "--format",
+        "json",
+        "--source",
+        str(settings.source),
+        "--releases",
+        str(settings.releases),
+        "--database",
+        str(database_path(settings)),
+        "--base",
+        settings.base,
+    ]
+    if settings.signing_key:
+        args += ["--signing-key", settings.signing_key]
+    proc = await asyncio.create_subprocess_exec(
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        cwd=str(Path(__file__).resolve().parents[1]),
+    )
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), timeout=3600)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+        return {"ok": False, "error": "the release step ran for an hour and was stopped; run it again to finish"}
+    try:
+        answer = json.loads(out.decode("utf-8").strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return {
+            "ok": False,
+            "error": "the release step could not run",
+            "detail": err.decode("utf-8", "replace")[-2000:],
+        }
+    return answer

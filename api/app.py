@@ -125,7 +125,7 @@ def create_app(settings, release_dir: Path | str, shelf: Shelf | None = None) ->
     app.include_router(history.build_router(releases.render_releases))  # /releases/, TimeMaps, case history
     app.include_router(release_log.router)  # /log/..., /.well-known/lianzheng-log
     app.include_router(pages.router)
-    app.mount("/static", pages.static_files, name="static")  # after the router: /static/vendor/ is its
+    app.mount(pages.STATIC_AT, pages.static_files, name="static")  # after the router: /static/vendor/ is its
 
     app.add_middleware(HotLane, router=app.router)  # innermost: the hot routes' handlers (api.direct)
     app.add_middleware(BodyLimit, max_body=settings.max_body)

@@ -127,7 +127,7 @@ def create_app(settings, release_dir: Path | str, shelf: Shelf | None = None) ->
     app.include_router(submissions.router)  # /api/submissions: tokens only (the write side)
     app.include_router(submissions.releases_router)
     app.include_router(pages.router)
-    app.mount("/static", pages.static_files, name="static")  # after the router: /static/vendor/ is its
+    app.mount(pages.STATIC_AT, pages.static_files, name="static")  # after the router: /static/vendor/ is its
 
     app.add_middleware(HotLane, router=app.router)  # innermost: the hot routes' handlers (api.direct)
     app.add_middleware(BodyLimit, max_body=settings.max_body)

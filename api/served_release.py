@@ -8,6 +8,10 @@ import asyncio
 import contextlib
 import time
 
+# The scope key in which the switchboard tells a release's app which release is served now, for
+# a request to ``/releases/{version}/...`` or ``?release=`` (the portal's past-release banner)
+CURRENT = "lianzheng.current_release"
+
 
 class OpenFailed(RuntimeError):
     """A release that cannot be served: its folder, checksums or app did not open."""

@@ -7,7 +7,9 @@ An outer ASGI app (what uvicorn runs) holding one inner app per open release, ea
   ``raw_path`` and added to ``root_path`` (so ``/releases/1.0.0/sparql`` is SPARQL over
   1.0.0, ``.../downloads/`` its files, ``.../id/...`` its linked data, its mementos);
 * any path with ``?release=VERSION`` to that release's app, the parameter dropped (404 in the
-  one error body for a version the log does not name);
+  one error body for a version the log does not name) and the prefix put in ``root_path``, as
+  if asked at ``/releases/{version}/...``: the app's links (pages, ``Link``, ``Location``) then
+  name the release by its prefix, and a client that follows them stays in it;
 * everything else, ``/releases/`` (the listing), ``/log/...`` and ``/timemap/...`` too, to
   the current release: the log's current entry (:attr:`ReleaseLog.current`; with no log,
   the ``latest`` link). ``/id/...`` there is a Memento original and TimeGate (:mod:`api.memento`).
@@ -75,7 +77,7 @@ from pipelines.release import MANIFEST
 
 from . import memento
 from .errors import error_response
-from .served_release import Opened, OpenFailed, forget_endpoints
+from .served_release import CURRENT, Opened, OpenFailed, forget_endpoints
 from .shelf import Shelf
 
 log = logging.getLogger("lianzheng.switchboard")
@@ -144,7 +146,8 @@ class Switchboard:
             raw = scope.get("raw_path") or path.encode("utf-8")
             raw_rest = raw[len(prefix.encode("utf-8")):] if raw.startswith(prefix.encode("utf-8")) else b""
             rest = found[2] or "/"
-            scope = dict(scope, path=rest, raw_path=raw_rest or b"/", root_path=scope.get("root_path", "") + prefix)
+            scope = dict(scope, path=rest, raw_path=raw_rest or b"/", root_path=scope.get("root_path", "") + prefix,
+                         **{CURRENT: current.version})
             original = (raw_rest or b"/").decode("latin-1") if rest.startswith(memento.ORIGINAL_PREFIX) else None
             await self._serve(version, scope, receive, send, original, prefix)
             return
@@ -157,7 +160,10 @@ class Switchboard:
                     await error_response(404, f"no release {asked[-1][:64]}: see /releases/")(scope, receive, send)
                     return
                 kept = urlencode([(k, v) for k, v in pairs if k != "release"]).encode("latin-1")
-                await self._serve(asked[-1], dict(scope, query_string=kept), receive, send, None)
+                prefix = PREFIX + asked[-1]
+                scope = dict(scope, query_string=kept, root_path=scope.get("root_path", "") + prefix,
+                             **{CURRENT: current.version})
+                await self._serve(asked[-1], scope, receive, send, None, prefix)
                 return
         if (path.startswith(memento.ORIGINAL_PREFIX) and scope["type"] == "http" and scope["method"] in _READ
                 and self.shelf.log.size):

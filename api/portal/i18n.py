@@ -312,6 +312,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "current": ("目前服務之版本", "served now"),
     "verify": ("驗證下載：", "Check a download:"),
     "all_releases": ("全部版本與發行紀錄", "Every release and the release log"),
+    # the banner of a page of a past release (/releases/{version}/...)
+    "past_release": ("您正在閱讀 {date} 發布之第 {version} 版；目前服務之版本為第 {current} 版（{current_date}）。",
+                     "You are reading release {version} of {date}; the current release is {current} "
+                     "({current_date})."),
+    "past_release_link": ("看本頁之目前版本", "This page in the current release"),
     # the release log (/releases/) and a case's history
     "releases_title": ("版本與發行紀錄", "Releases and the release log"),
     "releases_intro": ("每一次發布與回復都是一筆只能附加、經簽章之 Merkle 紀錄（RFC 9162）；"

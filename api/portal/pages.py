@@ -66,6 +66,7 @@ from .render import (
     _context,
     _page,
     _size,
+    href_of,
     not_found,
     portal_of,
 )
@@ -154,7 +155,7 @@ def cases(request: Request):
     return _page("cases.html", ctx)
 
 
-def _participant(p: dict, t: Words, lang: str) -> Markup:
+def _participant(p: dict, t: Words, lang: str, href) -> Markup:
     parts = []
     if p.get("person"):
         person = escape(t.pick(p["person"]))
@@ -163,7 +164,7 @@ def _participant(p: dict, t: Words, lang: str) -> Markup:
         parts.append(person)
     if p.get("agency"):
         a = p["agency"]
-        parts.append(Markup('<a href="{}">{}</a>').format(with_params(f"/agencies/{a['id']}", {}, lang),
+        parts.append(Markup('<a href="{}">{}</a>').format(href(with_params(f"/agencies/{a['id']}", {}, lang)),
                                                            t.pick(a.get("name"), a["id"])))
     if p.get("description") and not p.get("agency"):
         parts.append(escape(t.pick(p["description"])))
@@ -180,6 +181,7 @@ def render_case(request: Request, case_id: str) -> HTMLResponse:
     c = portal.case_detail(case_id)
     if c is None:
         return not_found(request)
+    href = href_of(request)
     extra = portal.extra(c["iri"]) or {}
     by_source = {s["id"]: s for s in c.get("sources", [])}
 
@@ -205,7 +207,7 @@ def render_case(request: Request, case_id: str) -> HTMLResponse:
         for p in a.get("participants", []):
             key = (p.get("agency") or {}).get("id") or json.dumps([p.get("person"), p.get("description")],
                                                                   ensure_ascii=False, sort_keys=True)
-            entry = people.setdefault(key, {"who": _participant(p, t, lang), "roles": [], "activities": set()})
+            entry = people.setdefault(key, {"who": _participant(p, t, lang, href), "roles": [], "activities": set()})
             if p["role"] not in entry["roles"]:
                 entry["roles"].append(p["role"])
             entry["activities"].add(a["id"])
@@ -225,7 +227,7 @@ def render_case(request: Request, case_id: str) -> HTMLResponse:
     ctx = _context(
         request, "cases", t.pick(name), c=c, extra=extra, refs=refs, case_sources=case_sources,
         doc_groups=doc_groups, people=people_rows, citation=citation,
-        participant=lambda p: _participant(p, t, lang),
+        participant=lambda p: _participant(p, t, lang, href),
         describe_url=with_params("/query", {"query": describe}, lang) + "#results",
         history=history_of(request, case_id),
     )
@@ -461,12 +463,23 @@ class StaticFolder(StaticFiles):
     """The portal's own stylesheet and scripts (Starlette's ``StaticFiles``: ETag, 304, HEAD,
     ranges, no way out of the folder), cached by browsers for an hour; mounted at ``/static``."""
 
+    def get_path(self, scope) -> str:
+        """The file asked for. Starlette takes it as ``path`` less ``root_path`` (ASGI's rule:
+        ``path`` holds the mount's prefix); the switchboard serves a release at
+        ``/releases/{v}/`` with the prefix in ``root_path`` and out of ``path``
+        (:mod:`api.switchboard`), where that rule would look for ``static/portal.css``."""
+        path, root = scope["path"], scope.get("root_path", "")
+        if root and not path.startswith(root) and path.startswith(STATIC_AT + "/"):
+            scope = dict(scope, path=path[len(STATIC_AT):], root_path="")
+        return super().get_path(scope)
+
     def file_response(self, *args, **kwargs) -> Response:
         response = super().file_response(*args, **kwargs)
         response.headers["Cache-Control"] = "public, max-age=3600"
         return response
 
 
+STATIC_AT = "/static"  # where api.app mounts it
 static_files = StaticFolder(directory=STATIC)
 
 

@@ -1,5 +1,13 @@
 """What every page of the portal shares: the templates, the menu, the language, the page's
-context, and the portal's view of the served release (:class:`~.data.Portal`)."""
+context, where its links go, and the portal's view of the served release (:class:`~.data.Portal`).
+
+**Links stay in the release a page is of.** The switchboard (:mod:`api.switchboard`) serves a
+past release at ``/releases/{version}/`` (and ``?release=``) with that prefix in the scope's
+``root_path``; the page names its links as paths of the site (``/cases/x``, ``/static/...``),
+and :func:`local`, the one place that knows the prefix, puts each under it. So a reader who
+browses an old release stays in it; the deliberate ways out are the banner to the same page in
+the current release, and paths that already name a release (``/releases/``, the history's
+``/releases/{other}/...``). IRIs shown as data are not links of the site and stay as they are."""
 
 from __future__ import annotations
 
@@ -10,6 +18,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from ..served_release import CURRENT
 from .data import Portal
 from .i18n import EN, ZH, Words, lang_of, with_params
 
@@ -29,6 +38,7 @@ STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; char
 NAV = (("home", "/"), ("cases", "/cases"), ("agencies", "/agencies"), ("charts", "/charts"),
        ("query", "/query"), ("downloads", "/downloads"), ("vocab", "/vocabulary"), ("about", "/about"))
 HTML = "text/html; charset=utf-8"
+RELEASES = "/releases/"  # paths under it name a release (or list them): never moved under another
 
 _env = Environment(loader=FileSystemLoader(str(HERE / "templates")),
                    autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
@@ -62,6 +72,48 @@ def portal_for(state) -> Portal:
     return portal
 
 
+# ----------------------------------------------------------------------- links
+
+def prefix_of(request: Request) -> str:
+    """The path the page's release is served under: ``/releases/{version}`` for a release the
+    switchboard serves there (or by ``?release=``), ``""`` for the current one at ``/``."""
+    return str(request.scope.get("root_path", "")).rstrip("/")
+
+
+def local(prefix: str, link: str) -> str:
+    """``link``, a path of the site (``/cases/x?lang=en``), where it is for a page of the release
+    under ``prefix``; an absolute URL, a fragment, ``data:``, and a path under :data:`RELEASES`
+    as they are."""
+    if prefix and link.startswith("/") and not link.startswith("//") and not link.startswith(RELEASES):
+        return prefix + link
+    return link
+
+
+def href_of(request: Request):
+    """:func:`local` for ``request``'s page: what pages and templates call every link through."""
+    prefix = prefix_of(request)
+    return lambda link: local(prefix, link)
+
+
+def past_release(request: Request, portal: Portal, lang: str) -> dict | None:
+    """The banner of a page of a release that is not the one served now: which release, of when,
+    which is current, and the same page (path and query) in it; None on the current release."""
+    current = request.scope.get(CURRENT)
+    if not prefix_of(request) or not current or current == portal.version:
+        return None
+    shelf = getattr(request.app.state, "shelf", None)
+    entries = shelf.log if shelf is not None else None
+
+    def day(version: str, fallback: str) -> str:
+        entry = entries.release(version) if entries is not None else None
+        return (entry.time if entry is not None else fallback)[:10]
+
+    params = {k: v for k, v in request.query_params.multi_items() if k != "lang"}
+    return {"version": portal.version, "date": day(portal.version, str(portal.manifest.get("created", ""))),
+            "current": current, "current_date": day(current, ""),
+            "href": with_params(request.url.path, params, lang)}
+
+
 # ------------------------------------------------------------------- rendering
 
 def _context(request: Request, section: str, title: str, **extra) -> dict:
@@ -70,16 +122,17 @@ def _context(request: Request, section: str, title: str, **extra) -> dict:
     portal = portal_of(request)
     params = {k: v for k, v in request.query_params.multi_items() if k != "lang"}
     path = request.url.path
+    href = href_of(request)
 
     def url(p: str, **kw) -> str:
-        return with_params(p, kw, lang)
+        return href(with_params(p, kw, lang))
 
-    lang_urls = {ZH: with_params(path, params, ZH), EN: with_params(path, params, EN)}
+    lang_urls = {ZH: href(with_params(path, params, ZH)), EN: href(with_params(path, params, EN))}
     ctx = {
         "request": request, "lang": lang, "other_lang": EN if lang == ZH else ZH, "t": t,
-        "portal": portal, "url": url, "section": section, "title": title, "nav": NAV,
+        "portal": portal, "url": url, "href": href, "section": section, "title": title, "nav": NAV,
         "lang_urls": lang_urls, "switch_url": lang_urls[EN if lang == ZH else ZH], "alternates": [],
-        "source_title": lambda s: _source_title(s, t),
+        "source_title": lambda s: _source_title(s, t), "past": past_release(request, portal, lang),
     }
     ctx.update(extra)
     return ctx

@@ -36,7 +36,8 @@ GOOD = {"case": CASE, "changes": [
                                     "title": {"zh": TITLE, "en": "Fifth liaison meeting"},
                                     "participants": [{"role": "procuring-agency", "agency": AGENCY}]}},
     {"kind": "field", "field": "status", "value": "ended",
-     "reason": {"zh": "工程完工，平臺於 2026 年 11 月結束。", "en": "The works are done; the platform ended in November 2026."}},
+     "reason": {"zh": "工程完工，平臺於 2026 年 11 月結束。",
+                "en": "The works are done; the platform ended in November 2026."}},
     {"kind": "quarterly-report", "year": 2026, "quarter": 3,
      "figures": [{"indicator": "meetings-held", "value": 2, "unit": "count"}],
      "summary": {"zh": "本季召開聯繫會議兩次。", "en": "Two liaison meetings this quarter."}},
@@ -166,8 +167,9 @@ def test_submit_review_release_and_the_facts_are_served(desk):
     page = httpx.get(server.url + f"/cases/{CASE}").text
     assert "第 5 次聯繫會議 &lt;b&gt;工程進度&lt;/b&gt;" in page and "<b>工程進度</b>" not in page
     sparql = SPARQLWrapper(server.url + "/sparql")
-    sparql.setQuery('ASK { ?a <http://purl.org/dc/terms/date> ?d ; '
-                    '<http://purl.org/dc/terms/title> "%s"@zh-hant }' % TITLE.replace('"', '\\"'))
+    title = TITLE.replace('"', '\\"')
+    sparql.setQuery("ASK { ?a <http://purl.org/dc/terms/date> ?d ; "
+                    f'<http://purl.org/dc/terms/title> "{title}"@zh-hant }}')
     sparql.setReturnFormat(JSON)
     assert sparql.query().convert()["boolean"] is True
     feed = httpx.get(server.url + "/feeds/changes.atom").text

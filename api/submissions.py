@@ -25,6 +25,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from pipelines.errors import ProblemsFound
@@ -34,6 +35,7 @@ from pipelines.submissions.verbs import database_path
 
 from .errors import ServiceError
 
+WRITE_SIDE = ("/api/submissions", "/api/releases", "/submissions")  # paths a release's prefix never takes
 RATE_WINDOW = 60  # seconds over which a token's uses are counted
 _CHANGE = re.compile(r"^changes\[(\d+)\]")
 
@@ -85,16 +87,19 @@ def desk_of(request: Request) -> Desk:
     return state.desk
 
 
-def _bearer(request: Request) -> str:
-    value = request.headers.get("authorization", "")
-    scheme, _, token = value.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else ""
+# Declared, so that the OpenAPI document says which routes need a token (and /docs links none
+# of them); auto_error off: a missing or malformed header is this module's 401, logged.
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="token",
+    description="A token from `lianzheng tokens create` (lzt_...), per agency and role.",
+)
 
 
-def holder_of(request: Request, action: str) -> tokens.Holder:
+def holder_of(request: Request, action: str, token: str) -> tokens.Holder:
     """The token's holder, or 401 (logged). Rate-limited per token: 429 with Retry-After."""
     desk = desk_of(request)
-    token = _bearer(request)
+    token = token.strip()
     with desk.db() as db:
         holder, why, tid = tokens.check(db, token) if token else (None, "no token", "")
     if holder is None:
@@ -122,8 +127,11 @@ def holder_of(request: Request, action: str) -> tokens.Holder:
 
 
 def _need(role: str):
-    def dependency(request: Request) -> tokens.Holder:
-        holder = holder_of(request, f"{request.method} {request.url.path}"[:60])
+    def dependency(
+        request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)
+    ) -> tokens.Holder:
+        token = credentials.credentials if credentials is not None else ""
+        holder = holder_of(request, f"{request.method} {request.url.path}"[:60], token)
         if role == "reviewer" and holder.role != "reviewer":
             desk_of(request).log(request.url.path, "forbidden: not a reviewer", request, holder)
             raise ServiceError(

@@ -10,6 +10,9 @@ An outer ASGI app (what uvicorn runs) holding one inner app per open release, ea
   one error body for a version the log does not name) and the prefix put in ``root_path``, as
   if asked at ``/releases/{version}/...``: the app's links (pages, ``Link``, ``Location``) then
   name the release by its prefix, and a client that follows them stays in it;
+* the write side (:data:`api.submissions.WRITE_SIDE`: submissions, their pages, the release
+  step) belongs to the service, not to a release: under a release's prefix or with
+  ``?release=`` it answers 404, and a past release's pages and API reference never name it;
 * everything else, ``/releases/`` (the listing), ``/log/...`` and ``/timemap/...`` too, to
   the current release: the log's current entry (:attr:`ReleaseLog.current`; with no log,
   the ``latest`` link). ``/id/...`` there is a Memento original and TimeGate (:mod:`api.memento`).
@@ -79,6 +82,7 @@ from . import memento
 from .errors import error_response
 from .served_release import CURRENT, Opened, OpenFailed, forget_endpoints
 from .shelf import Shelf
+from .submissions import WRITE_SIDE
 
 log = logging.getLogger("lianzheng.switchboard")
 
@@ -146,6 +150,9 @@ class Switchboard:
             raw = scope.get("raw_path") or path.encode("utf-8")
             raw_rest = raw[len(prefix.encode("utf-8")):] if raw.startswith(prefix.encode("utf-8")) else b""
             rest = found[2] or "/"
+            if _writes(rest):
+                await _no_writes(scope, receive, send)
+                return
             scope = dict(scope, path=rest, raw_path=raw_rest or b"/", root_path=scope.get("root_path", "") + prefix,
                          **{CURRENT: current.version})
             original = (raw_rest or b"/").decode("latin-1") if rest.startswith(memento.ORIGINAL_PREFIX) else None
@@ -156,6 +163,9 @@ class Switchboard:
             pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
             asked = [v for k, v in pairs if k == "release"]
             if asked:
+                if _writes(path):
+                    await _no_writes(scope, receive, send)
+                    return
                 if not self.known(asked[-1]):
                     await error_response(404, f"no release {asked[-1][:64]}: see /releases/")(scope, receive, send)
                     return
@@ -406,6 +416,15 @@ class Switchboard:
 
 
 _LINK_TARGET = re.compile(r"<([^>]*)>")
+
+
+def _writes(path: str) -> bool:
+    return any(path == p or path.startswith(p + "/") for p in WRITE_SIDE)
+
+
+async def _no_writes(scope, receive, send) -> None:
+    await error_response(404, "submissions and releasing are the service's, not a past release's: use them "
+                         "without /releases/{version}/ or ?release=")(scope, receive, send)
 
 
 def rooted(send, prefix: str, host: str | None):

@@ -32,7 +32,8 @@ METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 
 def operations_by_tag(openapi: dict) -> list[tuple[str, list[dict]]]:
     """The document's operations grouped by their first tag, in the document's order; each
-    ``{"method", "path", "summary", "href"}``, ``href`` for a GET whose path has no parameter."""
+    ``{"method", "path", "summary", "href"}``, ``href`` for a GET whose path has no parameter and
+    that needs no token (a browser following it would only meet a 401)."""
     groups: dict[str, list[dict]] = {}
     for path, item in openapi.get("paths", {}).items():
         for method in METHODS:
@@ -40,7 +41,7 @@ def operations_by_tag(openapi: dict) -> list[tuple[str, list[dict]]]:
             if op is None:
                 continue
             tag = (op.get("tags") or ["-"])[0]
-            href = path if method == "get" and "{" not in path else None
+            href = path if method == "get" and "{" not in path and not op.get("security") else None
             groups.setdefault(tag, []).append(
                 {"method": method.upper(), "path": path, "summary": op.get("summary") or "", "href": href})
     return list(groups.items())

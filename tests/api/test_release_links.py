@@ -160,3 +160,19 @@ def test_rest_pagination_links_of_a_past_release_stay_in_it(server, first):
         assert all(urlsplit(t).path.startswith(f"/releases/{PAST}/api/cases") for t in links.values()), links
         url = links.get('"next"')
     assert NEW in seen and OLD not in seen and len(seen) == r.json()["total"] == 3
+
+
+def test_the_write_side_is_the_services_not_a_releases(server):
+    """Submissions, their pages and the release step answer only unprefixed: under a release's
+    prefix or with ?release= they are 404 in the one error body, never the release's 401."""
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        assert client.get("/api/submissions").status_code == 401
+        for path in (f"/releases/{PAST}/api/submissions", f"/releases/{CURRENT}/api/submissions/1",
+                     f"/releases/{PAST}/api/releases", "/api/submissions?release=0.0.2",
+                     f"/releases/{PAST}/submissions", f"/releases/{PAST}/submissions/new"):
+            r = client.post(path, json={}) if path.endswith("releases") else client.get(path)
+            assert r.status_code == 404, path
+            assert r.json()["ok"] is False and "not a past release's" in r.json()["error"], path
+        assert client.get(f"/releases/{PAST}/api/submissionsX").status_code == 404  # a plain miss, too
+        docs = client.get(f"/releases/{PAST}/docs").text
+        assert "/api/submissions" in docs and 'href="/releases/0.0.2/api/submissions"' not in docs

@@ -31,7 +31,7 @@ from pipelines.rdf.graph import ALT, DESC  # skos:altLabel, dct:description: in 
 from . import downloads, errors, harvest, history, linked_data, release_log, rest, service, submissions, tables
 from .direct import HotLane
 from .limits import BodyLimit
-from .portal import editor, pages, releases, render
+from .portal import desk, editor, pages, releases, render
 from .security import SecurityHeaders
 from .shelf import Shelf
 from .sparql import protocol as sparql
@@ -126,6 +126,7 @@ def create_app(settings, release_dir: Path | str, shelf: Shelf | None = None) ->
     app.include_router(release_log.router)  # /log/..., /.well-known/lianzheng-log
     app.include_router(submissions.router)  # /api/submissions: tokens only (the write side)
     app.include_router(submissions.releases_router)
+    app.include_router(desk.router)  # /submissions: the same, in a browser (a session cookie, CSRF)
     app.include_router(pages.router)
     app.mount(pages.STATIC_AT, pages.static_files, name="static")  # after the router: /static/vendor/ is its
 

@@ -113,6 +113,12 @@ def holder_of(request: Request, action: str, token: str) -> tokens.Holder:
                 "en": "A valid token is needed (Authorization: Bearer lzt_...).",
             },
         )
+    admit(desk, holder, request, action)
+    return holder
+
+
+def admit(desk: Desk, holder: tokens.Holder, request: Request, action: str) -> None:
+    """The per-token rate limit, over the audit log's rows: 429 with Retry-After (logged)."""
     since = (_dt.datetime.now(_dt.UTC) - _dt.timedelta(seconds=RATE_WINDOW)).strftime("%Y-%m-%dT%H:%M:%SZ")
     with desk.db() as db:
         used = db.execute("SELECT COUNT(*) FROM events WHERE token = ? AND at > ?", (holder.id, since)).fetchone()[0]
@@ -122,8 +128,11 @@ def holder_of(request: Request, action: str, token: str) -> tokens.Holder:
             429,
             f"more than {desk.settings.submit_rate} requests a minute with this token",
             headers={"Retry-After": str(RATE_WINDOW)},
+            detail={
+                "zh": f"此權杖每分鐘最多 {desk.settings.submit_rate} 次請求，請稍候再試。",
+                "en": f"At most {desk.settings.submit_rate} requests a minute with this token: try again shortly.",
+            },
         )
-    return holder
 
 
 def _need(role: str):
@@ -193,7 +202,7 @@ def _visible(entry: ledger.Entry, holder: tokens.Holder, ds) -> bool:
     return case is not None and check.may_submit(ds, holder.agency, case)
 
 
-def _records(desk: Desk):
+def records_of(desk: Desk):
     try:
         return read_dataset(desk.source)
     except ProblemsFound as exc:
@@ -210,7 +219,7 @@ def submit(desk: Desk, holder: tokens.Holder, doc, address: str) -> tuple[int, d
     sub, problems = changes.parse(doc)
     if sub is None:
         raise _refused(422, "the submission is not in the submission format", report_rows(problems, None))
-    ds = _records(desk)
+    ds = records_of(desk)
     record = next((c.data.get("record") for c in sub.changes if c.kind == "case"), None)
     if holder.role != "reviewer" and not check.may_submit(ds, holder.agency, ds.cases.get(sub.case), record):
         raise ServiceError(
@@ -287,21 +296,27 @@ async def list_submissions(
     holder: tokens.Holder = Depends(submitter),
 ):
     desk = desk_of(request)
-    with desk.db() as db:
-        entries = ledger.listing(
-            db, state=state, agency=None if holder.role == "reviewer" else holder.agency, limit=limit, offset=offset
-        )
+    entries = entries_for(desk, holder, state, limit, offset)
     desk.log("list", "ok", request, holder)
     return {"ok": True, "submissions": [{k: v for k, v in e.public().items() if k != "content"} for e in entries]}
 
 
-def _entry_for(request: Request, sid: int, holder: tokens.Holder) -> ledger.Entry:
+def entries_for(desk: Desk, holder: tokens.Holder, state: str | None, limit: int, offset: int) -> list[ledger.Entry]:
+    """The submissions ``holder`` may see: a reviewer all, a submitter its agency's."""
+    with desk.db() as db:
+        return ledger.listing(
+            db, state=state, agency=None if holder.role == "reviewer" else holder.agency, limit=limit, offset=offset
+        )
+
+
+def entry_for(request: Request, sid: int, holder: tokens.Holder) -> ledger.Entry:
+    """Submission ``sid`` if ``holder`` may see it; else 404, or 403 (logged)."""
     desk = desk_of(request)
     with desk.db() as db:
         entry = ledger.get(db, sid)
     if entry is None:
         raise ServiceError(404, f"no submission {sid}")
-    if not _visible(entry, holder, _records(desk)):
+    if not _visible(entry, holder, records_of(desk)):
         desk.log("read", "forbidden: another agency's", request, holder, target=f"submission {sid}")
         raise ServiceError(403, "this submission is another agency's")
     return entry
@@ -309,7 +324,7 @@ def _entry_for(request: Request, sid: int, holder: tokens.Holder) -> ledger.Entr
 
 @router.get("/{sid}", summary="One submission, with its decisions")
 async def get_submission(request: Request, sid: int, holder: tokens.Holder = Depends(submitter)):
-    entry = await run_in_threadpool(_entry_for, request, sid, holder)
+    entry = await run_in_threadpool(entry_for, request, sid, holder)
     with desk_of(request).db() as db:
         decisions = ledger.history(db, sid)
     desk_of(request).log("read", "ok", request, holder, target=f"submission {sid}")
@@ -318,7 +333,7 @@ async def get_submission(request: Request, sid: int, holder: tokens.Holder = Dep
 
 @router.get("/{sid}/diff", summary="The case before and after the submission")
 async def get_diff(request: Request, sid: int, holder: tokens.Holder = Depends(submitter)):
-    entry = await run_in_threadpool(_entry_for, request, sid, holder)
+    entry = await run_in_threadpool(entry_for, request, sid, holder)
     diff = await run_in_threadpool(case_diff, desk_of(request), entry)
     desk_of(request).log("diff", "ok", request, holder, target=f"submission {sid}")
     return {"ok": True, "id": sid, "case": entry.case, **diff}
@@ -327,7 +342,7 @@ async def get_diff(request: Request, sid: int, holder: tokens.Holder = Depends(s
 def case_diff(desk: Desk, entry: ledger.Entry) -> dict:
     from pipelines.submissions.diff import case_diff as diff
 
-    ds = _records(desk)
+    ds = records_of(desk)
     with desk.db() as db:
         prior = [p for p in _prior(db, ds) if p[1].number != str(entry.id)]
     stamp = entry.stamp(check.agency_name(ds, entry.agency))
@@ -339,33 +354,44 @@ def case_diff(desk: Desk, entry: ledger.Entry) -> dict:
 
 @router.post("/{sid}/decision", summary="Accept or reject a submission (reviewers)")
 async def decide(request: Request, sid: int, holder: tokens.Holder = Depends(reviewer)):
-    desk = desk_of(request)
     try:
         body = json.loads((await request.body()).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise ServiceError(400, "the body is not JSON in UTF-8") from None
     decision = body.get("decision") if isinstance(body, dict) else None
     reason = body.get("reason") if isinstance(body, dict) else None
+    state = await run_in_threadpool(decide_entry, request, sid, holder, decision, reason)
+    return {"ok": True, "id": sid, "state": state}
+
+
+def decide_entry(request: Request, sid: int, holder: tokens.Holder, decision, reason) -> str:
+    """A reviewer's decision on submission ``sid``, with the reason its submitter reads; the new
+    state. 422 for a decision or reason missing, 409 when it is not pending or no longer applies."""
+    desk = desk_of(request)
     if decision not in ("accept", "reject") or not isinstance(reason, str) or not reason.strip() or len(reason) > 4000:
         raise ServiceError(
-            422, 'give {"decision": "accept" or "reject", "reason": "..."} (the submitter sees the reason)'
+            422,
+            'give {"decision": "accept" or "reject", "reason": "..."} (the submitter sees the reason)',
+            detail={
+                "zh": "請選擇接受或退回，並寫下理由（提交者會看到）。",
+                "en": "Choose accept or reject, and give the reason (the submitter reads it).",
+            },
         )
-    entry = await run_in_threadpool(_entry_for, request, sid, holder)
+    entry = entry_for(request, sid, holder)
     if entry.state != "pending":
         raise ServiceError(409, f"submission {sid} is {entry.state}, not pending")
     if decision == "accept":
-        diff = await run_in_threadpool(case_diff, desk, entry)
+        diff = case_diff(desk, entry)
         if not diff["applies"]:
             desk.log("review", "refused: no longer applies", request, holder, target=f"submission {sid}")
             raise _refused(
                 409, "the submission no longer applies to the records: reject it with the reason", diff["report"]
             )
+    state = "accepted" if decision == "accept" else "rejected"
     with desk.db() as db:
-        ledger.decide(
-            db, [sid], "accepted" if decision == "accept" else "rejected", reason=reason.strip(), token=holder.id
-        )
+        ledger.decide(db, [sid], state, reason=reason.strip(), token=holder.id)
     desk.log("review", decision, request, holder, target=f"submission {sid}")
-    return {"ok": True, "id": sid, "state": "accepted" if decision == "accept" else "rejected"}
+    return state
 
 
 releases_router = APIRouter(prefix="/api/releases", tags=["submissions"])
@@ -373,13 +399,19 @@ releases_router = APIRouter(prefix="/api/releases", tags=["submissions"])
 
 @releases_router.post("", summary="Fold the accepted submissions and publish a release (reviewers)")
 async def post_release(request: Request, holder: tokens.Holder = Depends(reviewer)):
+    answer = await release(request, holder)
+    return JSONResponse(answer, status_code=200 if answer.get("ok") else 422)
+
+
+async def release(request: Request, holder: tokens.Holder) -> dict:
+    """The release step for a reviewer (the API's and the page's button), one at a time (409)."""
     desk = desk_of(request)
     if desk.releasing.locked():
         raise ServiceError(409, "a release step is running already", headers={"Retry-After": "30"})
     async with desk.releasing:
         answer = await run_release(desk.settings)
     desk.log("release", "ok" if answer.get("ok") else "refused", request, holder, target=answer.get("version") or "")
-    return JSONResponse(answer, status_code=200 if answer.get("ok") else 422)
+    return answer
 
 
 async def run_release(settings) -> dict:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from .desk_words import WORDS as DESK_WORDS
+
 ZH = "zh-Hant"
 EN = "en"
 LANGS = (ZH, EN)
@@ -378,6 +380,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "not_found_text": ("網址 {path} 沒有內容。", "There is nothing at {path}."),
     "yuan": ("元", "TWD"),
 }
+WORDS.update(DESK_WORDS)  # the submission desk's, kept beside it (api.portal.desk)
 
 
 def lang_of(request) -> str:

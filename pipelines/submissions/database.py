@@ -8,7 +8,8 @@ is on disk before it is answered, and a process killed mid-write leaves the last
 
 Append-only where it matters: submissions, decisions and the audit log refuse UPDATE and
 DELETE by triggers, so a submission's state is the last decision about it, and nothing
-accepted is ever changed or lost. Tokens are the one table that changes (a revocation).
+accepted is ever changed or lost. Tokens and browser sessions are the tables that change (a
+revocation, a sign-out).
 
 Migrations are plain versioned SQL below, applied in order inside one transaction each and
 counted in ``PRAGMA user_version``: four tables and their triggers do not need an ORM, and
@@ -83,6 +84,17 @@ MIGRATIONS: tuple[str, ...] = (
         BEGIN SELECT RAISE(ABORT, '{t} is append-only'); END;"""
         for t in _APPEND_ONLY
     ),
+    # 2: browser sessions, a token exchanged once for a cookie (pipelines.submissions.sessions)
+    """
+    CREATE TABLE sessions (
+        hash TEXT PRIMARY KEY,          -- SHA-256 of the cookie's value, hex; the value is never kept
+        token TEXT NOT NULL REFERENCES tokens(id),
+        created TEXT NOT NULL,
+        expires TEXT NOT NULL,
+        ended TEXT                      -- when it was signed out of, or NULL
+    );
+    CREATE INDEX sessions_by_token ON sessions (token);
+    """,
 )
 
 

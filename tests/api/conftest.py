@@ -126,6 +126,43 @@ class Server:
         self._out.close()
 
 
+class Writable:
+    """A service that takes submissions, over a copy of the real records in ``root``: built with
+    ``lianzheng build``, tokens made with ``lianzheng tokens create`` (``tokens[name]``, for
+    ``who``: name -> (agency, role)), served by :class:`Server` watching its release log."""
+
+    ROOT = Path(__file__).resolve().parents[2]
+
+    def __init__(self, root: Path, who: dict[str, tuple[str, str]], **flags):
+        import shutil
+
+        self.root = root
+        self.source = root / "source"
+        shutil.copytree(self.ROOT / "datasets" / "source", self.source)
+        self.paths = ["--source", str(self.source), "--releases", str(root / "releases")]
+        built = self.cli("build", *self.paths)
+        assert built.returncode == 0, built.stderr[-2000:]
+        self.tokens = {name: self.token(agency, role) for name, (agency, role) in who.items()}
+        self.database = root / "submissions.sqlite3"
+        self.server = Server(None, root, source=self.source, log_poll=0.5, **flags).wait_ready()
+        self.url = self.server.url
+
+    def cli(self, *args: str):
+        import subprocess
+        import sys
+
+        return subprocess.run([sys.executable, "-m", "api.cli", *args], capture_output=True, text=True,
+                              cwd=self.ROOT, timeout=600)
+
+    def token(self, agency: str, role: str, *more: str) -> str:
+        made = self.cli("tokens", "create", "--agency", agency, "--role", role, *more, *self.paths)
+        assert made.returncode == 0, made.stderr
+        return made.stdout.strip()
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
 @pytest.fixture(scope="session")
 def server(real_release, api_root):
     """The real server: query_timeout 2 s and max_results 50, so limits are quick to reach."""

@@ -8,12 +8,8 @@ new release by itself (its release log changed).
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import httpx
 import pytest
@@ -21,11 +17,10 @@ from SPARQLWrapper import JSON, SPARQLWrapper
 
 from pipelines.read.reader import read_dataset
 
-from .conftest import Server
+from .conftest import Writable
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
 CASE = "bitan-weir"  # New Taipei's Water Resources Department's platform
 AGENCY = "new-taipei-water-resources"
 OTHER_CASE = "danjiang-bridge"  # the Directorate General of Highways'
@@ -44,30 +39,15 @@ GOOD = {"case": CASE, "changes": [
 ]}
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "api.cli", *args], capture_output=True, text=True, cwd=ROOT,
-                          timeout=600)
-
-
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory):
-    root = tmp_path_factory.mktemp("submissions")
-    source = root / "source"
-    shutil.copytree(ROOT / "datasets" / "source", source)
-    paths = ["--source", str(source), "--releases", str(root / "releases")]
-    built = cli("build", *paths)
-    assert built.returncode == 0, built.stderr[-2000:]
-    tokens = {}
-    for name, agency, role in (("submitter", AGENCY, "submitter"), ("reviewer", "aac", "reviewer"),
-                               ("other", "thb-western-coastal-north", "submitter")):
-        made = cli("tokens", "create", "--agency", agency, "--role", role, *paths)
-        assert made.returncode == 0, made.stderr
-        tokens[name] = made.stdout.strip()
-    server = Server(None, root, source=source, log_poll=0.5).wait_ready()
+    service = Writable(tmp_path_factory.mktemp("submissions"), {
+        "submitter": (AGENCY, "submitter"), "reviewer": ("aac", "reviewer"),
+        "other": ("thb-western-coastal-north", "submitter")})
     try:
-        yield server, tokens, source, root
+        yield service.server, service.tokens, service.source, service.root
     finally:
-        server.stop()
+        service.stop()
 
 
 def auth(token: str) -> dict:

@@ -6,6 +6,9 @@ from html.parser import HTMLParser
 
 import pytest
 
+CASE = "bitan-weir"  # New Taipei's Water Resources Department's platform: the desk's tests submit for it
+AGENCY = "new-taipei-water-resources"
+
 
 def _make_app(release):
     """The service's app (``api.app.create_app``) over ``release``, pages included."""
@@ -167,3 +170,19 @@ def narrow(browser, site):
 
     yield from guarded_page(browser, site, viewport=NARROW, device_scale_factor=2, is_mobile=True,
                             has_touch=True, locale="zh-TW")
+
+
+@pytest.fixture(scope="package")
+def desk_service(tmp_path_factory):
+    """A service that takes submissions (tests/api/conftest.py's :class:`Writable`), behind a
+    trusted proxy at 127.0.0.1 (so X-Forwarded-Proto says when it is HTTPS), for the desk's tests."""
+    from ..conftest import Writable
+
+    service = Writable(tmp_path_factory.mktemp("desk"), {
+        "submitter": (AGENCY, "submitter"), "reviewer": ("aac", "reviewer"),
+        "other": ("thb-western-coastal-north", "submitter"), "doomed": (AGENCY, "submitter")},
+        trusted_proxies="127.0.0.1")
+    try:
+        yield service
+    finally:
+        service.stop()

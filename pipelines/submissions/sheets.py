@@ -378,6 +378,19 @@ class _Refused(Exception):
         self.problem = problem
 
 
+@dataclass(frozen=True, slots=True)
+class SheetProblem(Problem):
+    """A problem of a sheet itself (a header, a formula cell...), found before there are changes:
+    ``file`` is the sheet, ``record`` the row (``row 3``), and ``column`` its letter."""
+
+    column: str = ""
+
+    @property
+    def origin(self) -> dict:
+        """Where it is, as a change's ``origin`` says it (the report rows read either)."""
+        return {"sheet": self.file, "row": self.line, "columns": {self.field: self.column}}
+
+
 def _problem(
     kind: str,
     zh: str,
@@ -392,7 +405,7 @@ def _problem(
 ) -> Problem:
     where_zh = f"（{column} 欄）" if column else ""
     where_en = f" (column {column})" if column else ""
-    return Problem(
+    return SheetProblem(
         f"sheet:{kind}",
         zh + where_zh,
         en + where_en,
@@ -403,6 +416,7 @@ def _problem(
         fix_en=fix_en,
         check="sheet",
         line=row,
+        column=column,
     )
 
 

@@ -747,7 +747,8 @@ def _worksheets(data: bytes) -> list[tuple[str, list[list]]]:
     try:
         for ws in wb.worksheets:
             rows: list[list] = []
-            for n, row in enumerate(ws.iter_rows(), start=1):
+            ws.reset_dimensions()  # read every row there is, not the ones the sheet's <dimension> claims
+            for n, row in enumerate(ws.iter_rows(max_row=MAX_ROWS, max_col=MAX_COLUMNS + 1), start=1):
                 values: list = []
                 for i, cell in enumerate(row):
                     value = cell.value
@@ -793,8 +794,6 @@ def _worksheets(data: bytes) -> list[tuple[str, list[list]]]:
                             )
                         )
                     values.append(value)
-                if n > MAX_ROWS and any(v is not None for v in values):
-                    raise _Refused(_too_many_rows(ws.title, n))
                 if cells > MAX_CELLS:
                     raise _Refused(
                         _problem(
@@ -806,6 +805,11 @@ def _worksheets(data: bytes) -> list[tuple[str, list[list]]]:
                         )
                     )
                 rows.append(values)
+            # beyond the rows a submission may have, only whether a row is empty (styled rows are)
+            more = ws.iter_rows(min_row=MAX_ROWS + 1, max_col=MAX_COLUMNS + 1, values_only=True)
+            for n, values in enumerate(more, start=MAX_ROWS + 1):
+                if values.count(None) != len(values):
+                    raise _Refused(_too_many_rows(ws.title, n))
             while rows and all(v is None for v in rows[-1]):
                 rows.pop()
             tables.append((ws.title, rows))

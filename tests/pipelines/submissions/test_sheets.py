@@ -6,6 +6,7 @@ text in an unknown encoding, is refused with a bilingual problem before anything
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -48,10 +49,12 @@ def filled(**rows: list[list]) -> bytes:
 
 
 def rezipped(data: bytes, extra: dict[str, bytes], content_types: bytes = b"") -> bytes:
-    """The workbook ``data`` with parts added (and, if given, one more content type declared)."""
+    """The workbook ``data`` with parts added or replaced (and, if given, one more content type declared)."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
+            if info.filename in extra:
+                continue
             body = src.read(info)
             if info.filename == "[Content_Types].xml" and content_types:
                 body = body.replace(b"</Types>", content_types + b"</Types>")
@@ -245,3 +248,24 @@ def test_too_many_rows_and_a_missing_case_are_refused():
     assert doc is None and [p.type for p in problems] == ["sheet:no-case"] and "?case=" in problems[0].fix_en
     [p] = refused(sheets.template_xlsx())
     assert p.type == "sheet:empty"
+
+
+def test_a_workbook_too_long_or_too_wide_is_refused_whatever_its_dimension_claims():
+    wb = openpyxl.load_workbook(io.BytesIO(filled(**GOOD)))
+    wb[ACTIVITY].cell(1000, 1, "2026-10-02")
+    wb[ACTIVITY].row_dimensions[600].height = 30  # a styled empty row is no row of data
+    out = io.BytesIO()
+    wb.save(out)
+    claim = b'<dimension ref="A1:H2"/>'  # what the sheet says of itself is not what is read
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as zf:
+        name = next(n for n in zf.namelist() if n.startswith("xl/worksheets/") and b"1000" in zf.read(n))
+        lying = {name: re.sub(rb'<dimension ref="[^"]*"/>', claim, zf.read(name))}
+    [p] = refused(rezipped(out.getvalue(), lying))
+    assert (p.type, p.file, p.record) == ("sheet:too-many-rows", ACTIVITY, "row 1000")
+    wb = openpyxl.load_workbook(io.BytesIO(filled(**GOOD)))
+    wb[ACTIVITY].cell(2, sheets.MAX_COLUMNS + 1, "x")
+    out = io.BytesIO()
+    wb.save(out)
+    [p] = refused(out.getvalue())
+    assert p.type == "sheet:too-wide" and p.record == "row 2"
+

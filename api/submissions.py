@@ -24,13 +24,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from pipelines.errors import ProblemsFound
 from pipelines.read.reader import read_dataset
-from pipelines.submissions import changes, check, database, ledger, tokens
+from pipelines.submissions import changes, check, database, ledger, sheets, tokens
 from pipelines.submissions.verbs import database_path
 
 from .errors import ServiceError
@@ -164,6 +164,7 @@ def report_rows(problems, sub: changes.Submission | None) -> list[dict]:
         m = _CHANGE.match(p.record)
         index = int(m.group(1)) if m else None
         origin = sub.changes[index].origin if sub is not None and index is not None and index < len(sub.changes) else {}
+        origin = origin or getattr(p, "origin", {})  # a sheet's own problem (sheets.SheetProblem) says where
         columns = origin.get("columns", {}) if isinstance(origin.get("columns"), dict) else {}
         rows.append(
             {
@@ -174,7 +175,7 @@ def report_rows(problems, sub: changes.Submission | None) -> list[dict]:
                 "field": p.field,
                 "sheet": origin.get("sheet"),
                 "row": origin.get("row"),
-                "column": columns.get(p.field.split(".")[0]) if p.field else None,
+                "column": columns.get(p.field) or columns.get(p.field.split(".")[0]),
                 "message_zh": p.message_zh,
                 "message_en": p.message_en,
                 "fix_zh": p.fix_zh,
@@ -252,25 +253,37 @@ def submit(desk: Desk, holder: tokens.Holder, doc, address: str) -> tuple[int, d
 router = APIRouter(prefix="/api/submissions", tags=["submissions"])
 
 
-@router.post("", status_code=202, summary="Submit changes to a case (checked at once)")
-async def post_submission(request: Request, holder: tokens.Holder = Depends(submitter)):
+@router.post(
+    "",
+    status_code=202,
+    summary="Submit changes to a case (checked at once)",
+    description="JSON, or a filled template (`/api/submissions/template`) as XLSX or `text/csv` with `?case=ID`.",
+)
+async def post_submission(
+    request: Request,
+    case: str = Query("", max_length=80, description="The case, for a sheet (XLSX or CSV)"),
+    holder: tokens.Holder = Depends(submitter),
+):
     desk = desk_of(request)
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if kind != "application/json":
+    if kind not in ("application/json", sheets.XLSX, sheets.CSV):
         desk.log("submit", "refused: content type", request, holder)
         raise ServiceError(
             415,
-            "send the submission as application/json",
-            detail={"zh": "請以 application/json 提交。", "en": "Send it as application/json."},
+            f"send the submission as application/json, {sheets.XLSX} or {sheets.CSV}",
+            detail={"zh": "請以 JSON、XLSX 或 CSV 提交。", "en": "Send it as JSON, XLSX or CSV."},
         )
     body = await request.body()
-    try:
-        doc = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        desk.log("submit", "refused: not JSON", request, holder)
-        raise ServiceError(
-            400, "the body is not JSON in UTF-8", detail={"position": getattr(exc, "pos", None)}
-        ) from None
+    if kind == "application/json":
+        try:
+            doc = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+            desk.log("submit", "refused: not JSON", request, holder)
+            raise ServiceError(
+                400, "the body is not JSON in UTF-8", detail={"position": getattr(exc, "pos", None)}
+            ) from None
+    else:
+        doc = await run_in_threadpool(sheet_document, body, kind, case)
     address = request.client.host if request.client else ""
     try:
         sid, answer = await run_in_threadpool(submit, desk, holder, doc, address)
@@ -285,6 +298,35 @@ async def post_submission(request: Request, holder: tokens.Holder = Depends(subm
         raise
     desk.log("submit", "ok", request, holder, target=f"submission {sid}")
     return JSONResponse(answer, status_code=202, headers={"Location": answer["url"]})
+
+
+def sheet_document(body: bytes, kind: str, case: str) -> dict:
+    """A filled template read into the submission's JSON form; 415 when the bytes are not the
+    type they were sent as, 422 with the report rows when the sheet itself is wrong."""
+    doc, problems = sheets.read_sheet(body, kind, case)
+    if doc is None:
+        wrong = any(p.type in sheets.WRONG_TYPE for p in problems)
+        raise _refused(
+            415 if wrong else 422,
+            f"the body is not {kind}" if wrong else "the sheet cannot be read as a submission: nothing was stored",
+            report_rows(problems, None),
+        )
+    return doc
+
+
+@router.get("/template", summary="The submission template (XLSX, or one sheet as CSV)")
+async def get_template(
+    request: Request,
+    format: str = Query("xlsx", pattern="^(xlsx|csv)$"),
+    sheet: str = Query("activity", pattern="^(" + "|".join(sheets.SHEETS) + ")$", description="For CSV"),
+    holder: tokens.Holder = Depends(submitter),
+):
+    if format == "xlsx":
+        body, media, name = await run_in_threadpool(sheets.template_xlsx), sheets.XLSX, "lianzheng-submission.xlsx"
+    else:
+        body, media, name = sheets.template_csv(sheet), f"{sheets.CSV}; charset=utf-8", f"lianzheng-{sheet}.csv"
+    desk_of(request).log("template", "ok", request, holder, target=format if format == "xlsx" else sheet)
+    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("", summary="Submissions this token may see")

@@ -6,10 +6,6 @@ as are refused (415)."""
 from __future__ import annotations
 
 import io
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import httpx
 import openpyxl
@@ -17,37 +13,23 @@ import pytest
 
 from pipelines.submissions import sheets
 
-from .conftest import Server
+from .conftest import Writable
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
 CASE = "bitan-weir"
 AGENCY = "new-taipei-water-resources"
 ACTIVITY = "活動 activity"
 MEETING = ["2026-10-02", None, "liaison-meeting", 5, "第 5 次聯繫會議", "Fifth liaison meeting"]
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "api.cli", *args], capture_output=True, text=True, cwd=ROOT,
-                          timeout=600)
-
-
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory):
-    root = tmp_path_factory.mktemp("sheets")
-    source = root / "source"
-    shutil.copytree(ROOT / "datasets" / "source", source)
-    paths = ["--source", str(source), "--releases", str(root / "releases")]
-    built = cli("build", *paths)
-    assert built.returncode == 0, built.stderr[-2000:]
-    made = cli("tokens", "create", "--agency", AGENCY, "--role", "submitter", *paths)
-    assert made.returncode == 0, made.stderr
-    server = Server(None, root, source=source, log_poll=0.5).wait_ready()
+    service = Writable(tmp_path_factory.mktemp("sheets"), {"submitter": (AGENCY, "submitter")})
     try:
-        yield server, made.stdout.strip()
+        yield service.server, service.tokens["submitter"]
     finally:
-        server.stop()
+        service.stop()
 
 
 def auth(token: str) -> dict:

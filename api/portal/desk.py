@@ -9,6 +9,8 @@ usable on a phone:
 * ``GET|POST /submissions/new`` is a form of the changes a platform reports (an activity, a
   document of the transparency zone, a changed field with its reason, the quarterly report's
   figures); a refusal re-renders it, as it was filled in, with the report rows (422);
+  ``/submissions/template`` and ``POST /submissions/sheet`` are the same with the spreadsheet
+  template (:mod:`pipelines.submissions.sheets`), its rows reported by sheet, row and column;
 * ``GET /submissions/{id}`` shows a submission, its decisions and the case before and after,
   side by side; a reviewer accepts or rejects it there, with the reason the submitter reads.
 
@@ -30,7 +32,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from pipelines.submissions import check, ledger, sessions, tokens
+from pipelines.submissions import check, ledger, sessions, sheets, tokens
 from pipelines.terms import load_code_labels
 
 from ..errors import ServiceError
@@ -43,6 +45,7 @@ from ..submissions import (
     entry_for,
     records_of,
     release,
+    sheet_document,
     submit,
 )
 from .i18n import Words, lang_of, with_params
@@ -55,7 +58,9 @@ SIGN_IN_COOKIE = "lz_sign_in"  # the sign-in form's double-submit value
 PATH = "/submissions"
 NO_STORE = {"Cache-Control": "no-store", "Vary": "Cookie"}
 FORM = "application/x-www-form-urlencoded"
+UPLOAD = "multipart/form-data"  # the one form with a file: a filled template
 MAX_FIELDS = 100
+SHEET_TYPES = {".xlsx": sheets.XLSX, ".csv": sheets.CSV}
 # The form's sections: (prefix, change kind, words key). Their fields are named prefix_field.
 SECTIONS = (("a", "activity", "desk_activity"), ("d", "document", "desk_document"),
             ("f", "field", "desk_field"), ("q", "quarterly-report", "desk_quarterly"))
@@ -115,7 +120,11 @@ def _session(request: Request) -> tuple[tokens.Holder | None, str]:
 
 
 async def _form(request: Request) -> dict[str, str]:
+    """A form's fields (URL-encoded; or multipart, with its one file's bytes under ``"file"`` and
+    its name under ``"file_name"``)."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == UPLOAD:
+        return await _upload(request)
     if kind != FORM:
         raise ServiceError(415, f"send the form as {FORM}")
     try:
@@ -125,12 +134,27 @@ async def _form(request: Request) -> dict[str, str]:
     return {k: v.strip() for k, v in pairs}
 
 
+async def _upload(request: Request) -> dict:
+    try:
+        form = await request.form(max_files=1, max_fields=MAX_FIELDS)
+    except Exception:  # noqa: BLE001 - python-multipart's and Starlette's parse errors alike
+        raise ServiceError(400, "the form is not multipart/form-data with one file") from None
+    out: dict = {}
+    for key, value in form.multi_items():
+        if isinstance(value, str):
+            out[key] = value.strip()
+        elif key == "file":
+            out["file"], out["file_name"] = await value.read(), value.filename or ""
+    await form.close()
+    return out
+
+
 def _same_origin(request: Request) -> bool:
     origin = request.headers.get("origin")
     return origin is None or origin == f"{request.url.scheme}://{request.headers.get('host', '')}"
 
 
-async def _posted(request: Request, action: str) -> tuple[tokens.Holder, dict[str, str], str]:
+async def _posted(request: Request, action: str) -> tuple[tokens.Holder, dict, str]:
     """A POST from a signed-in page: the holder, the form and the session; or 401/403 (logged)."""
     desk = desk_of(request)
     holder, value = _session(request)
@@ -139,7 +163,7 @@ async def _posted(request: Request, action: str) -> tuple[tokens.Holder, dict[st
         raise ServiceError(401, "sign in first", detail={"zh": "請先登入（或工作階段已結束）。",
                                                          "en": "Sign in first (or the session has ended)."})
     form = await _form(request)
-    if not _same_origin(request) or not sessions.same(form.get("csrf", ""), sessions.csrf_of(value)):
+    if not _same_origin(request) or not sessions.same(str(form.get("csrf", "")), sessions.csrf_of(value)):
         desk.log(action, "refused: cross-site form", request, holder, target=request.url.path)
         raise ServiceError(403, "the form did not come from this site's page",
                            detail={"zh": "表單驗證失敗，請重新整理頁面後再送出。",
@@ -242,6 +266,7 @@ def _new_page(request: Request, holder, value, form: dict, rows=(), status: int 
     cases = _cases_for(request, holder)
     return _render(request, "desk_new.html", t("desk_new"), status=status, form=form, rows=list(rows),
                    sections=list(sections), cases=cases, codes=_codes(), fields=_FIELD_WORDS,
+                   sheet_names=sheets.SHEETS, xlsx=sheets.XLSX,
                    **_signed_in(holder, value))
 
 
@@ -333,6 +358,47 @@ async def post_new(request: Request):
             if isinstance(row.get("change"), int) and row["change"] < len(sections):
                 row["section"] = sections[row["change"]]
         return await run_in_threadpool(_new_page, request, holder, value, form, report, 422, sections)
+    desk.log("submit", "ok", request, holder, target=f"submission {sid}")
+    return _answer(_go(request, f"{PATH}/{sid}"))
+
+
+@router.get("/template")
+@_guard
+async def template(request: Request, format: str = "xlsx", sheet: str = "activity"):
+    """The submission template for a signed-in page (the API's ``/api/submissions/template``)."""
+    holder, _ = _session(request)
+    if holder is None:
+        return _go(request, PATH)
+    if format == "csv" and sheet in sheets.SHEETS:
+        body, media, name = sheets.template_csv(sheet), f"{sheets.CSV}; charset=utf-8", f"lianzheng-{sheet}.csv"
+    else:
+        body, media, name = await run_in_threadpool(sheets.template_xlsx), sheets.XLSX, "lianzheng-submission.xlsx"
+    desk_of(request).log("template", "ok", request, holder, target=name)
+    return _answer(Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}))
+
+
+@router.post("/sheet")
+@_guard
+async def post_sheet(request: Request):
+    """A filled template, sent from the form: read as the API reads it, then checked and stored."""
+    holder, form, value = await _posted(request, "submit")
+    name = str(form.get("file_name", ""))
+    media = SHEET_TYPES.get(name[name.rfind("."):].lower()) if "." in name else None
+    desk = desk_of(request)
+    if media is None or not form.get("file"):
+        raise ServiceError(415, "choose a filled template: an .xlsx or .csv file",
+                           detail={"zh": "請選擇填妥之範本檔（.xlsx 或 .csv）。",
+                                   "en": "Choose a filled template (.xlsx or .csv)."})
+    case = str(form.get("case", ""))
+    try:
+        doc = await run_in_threadpool(sheet_document, form["file"], media, case)
+        sid, _ = await run_in_threadpool(submit, desk, holder, doc, request.client.host if request.client else "")
+    except ServiceError as exc:
+        desk.log("submit", f"refused: {exc.status}", request, holder, target=case[:80])
+        if exc.status != 422:
+            raise
+        report = exc.detail.get("report", []) if isinstance(exc.detail, dict) else []
+        return await run_in_threadpool(_new_page, request, holder, value, {"case": case}, report, 422)
     desk.log("submit", "ok", request, holder, target=f"submission {sid}")
     return _answer(_go(request, f"{PATH}/{sid}"))
 

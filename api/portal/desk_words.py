@@ -98,5 +98,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "desk_returned": ("已不適用而退回之提交：", "Submissions returned as no longer applying:"),
     "desk_back": ("回到提交清單", "Back to the submissions"),
     "desk_refused": ("無法完成", "This could not be done"),
-    "desk_template": ("下載試算表範本", "Download the spreadsheet template"),
+    "desk_template": ("下載試算表範本（XLSX）", "Download the spreadsheet template (XLSX)"),
+    "desk_template_csv": ("或單一工作表之 CSV：", "or one sheet as CSV:"),
+    "desk_sheet": ("或上傳填妥之範本", "Or send a filled template"),
+    "desk_sheet_lead": ("範本各欄以中文標示並附英文識別碼，代碼欄為下拉選單；公式、巨集與外部連結一律拒收。",
+                        "The template's columns are labelled in Chinese with their English ids, and code columns "
+                        "are drop-downs; formulas, macros and external links are refused."),
+    "desk_file": ("範本檔（.xlsx 或 .csv）", "Template file (.xlsx or .csv)"),
+    "desk_send_sheet": ("上傳並檢查", "Send for checking"),
 }

@@ -6,11 +6,15 @@ with httpx (test_browser_desk.py walks the whole path in Chromium on a phone).
 
 from __future__ import annotations
 
+import io
 import re
 import sqlite3
 
 import httpx
+import openpyxl
 import pytest
+
+from pipelines.submissions import sheets
 
 from ..conftest import Writable
 from .conftest import AGENCY, CASE
@@ -171,3 +175,40 @@ def test_sign_out_and_a_revoked_token_end_the_session(service):
     assert r.status_code == 303
     replay = httpx.get(service.url + "/submissions/new", cookies={"lz_session": value})
     assert replay.status_code == 303 and replay.headers["location"] == "/submissions"
+
+
+def test_a_filled_template_is_sent_from_the_page_and_its_wrong_row_named_by_cell(service):
+    client = signed_in(service, "submitter")
+    page = client.get("/submissions/new")
+    assert 'enctype="multipart/form-data"' in page.text and 'href="/submissions/template"' in page.text
+    got = client.get("/submissions/template")
+    assert got.status_code == 200 and got.headers["content-type"] == sheets.XLSX
+    assert got.headers["cache-control"] == "no-store" and "attachment" in got.headers["content-disposition"]
+    assert httpx.get(service.url + "/submissions/template").status_code == 303  # signed out: to the sign-in
+    wb = openpyxl.load_workbook(io.BytesIO(got.content))
+    activity = next(name for name in wb.sheetnames if name.endswith(" activity"))
+    wb[activity].append(["2026-10-20", None, "liason-meeting", None, "第 8 次聯繫會議", "Eighth liaison meeting"])
+    out = io.BytesIO()
+    wb.save(out)
+    before = stored(service)
+    token = csrf(page.text)
+    r = client.post("/submissions/sheet", data={"csrf": token, "case": CASE},
+                    files={"file": ("filled.xlsx", out.getvalue(), sheets.XLSX)})
+    assert r.status_code == 422 and stored(service) == before
+    assert f"工作表 {activity} 第 2 列, 欄 C" in r.text and "liaison-meeting" in r.text
+    wb[activity]["C2"] = "liaison-meeting"
+    out = io.BytesIO()
+    wb.save(out)
+    r = client.post("/submissions/sheet", data={"csrf": token, "case": CASE},
+                    files={"file": ("filled.xlsx", out.getvalue(), sheets.XLSX)})
+    assert r.status_code == 303 and stored(service) == before + 1
+    # a file that is not a template, or a form without its CSRF value, is refused and not stored
+    r = client.post("/submissions/sheet", data={"csrf": token, "case": CASE},
+                    files={"file": ("photo.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "image/png")})
+    assert r.status_code == 415 and "請選擇填妥之範本檔" in r.text
+    r = client.post("/submissions/sheet", data={"csrf": token, "case": CASE},
+                    files={"file": ("filled.xlsx", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, sheets.XLSX)})
+    assert r.status_code == 415
+    r = client.post("/submissions/sheet", data={"case": CASE},
+                    files={"file": ("filled.xlsx", out.getvalue(), sheets.XLSX)})
+    assert r.status_code == 403 and stored(service) == before + 1

@@ -104,6 +104,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "desk_sheet_lead": ("範本各欄以中文標示並附英文識別碼，代碼欄為下拉選單；公式、巨集與外部連結一律拒收。",
                         "The template's columns are labelled in Chinese with their English ids, and code columns "
                         "are drop-downs; formulas, macros and external links are refused."),
+    "desk_sheet_case": ("範本所填之案件", "The case the template is for"),
     "desk_file": ("範本檔（.xlsx 或 .csv）", "Template file (.xlsx or .csv)"),
     "desk_send_sheet": ("上傳並檢查", "Send for checking"),
 }

@@ -41,7 +41,7 @@ def test_the_whole_path_in_a_browser_on_a_phone(desk_service, phone):
     assert fits()
     axe(pg)
     pg.get_by_role("link", name="新增提交").click()
-    pg.get_by_label("案件").fill(CASE)
+    pg.get_by_label("案件", exact=True).fill(CASE)
     pg.locator("#a_type").select_option("liaison-meeting")
     pg.locator("#a_date").fill("2026-11-03")  # a date input lets no impossible date through
     pg.locator("#a_title_zh").fill(title)  # and no English title: the dataset is bilingual

@@ -30,7 +30,7 @@ from starlette.concurrency import run_in_threadpool
 
 from pipelines.errors import ProblemsFound
 from pipelines.read.reader import read_dataset
-from pipelines.submissions import changes, check, database, ledger, sheets, tokens
+from pipelines.submissions import changes, check, database, ledger, sheets, tokens, workbook
 from pipelines.submissions.verbs import database_path
 
 from .errors import ServiceError
@@ -305,7 +305,7 @@ def sheet_document(body: bytes, kind: str, case: str) -> dict:
     type they were sent as, 422 with the report rows when the sheet itself is wrong."""
     doc, problems = sheets.read_sheet(body, kind, case)
     if doc is None:
-        wrong = any(p.type in sheets.WRONG_TYPE for p in problems)
+        wrong = any(p.type in workbook.WRONG_TYPE for p in problems)
         raise _refused(
             415 if wrong else 422,
             f"the body is not {kind}" if wrong else "the sheet cannot be read as a submission: nothing was stored",

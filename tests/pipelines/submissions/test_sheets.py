@@ -16,7 +16,7 @@ import pytest
 
 from api.submissions import report_rows
 from pipelines.errors import ERROR
-from pipelines.submissions import changes, check, records, sheets
+from pipelines.submissions import changes, check, records, sheets, workbook
 from pipelines.terms import load_codes
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -97,7 +97,7 @@ def test_the_template_has_a_guide_bilingual_headers_and_drop_downs_of_the_code_l
                 assert letter not in lists
                 continue
             dv = lists[letter]
-            assert dv.type == "list" and str(dv.sqref) == f"{letter}2:{letter}{sheets.MAX_ROWS}"
+            assert dv.type == "list" and str(dv.sqref) == f"{letter}2:{letter}{workbook.MAX_ROWS}"
             ref = dv.formula1.split("!")[1].replace("$", "")
             offered = {c.value for row in wb[sheets.CODES][ref] for c in row}
             if col.codes in codes:
@@ -179,11 +179,11 @@ def test_a_workbook_with_an_external_link_is_refused():
 
 
 def test_a_zip_bomb_is_refused_from_its_directory_before_it_is_expanded():
-    bomb = rezipped(filled(**GOOD), {"xl/media/image1.png": b"\0" * (sheets.MAX_EXPANDED + 1)})
-    assert len(bomb) < sheets.MAX_EXPANDED // 100
+    bomb = rezipped(filled(**GOOD), {"xl/media/image1.png": b"\0" * (workbook.MAX_EXPANDED + 1)})
+    assert len(bomb) < workbook.MAX_EXPANDED // 100
     [p] = refused(bomb)
     assert p.type == "sheet:zip-bomb"
-    one_part = rezipped(filled(**GOOD), {"xl/media/image1.png": b"\0" * (sheets.RATIO_FROM * 3)})
+    one_part = rezipped(filled(**GOOD), {"xl/media/image1.png": b"\0" * (workbook.RATIO_FROM * 3)})
     [p] = refused(one_part)  # well below the total, but no picture compresses 1000 to 1
     assert p.type == "sheet:zip-bomb"
 
@@ -204,7 +204,7 @@ def test_a_doctype_in_the_workbooks_xml_is_refused():
 ])
 def test_bytes_that_are_not_what_the_type_says_are_refused(data, media_type, kind):
     [p] = refused(data if data is not None else filled(**GOOD), media_type)
-    assert p.type == kind and p.type in sheets.WRONG_TYPE
+    assert p.type == kind and p.type in workbook.WRONG_TYPE
 
 
 def csv_bytes(kind: str, rows: list[list[str]], encoding: str) -> bytes:
@@ -241,9 +241,9 @@ def test_text_in_another_encoding_is_refused_rather_than_read_garbled():
 
 
 def test_too_many_rows_and_a_missing_case_are_refused():
-    rows = [["2026-10-02", "", "liaison-meeting", "", f"會議 {i}", "Meeting"] for i in range(sheets.MAX_ROWS)]
+    rows = [["2026-10-02", "", "liaison-meeting", "", f"會議 {i}", "Meeting"] for i in range(workbook.MAX_ROWS)]
     [p] = refused(csv_bytes("activity", rows, "utf-8"), sheets.CSV)
-    assert p.type == "sheet:too-many-rows" and p.record == f"row {sheets.MAX_ROWS + 1}"
+    assert p.type == "sheet:too-many-rows" and p.record == f"row {workbook.MAX_ROWS + 1}"
     doc, problems = sheets.read_sheet(filled(**GOOD), sheets.XLSX, "")
     assert doc is None and [p.type for p in problems] == ["sheet:no-case"] and "?case=" in problems[0].fix_en
     [p] = refused(sheets.template_xlsx())
@@ -263,7 +263,7 @@ def test_a_workbook_too_long_or_too_wide_is_refused_whatever_its_dimension_claim
     [p] = refused(rezipped(out.getvalue(), lying))
     assert (p.type, p.file, p.record) == ("sheet:too-many-rows", ACTIVITY, "row 1000")
     wb = openpyxl.load_workbook(io.BytesIO(filled(**GOOD)))
-    wb[ACTIVITY].cell(2, sheets.MAX_COLUMNS + 1, "x")
+    wb[ACTIVITY].cell(2, workbook.MAX_COLUMNS + 1, "x")
     out = io.BytesIO()
     wb.save(out)
     [p] = refused(out.getvalue())

@@ -25,7 +25,7 @@ SERVE_FLAGS = ("release", "releases", "source", "base", "host", "port", "public_
                "query_workers", "client_workers", "client_queue", "max_answer_bytes", "trusted_proxies",
                "max_connections", "client_connections", "header_timeout", "body_timeout",
                "keepalive_timeout", "send_timeout", "max_headers", "max_header_bytes", "signing_key", "database",
-               "log_poll", "release_idle", "releases_open", "submit_rate")
+               "log_poll", "release_idle", "releases_open", "open_share", "submit_rate")
 
 
 def build_parser() -> argparse.ArgumentParser:

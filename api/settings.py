@@ -48,6 +48,8 @@ SERVE_SETTINGS: tuple[Setting, ...] = (
             "Retry-After past it).", int),
     Setting("releases_open", 4, "Most past releases open at once besides the current one (past it, the one "
             "used the least recently is closed).", int),
+    Setting("open_share", 0.1, "Share of the interpreter a release being opened may take while requests "
+            "arrive (1: as much as it wants; api/pacing.py).", float),
 )
 
 # The one table: what the README lists and the command line declares, in this order.
@@ -87,6 +89,7 @@ class Settings(BuildSettings):
     release_idle: float
     submit_rate: int
     releases_open: int
+    open_share: float
 
     @property
     def url(self) -> str:
@@ -106,6 +109,8 @@ def load(env: dict[str, str] | None = None, **flags) -> Settings:
     if zero:
         raise SettingError(f"{', '.join(zero)} must be above zero: an unbounded public endpoint is not "
                            "allowed")
+    if not 0 < settings.open_share <= 1:
+        raise SettingError("open_share must be above 0 and at most 1")
     if settings.releases_open < 1:
         raise SettingError("releases_open must be at least 1: past releases are opened to be served")
     proxies(settings.trusted_proxies)  # fails on a value that is not an address or a network

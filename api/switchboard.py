@@ -44,17 +44,23 @@ A rollback entry switches back the same way.
 **Memory.** ``create_app``'s lifespan freezes the collector's view of the release
 (``gc.freeze``, :mod:`api.app`). A closed app's objects would then stay frozen for ever, so
 once apps have closed everything is unfrozen, collected and the rest frozen again: one full
-pass, at most every :data:`COLLECT_EVERY` seconds, and FastAPI's memos of the closed app's
+pass, at most every :data:`COLLECT_EVERY` seconds and in a quiet moment (no request for
+:data:`COLLECT_QUIET` seconds; under a load that never pauses, once :data:`COLLECT_PENDING`
+closed apps wait or after :data:`COLLECT_LATEST` seconds), and FastAPI's memos of the closed app's
 endpoints are cleared (:func:`forget_endpoints`), which otherwise kept every closed app whole.
 The pass stops the event loop for as long as it walks every open app: 0.3-1.4 s with one
 10k-case release open, 2.5-3.3 s with eleven to sixteen (``bench/switch_bench.py``).
 
-**Measured** (``bench/switch_bench.py``, 10k cases, 1.13M triples a release, 2 shared cores):
-a past release costs about 465 MB PSS open (its tables in this process, ~370 MB, and its
-query and reconciliation workers); it opens in 9-14 s from a cold store cache; a switch is
-served 10-16 s after the log's commit; no request failed across six switches, but lookups
-ran at 0.43 of the rate at rest while they happened: the opening runs in this process
-beside the event loop (one GIL), and so does each collection above.
+**Measured** (``bench/switch_bench.py``, 10k cases, 1.13M triples a release, 2 shared cores,
+three switches under a saturating wrk load, the same run's rest as the baseline): a past release
+costs about 480 MB PSS open (its tables in this process and its query and reconciliation
+workers); it opens in 4-7 s with a warm store cache; no request failed. Opened at full speed
+(``open_share`` 1, as before :mod:`api.pacing`), lookups ran at 0.55 of the rate at rest while
+switching, p99 355 ms, and each switch was served 9-10 s after the log's commit; with the
+opening at ``open_share`` 0.1 and the collection deferred to a quiet moment, 0.83 (p99 44 ms,
+worst 213 ms), each switch served 57-59 s after the commit under that load (an idle service
+opens at full speed). What is left of the gap is work the pacing does not reach: the new
+release's worker processes starting on the same two cores, and long calls into C.
 """
 
 from __future__ import annotations
@@ -80,6 +86,8 @@ from pipelines.release import MANIFEST
 
 from . import memento
 from .errors import error_response
+from .pacing import paced
+from .portal.render import portal_for
 from .served_release import CURRENT, Opened, OpenFailed, forget_endpoints
 from .shelf import Shelf
 from .submissions import WRITE_SIDE
@@ -90,6 +98,9 @@ PREFIX = "/releases/"
 _RELEASE_PATH = re.compile(r"^/releases/([^/]+)(/.*)?$")
 _READ = ("GET", "HEAD")
 COLLECT_EVERY = 30.0  # seconds between the full collections that free closed apps (each stops the loop)
+COLLECT_QUIET = 0.5  # ... made when no request has come for this long,
+COLLECT_PENDING = 3  # or once this many closed apps wait (each holds its release's memory),
+COLLECT_LATEST = 300.0  # or this many seconds after the first of them closed, whatever the load
 
 
 class Switchboard:
@@ -114,6 +125,8 @@ class Switchboard:
         self._seen = self._mark()
         self._wake: asyncio.Event | None = None
         self._collect_due, self._collected_at = False, time.monotonic()
+        self._request_at = 0.0  # when the last request came (an opening steps aside while they come)
+        self._pending, self._pending_since = 0, 0.0  # closed apps not yet collected, since when
 
     # -- ASGI
 
@@ -140,6 +153,7 @@ class Switchboard:
                 return
 
     async def _dispatch(self, scope, receive, send) -> None:
+        self._request_at = time.monotonic()
         current = self.current
         assert current is not None, "a request before the lifespan started"
         path = scope["path"]
@@ -235,7 +249,14 @@ class Switchboard:
             problems = verify_sums(folder)
             if problems:
                 raise OpenFailed(f"{folder}: {problems[0].message_en}")
-        return create_app(self.settings if full else self.past_settings, folder, self.shelf)
+        with paced(self.settings.open_share, self._busy):
+            app = create_app(self.settings if full else self.past_settings, folder, self.shelf)
+            portal_for(app.state)  # the pages' view, here rather than in the lifespan, on the loop
+        return app
+
+    def _busy(self) -> bool:
+        """Whether requests are arriving (one in the last tenth of a second): then an opening steps aside."""
+        return time.monotonic() - self._request_at < 0.1
 
     async def _open(self, version: str, folder: Path, full: bool) -> Opened:
         started = time.perf_counter()
@@ -296,7 +317,10 @@ class Switchboard:
         except Exception:  # noqa: BLE001 - the app is gone either way
             log.exception("closing release %s", opened.version)
         forget_endpoints()
+        if not self._collect_due:
+            self._pending_since = time.monotonic()
         self._collect_due = True
+        self._pending += 1
         log.info("closed release %s", opened.version)
 
     def collect(self) -> None:
@@ -307,7 +331,7 @@ class Switchboard:
         gc.unfreeze()
         gc.collect()
         gc.freeze()
-        self._collect_due, self._collected_at = False, time.monotonic()
+        self._collect_due, self._collected_at, self._pending = False, time.monotonic(), 0
         log.info("collected the closed releases in %.0f ms", 1000 * (time.perf_counter() - started))
 
     def _background(self, coro) -> None:
@@ -369,8 +393,17 @@ class Switchboard:
             except Exception:  # noqa: BLE001 - keep watching, keep serving
                 log.exception("looking at the release log")
             self._sweep()
-            if self._collect_due and time.monotonic() - self._collected_at >= COLLECT_EVERY:
+            if self._collect_now():
                 self.collect()
+
+    def _collect_now(self) -> bool:
+        """Whether to make the full collection now: it stops the loop for a second at 10k cases, so
+        it waits for a quiet moment, unless too many closed apps wait or they have waited too long."""
+        now = time.monotonic()
+        if not self._collect_due or now - self._collected_at < COLLECT_EVERY:
+            return False
+        return (now - self._request_at >= COLLECT_QUIET or self._pending >= COLLECT_PENDING
+                or now - self._pending_since >= COLLECT_LATEST)
 
     async def check(self, force: bool = False) -> bool:
         """Look at the log; switch if it puts another release in service. True if it switched."""

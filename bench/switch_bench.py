@@ -76,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--duration", type=int, default=15, help="Seconds of each load at rest (default 15)")
     p.add_argument("--connections", type=int, default=16)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--open-share", type=float, default=0.1,
+                   help="The service's open_share (default 0.1; 1 opens without stepping aside: the old way)")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = p.parse_args(argv)
 
@@ -100,13 +102,14 @@ def main(argv: list[str] | None = None) -> int:
     script = lua_script([f"/api/cases/{i}" for i in case_ids(releases / current)], None, work)
     results: dict = {"releases": str(releases), "cases": manifest["rows"]["cases"], "triples": manifest["triples"],
                      "when": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "cpus": os.cpu_count(),
-                     "past": args.past, "memory": {}, "open_seconds": {}, "switches": []}
+                     "past": args.past, "open_share": args.open_share, "memory": {}, "open_seconds": {}, "switches": []}
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIANZHENG_")}
     proc = Proc([sys.executable, "-m", "api.cli", "serve", "--releases", str(releases), "--port", str(port),
                  "--host", "127.0.0.1", "--client-budget", "1000000", "--log-poll", "1",
-                 "--releases-open", str(args.past), "--release-idle", "3600"], work / "serve.log", env)
+                 "--releases-open", str(args.past), "--release-idle", "3600", "--open-share", str(args.open_share)],
+                work / "serve.log", env)
     try:
         results["ready_seconds"] = round(proc.wait_ready(url + "/-/health", 900), 2)
         print(f"serving {current}: ready in {results['ready_seconds']} s", flush=True)

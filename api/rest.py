@@ -165,7 +165,8 @@ class QualityNote(BaseModel):
 class CaseSummary(BaseModel):
     id: str
     iri: str = Field(description="The case's permanent IRI")
-    table_number: int = Field(description="Row in the guidebook's table of all platforms")
+    table_number: int | None = Field(description="Row in the guidebook's table of all platforms (110.12.31); "
+                                     "null for a platform added since")
     name: Text
     procurement: Text
     agencies: list[AgencyRef] = Field(description="Procuring agencies, in the table's order")

@@ -189,9 +189,9 @@ def load(release: Path) -> Tables:
     rowsof = tables.case_rows
     tables.case_order = {
         "table_number": list(ids),
-        "established": sorted(ids, key=lambda i: (rowsof[i]["established"], int(rowsof[i]["table_number"]))),
+        "established": sorted(ids, key=lambda i: (rowsof[i]["established"], views.table_order(rowsof[i]))),
         "amount": sorted(ids, key=lambda i: (rowsof[i]["_amount"] is None, rowsof[i]["_amount"] or 0,
-                                             int(rowsof[i]["table_number"]))),
+                                             views.table_order(rowsof[i]))),
         "name": sorted(ids, key=lambda i: (rowsof[i]["name_en"].casefold(), i)),
         "id": sorted(ids),
     }

@@ -241,7 +241,9 @@ class Case:
     """One integrity platform (廉政平臺) and the procurement it watches over."""
 
     id: str
-    table_number: int  # the row in the guidebook table, 1..32 in table order
+    # the row in the guidebook's table of platforms (110.12.31), 1..32 in table order; None for a
+    # platform added since (a submitted new case): it has no row there, and none is made up
+    table_number: int | None
     name: Text  # the platform's name as the table gives it
     procurement: Text  # the monitored procurement
     agencies: tuple[str, ...]  # procuring agencies, in the table's order

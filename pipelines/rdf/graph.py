@@ -236,7 +236,8 @@ class GraphWriter:
         proc = IRI(self.ids.procurement(c.id))
         yield (s, A, P["IntegrityPlatform"])
         yield (s, IDENT, Lit(c.id))
-        yield (s, P["tableNumber"], integer(c.table_number))
+        if c.table_number is not None:
+            yield (s, P["tableNumber"], integer(c.table_number))
         yield from _texts(s, PREF, c.name)
         for alt in c.alt_names:
             yield from _texts(s, ALT, alt)

@@ -51,8 +51,8 @@ class Cases(Fields):
                      fix_en=f"Rename the file to {cid}.yaml, or set id to {path.stem}.")
         record = cid or record
         self.known_keys(data, "case", file=file, record=record)
-        table_number = self.get(data, "table_number", file=file, record=record, kind=int)
-        if table_number is not MISSING and table_number < 1:
+        table_number = self.get(data, "table_number", file=file, record=record, kind=int, required=False)
+        if table_number not in (MISSING, None) and table_number < 1:
             self.err("out-of-range", "table_number 應為 1 以上的整數。",
                      "table_number must be a whole number of 1 or more.", file=file, record=record,
                      field="table_number", fix_zh="填一覽表中的列序。",
@@ -101,8 +101,8 @@ class Cases(Fields):
         pcc = tuple(str(x) for x in (data.get("pcc_tender_ids") or []))
         description = self.text(data, "description", file=file, record=record, required=False)
         place, place_cited, divisions, basis, division_cited = self.read_where(data, file=file, record=record)
-        ok = all(x not in (MISSING, None) for x in (cid, table_number, name, procurement, agencies,
-                                                     authority, established, amount, status))
+        ok = table_number is not MISSING and all(x not in (MISSING, None) for x in (
+            cid, name, procurement, agencies, authority, established, amount, status))
         if ok and benchmark is not MISSING:
             assert cid is not None and name is not None and procurement is not None  # ok checked them
             assert amount is not None and status is not None

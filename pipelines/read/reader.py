@@ -341,14 +341,15 @@ class Reader(Cases):
         numbers: dict[int, str] = {}
         for cid, case in list(self.ds.cases.items()):
             file = self.rel(self.root / "cases" / f"{cid}.yaml")
-            if case.table_number in numbers:
+            if case.table_number is not None and case.table_number in numbers:
                 self.err("duplicate-identifier",
                          f"一覽表列序 {case.table_number} 已由案件「{numbers[case.table_number]}」使用。",
                          f"table_number {case.table_number} is already used by case "
                          f"'{numbers[case.table_number]}'.", file=file, record=cid,
                          field="table_number", fix_zh="每案的列序不同。",
                          fix_en="Each case has its own row number.")
-            numbers[case.table_number] = cid
+            if case.table_number is not None:
+                numbers[case.table_number] = cid
             auth = self.ds.agencies.get(case.authority)
             if auth is None:
                 continue

@@ -43,7 +43,8 @@ def rows(ds: m.Dataset, ids: Minter) -> dict[str, list[tuple]]:
     """Every table's rows, sorted by primary key, as tuples of strings."""
     out: dict[str, list[tuple]] = {}
     out["cases"] = [
-        (c.id, str(c.table_number), c.name.zh, c.name.en, c.procurement.zh, c.procurement.en,
+        (c.id, "" if c.table_number is None else str(c.table_number), c.name.zh, c.name.en, c.procurement.zh,
+         c.procurement.en,
          SEP.join(c.agencies), c.authority, c.level, c.established.iso, c.established.original,
          _num(c.amount_twd), c.amount_text, c.status, "" if c.benchmark is None else str(c.benchmark),
          SEP.join(c.pcc_tender_ids), c.wikidata, ids.case(c.id), _src(c.all_cited),

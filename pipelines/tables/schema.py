@@ -87,8 +87,8 @@ SOURCES_FIELD = Field("source_ids", "string", "出處章節（以 | 分隔）",
 TABLES: tuple[Table, ...] = (
     Table("cases", "廉政平臺案件", "Integrity platform cases", (
         _id("case_id", "案件識別碼", "Case identifier", unique=True),
-        Field("table_number", "integer", "一覽表列序", "Row in the guidebook's table (110.12.31)",
-              required=True, minimum=1, unique=True),
+        Field("table_number", "integer", "一覽表列序", "Row in the guidebook's table (110.12.31); empty for a "
+              "platform added since", minimum=1, unique=True),
         Field("name_zh", "string", "平臺名稱", "Platform name (zh-Hant, as the table gives it)", required=True),
         Field("name_en", "string", "平臺英文名稱", "Platform name (English)", required=True),
         Field("procurement_zh", "string", "採購案名稱", "The monitored procurement (zh-Hant)", required=True),

@@ -33,6 +33,13 @@ class View(NamedTuple):
     search: str
 
 
+
+def table_order(row: dict) -> tuple:
+    """A case row's place in the guidebook's table order: by its row there, the platforms added
+    since (no row) after them, by id."""
+    number = row["table_number"]
+    return (0, int(number), row["case_id"]) if number else (1, 0, row["case_id"])
+
 def _text(zh: str, en: str) -> dict | None:
     return {"zh": zh, "en": en} if (zh or en) else None
 
@@ -201,12 +208,12 @@ def build(rows: dict[str, list[dict[str, Any]]]) -> tuple[list[View], list[View]
 
     case_count: dict[str, int] = {}
     summaries: dict[str, dict] = {}
-    order = {c["case_id"]: int(c["table_number"]) for c in rows["cases"]}
+    order = {c["case_id"]: table_order(c) for c in rows["cases"]}
     case_views: list[View] = []
     agency_views: list[View] = []
     authority_cases: dict[str, list[str]] = {}
     procuring_cases: dict[str, list[str]] = {}
-    for c in sorted(rows["cases"], key=lambda r: int(r["table_number"])):
+    for c in sorted(rows["cases"], key=table_order):
         cid = c["case_id"]
         agency_list = _list(c["agency_ids"])
         c["_agencies"] = frozenset(agency_list)
@@ -219,7 +226,7 @@ def build(rows: dict[str, list[dict[str, Any]]]) -> tuple[list[View], list[View]
             procuring_cases.setdefault(aid, []).append(cid)
         authority_cases.setdefault(c["authority_id"], []).append(cid)
         summary = {
-            "id": cid, "iri": c["iri"], "table_number": int(c["table_number"]),
+            "id": cid, "iri": c["iri"], "table_number": int(c["table_number"]) if c["table_number"] else None,
             "name": _text(c["name_zh"], c["name_en"]),
             "procurement": _text(c["procurement_zh"], c["procurement_en"]),
             "agencies": [agency_ref(a) for a in agency_list],

@@ -205,3 +205,16 @@ def test_a_fold_cut_short_is_finished_from_its_journal_and_never_applied_twice(t
     ds = read_dataset(source)
     assert len([a for a in ds.activities if a.case == CASE and a.date.iso == "2026-10-02"]) == 1
     assert [d["state"] for d in ledger.history(db, sid)] == ["accepted", "folded", "released"]
+
+
+def test_a_new_platform_passes_without_a_table_number(source):
+    """A new case names no row of the guidebook's 2021 table: it has none, and the check asks for none."""
+    record = {"id": "new-taipei-sewer-platform", "name": {"zh": "新北市污水下水道廉政平臺",
+                                                          "en": "New Taipei Sewer Integrity Platform"},
+              "procurement": {"zh": "污水下水道系統工程", "en": "Sewer system works"},
+              "agencies": [AGENCY], "authority": "new-taipei-city", "established": "1150901",
+              "amount": "約 10 億", "status": "operating"}
+    out = check.check(source, parsed({"case": record["id"], "changes": [{"kind": "case", "record": record}]}),
+                      stamp(), base=BASE)
+    assert out.ok, [p.render() for p in out.problems]
+    assert out.after.cases[record["id"]].table_number is None
